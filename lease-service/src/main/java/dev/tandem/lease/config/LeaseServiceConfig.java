@@ -1,0 +1,37 @@
+package dev.tandem.lease.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+
+/** Settings of the lease-service ({@code tandem.*}). Scopes come from the config topic, not from here. */
+@ConfigMapping(prefix = "tandem")
+public interface LeaseServiceConfig {
+
+    /** The server this lease-service belongs to. */
+    @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+    String server();
+
+    Lease lease();
+
+    interface Lease {
+        /** Requests older than this when taken from Kafka are dropped: the gateway stopped waiting for them. */
+        @WithDefault("10s")
+        Duration maxRequestAge();
+
+        /** How many expired offers, leases and probations one reclaim pass ends. */
+        @WithDefault("1000")
+        @Min(1)
+        @Max(100000)
+        int reclaimBatch();
+
+        /** How many outbox events one publish pass sends. */
+        @WithDefault("500")
+        @Min(1)
+        @Max(10000)
+        int publishBatch();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tandem.lease.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.lease.config.LeaseServiceConfig;
+import dev.tandem.lease.repository.LeaseRepository;
+import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.config.ConfigValidator;
+import dev.tandem.protocol.config.InvalidConfigException;
+import dev.tandem.protocol.config.ServerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+
+/**
+ * Applies configuration from the config topic: validate all of it, make the lease table match, then put it in force.
+ * A refused or failed configuration leaves the one in force untouched.
+ */
+@ApplicationScoped
+public class ConfigService {
+
+    private final LeaseServiceConfig config;
+    private final ConfigHolder holder;
+    private final LeaseRepository leases;
+    private final ObjectMapper mapper;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public ConfigService(
+            LeaseServiceConfig config,
+            ConfigHolder holder,
+            LeaseRepository leases,
+            ObjectMapper mapper,
+            MeterRegistry metrics,
+            Clock clock) {
+        this.config = config;
+        this.holder = holder;
+        this.leases = leases;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Handles one record of the config topic; never fails (a bad record is counted and logged once). */
+    public Uni<Void> onConfigRecord(String key, String json) {
+        if (!config.server().equals(key)) {
+            return Uni.createFrom().voidItem(); // another server's configuration
+        }
+        ServerSettings settings;
+        try {
+            ServerConfig parsed = mapper.readValue(json, ServerConfig.class);
+            settings = ConfigValidator.validate(parsed);
+            if (!settings.server().equals(key)) {
+                throw new InvalidConfigException(java.util.List.of(
+                        "record key '" + key + "' does not match server '" + settings.server() + "'"));
+            }
+        } catch (InvalidConfigException e) {
+            reject(e.getMessage());
+            return Uni.createFrom().voidItem();
+        } catch (Exception e) {
+            reject("configuration is not valid JSON for ServerConfig v1: " + e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        long inForce = holder.current().map(ServerSettings::revision).orElse(-1L);
+        if (settings.revision() < inForce) {
+            Log.infof("Ignoring configuration revision %d: revision %d is in force", settings.revision(), inForce);
+            return Uni.createFrom().voidItem();
+        }
+        ServerSettings accepted = settings;
+        return leases.syncPools(accepted, clock.instant())
+                .invoke(() -> {
+                    holder.set(accepted);
+                    metrics.counter("tandem_config_applied_total").increment();
+                    Log.infof(
+                            "Configuration revision %d applied: %d scope(s), %d pool addresses",
+                            accepted.revision(),
+                            accepted.scopes().size(),
+                            accepted.scopes().stream()
+                                    .mapToLong(s -> s.poolSize())
+                                    .sum());
+                })
+                .onFailure()
+                .recoverWithItem(e -> {
+                    metrics.counter("tandem_config_rejected_total", "reason", "apply-failed")
+                            .increment();
+                    Log.errorf(
+                            e,
+                            "Configuration revision %d could not be applied; the previous one stays in force",
+                            accepted.revision());
+                    return null;
+                });
+    }
+
+    private void reject(String why) {
+        metrics.counter("tandem_config_rejected_total", "reason", "invalid").increment();
+        Log.errorf("Configuration for server %s refused, the previous one stays in force: %s", config.server(), why);
+    }
+}

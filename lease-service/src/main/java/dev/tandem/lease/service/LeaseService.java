@@ -1,0 +1,356 @@
+package dev.tandem.lease.service;
+
+import dev.tandem.lease.config.LeaseServiceConfig;
+import dev.tandem.lease.domain.ClientRequest;
+import dev.tandem.lease.domain.Decision;
+import dev.tandem.lease.domain.LeasePolicy;
+import dev.tandem.lease.domain.LeaseState;
+import dev.tandem.lease.domain.LeaseTimes;
+import dev.tandem.lease.domain.ReplyOptions;
+import dev.tandem.lease.domain.RequestKind;
+import dev.tandem.lease.repository.LeaseRepository;
+import dev.tandem.lease.repository.LeaseRepository.Client;
+import dev.tandem.lease.repository.LeaseRow;
+import dev.tandem.lease.repository.OutboxRepository;
+import dev.tandem.lease.repository.OutboxRepository.Pending;
+import dev.tandem.protocol.bus.LeaseReply;
+import dev.tandem.protocol.bus.LeaseReply.OptionValue;
+import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.config.ScopeConfig;
+import dev.tandem.protocol.config.ServerSettings;
+import dev.tandem.protocol.dhcp.DhcpOption;
+import dev.tandem.protocol.net.Ipv4;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides and commits a batch of lease requests in one transaction (group commit: one fsync for the batch). If the
+ * batch transaction fails (a deadlock with another replica, say), each request is retried in a transaction of its
+ * own, so one bad request never holds up the others.
+ */
+@ApplicationScoped
+public class LeaseService {
+
+    private final LeaseServiceConfig config;
+    private final ConfigHolder configHolder;
+    private final LeaseRepository leases;
+    private final OutboxRepository outbox;
+    private final LeaseEvents leaseEvents;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public LeaseService(
+            LeaseServiceConfig config,
+            ConfigHolder configHolder,
+            LeaseRepository leases,
+            OutboxRepository outbox,
+            LeaseEvents leaseEvents,
+            MeterRegistry metrics,
+            Clock clock) {
+        this.config = config;
+        this.configHolder = configHolder;
+        this.leases = leases;
+        this.outbox = outbox;
+        this.leaseEvents = leaseEvents;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** One reply per request, in order. Requests that could not be handled get a NONE reply saying why. */
+    public Uni<List<LeaseReply>> handle(List<LeaseRequest> requests) {
+        Optional<ServerSettings> settings = configHolder.current();
+        if (settings.isEmpty()) {
+            return Uni.createFrom()
+                    .item(requests.stream()
+                            .map(r -> count(r, LeaseReply.none("not-configured")))
+                            .toList());
+        }
+        Instant now = clock.instant();
+        return inTransaction(requests, settings.get(), now)
+                .onFailure()
+                .recoverWithUni(e -> {
+                    Log.warnf(
+                            "Batch of %d lease requests failed (%s); retrying one by one",
+                            requests.size(), e.toString());
+                    return Multi.createFrom()
+                            .iterable(requests)
+                            .onItem()
+                            .transformToUniAndConcatenate(r -> inTransaction(List.of(r), settings.get(), now)
+                                    .map(list -> list.get(0))
+                                    .onFailure()
+                                    .recoverWithItem(f -> {
+                                        Log.errorf(f, "Lease request from %s failed", r.clientKey());
+                                        return LeaseReply.none("error");
+                                    }))
+                            .collect()
+                            .asList();
+                })
+                .invoke(replies -> {
+                    for (int i = 0; i < replies.size(); i++) {
+                        count(requests.get(i), replies.get(i));
+                    }
+                });
+    }
+
+    private Uni<List<LeaseReply>> inTransaction(List<LeaseRequest> requests, ServerSettings settings, Instant now) {
+        return leases.pool().withTransaction(conn -> {
+            List<Pending> events = new ArrayList<>();
+            return Multi.createFrom()
+                    .iterable(requests)
+                    .onItem()
+                    .transformToUniAndConcatenate(r -> handleOne(conn, r, settings, now, events))
+                    .collect()
+                    .asList()
+                    .flatMap(replies -> outbox.append(conn, events).replaceWith(replies));
+        });
+    }
+
+    private Uni<LeaseReply> handleOne(
+            SqlConnection conn, LeaseRequest r, ServerSettings settings, Instant now, List<Pending> events) {
+        if (r == null) {
+            return Uni.createFrom().item(LeaseReply.none("undecodable-request"));
+        }
+        if (r.receivedAt() != null
+                && r.receivedAt().plus(config.lease().maxRequestAge()).isBefore(now)) {
+            return Uni.createFrom().item(LeaseReply.none("stale-request"));
+        }
+        Optional<ScopeConfig> found = settings.scope(r.scope());
+        if (found.isEmpty()) {
+            return Uni.createFrom().item(LeaseReply.none("unknown-scope"));
+        }
+        ScopeConfig scope = found.get();
+        ClientRequest request;
+        try {
+            request = toClientRequest(r, settings);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(LeaseReply.none("bad-request"));
+        }
+        if (request.kind() == RequestKind.INFORM) {
+            return Uni.createFrom().item(reply("ACK", null, null, scope, r));
+        }
+        Client client = new Client(r.clientKey(), r.hardwareAddress(), r.clientId(), r.hostname());
+        Ipv4 subjectAddress = request.subjectAddress().orElse(null);
+        return leases.lockFacts(conn, scope.id(), r.clientKey(), subjectAddress).flatMap(rows -> {
+            Optional<LeaseRow> clientRow = clientRow(rows, r.clientKey());
+            Optional<LeaseRow> subjectRow = rows.stream()
+                    .filter(row -> row.address().equals(subjectAddress))
+                    .findFirst();
+            Decision decision = LeasePolicy.decide(
+                    request, scope, clientRow.map(LeaseRow::binding), subjectRow.map(LeaseRow::binding), now);
+            return apply(conn, decision, r, request, scope, settings, client, clientRow, now, events);
+        });
+    }
+
+    private Uni<LeaseReply> apply(
+            SqlConnection conn,
+            Decision decision,
+            LeaseRequest r,
+            ClientRequest request,
+            ScopeConfig scope,
+            ServerSettings settings,
+            Client client,
+            Optional<LeaseRow> clientRow,
+            Instant now,
+            List<Pending> events) {
+        Instant offerUntil = now.plus(settings.offerTimeout());
+        LeaseTimes times = LeaseTimes.grant(scope, r.requestedLeaseTime());
+        if (decision instanceof Decision.Offer offer) {
+            return vacateOther(conn, clientRow, offer.address(), client, scope, settings, now, events)
+                    .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now))
+                    .flatMap(ok -> ok
+                            ? Uni.createFrom().item(reply("OFFER", offer.address(), times, scope, r))
+                            : allocate(conn, r, scope, client, offerUntil, times, now));
+        }
+        if (decision instanceof Decision.AllocateAndOffer) {
+            return vacateOther(conn, clientRow, null, client, scope, settings, now, events)
+                    .flatMap(x -> allocate(conn, r, scope, client, offerUntil, times, now));
+        }
+        if (decision instanceof Decision.Ack ack) {
+            Instant until = now.plusSeconds(times.lease());
+            return vacateOther(conn, clientRow, ack.address(), client, scope, settings, now, events)
+                    .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now))
+                    .map(ok -> {
+                        if (!ok) {
+                            return nak("address no longer available");
+                        }
+                        events.add(leaseEvents.pending(
+                                ack.renewal() ? "renewed" : "committed",
+                                LeaseState.ACTIVE,
+                                ack.address(),
+                                scope.id(),
+                                client,
+                                now,
+                                until));
+                        return reply("ACK", ack.address(), times, scope, r);
+                    });
+        }
+        if (decision instanceof Decision.Nak nak) {
+            return Uni.createFrom().item(nak(nak.message()));
+        }
+        if (decision instanceof Decision.Withdraw w) {
+            return leases.endHolding(conn, w.address(), client.key(), "OFFERED", "FREE", null, now)
+                    .replaceWith(LeaseReply.none("selected-other-server"));
+        }
+        if (decision instanceof Decision.Release rel) {
+            return leases.endHolding(conn, rel.address(), client.key(), "ACTIVE", "RELEASED", null, now)
+                    .map(ok -> {
+                        if (ok) {
+                            events.add(leaseEvents.pending(
+                                    "released", LeaseState.RELEASED, rel.address(), scope.id(), client, now, null));
+                        }
+                        return LeaseReply.none(ok ? "released" : "release-without-binding");
+                    });
+        }
+        if (decision instanceof Decision.Decline d) {
+            Instant until = now.plus(settings.declineProbation());
+            String from = clientRow
+                    .filter(row -> row.address().equals(d.address()))
+                    .map(row -> row.state().name())
+                    .orElse("ACTIVE");
+            return leases.endHolding(conn, d.address(), client.key(), from, "DECLINED", until, now)
+                    .map(ok -> {
+                        if (ok) {
+                            Log.warnf(
+                                    "Address %s declined by %s: in use by something else; out of use until %s",
+                                    d.address(), client.key(), until);
+                            events.add(leaseEvents.pending(
+                                    "declined", LeaseState.DECLINED, d.address(), scope.id(), client, now, until));
+                        }
+                        return LeaseReply.none(ok ? "declined" : "decline-without-binding");
+                    });
+        }
+        if (decision instanceof Decision.InformAck) {
+            return Uni.createFrom().item(reply("ACK", null, null, scope, r));
+        }
+        return Uni.createFrom().item(LeaseReply.none(((Decision.Ignore) decision).reason()));
+    }
+
+    private Uni<LeaseReply> allocate(
+            SqlConnection conn,
+            LeaseRequest r,
+            ScopeConfig scope,
+            Client client,
+            Instant until,
+            LeaseTimes times,
+            Instant now) {
+        return leases.allocate(conn, scope.id(), client, until, now).map(address -> {
+            if (address == null) {
+                metrics.counter("tandem_pool_exhausted_total", "subnet", scope.id())
+                        .increment();
+                Log.warnf("No free address in scope %s for %s: pool exhausted", scope.id(), client.key());
+                return LeaseReply.none("pool-exhausted");
+            }
+            return reply("OFFER", address, times, scope, r);
+        });
+    }
+
+    /**
+     * A client holds one address per scope: before it is given another, the one it holds elsewhere is let go (an
+     * offer is withdrawn, a lease ends as expired).
+     */
+    private Uni<Void> vacateOther(
+            SqlConnection conn,
+            Optional<LeaseRow> clientRow,
+            Ipv4 keep,
+            Client client,
+            ScopeConfig scope,
+            ServerSettings settings,
+            Instant now,
+            List<Pending> events) {
+        Optional<LeaseRow> other = clientRow.filter(row ->
+                !row.address().equals(keep) && (row.state() == LeaseState.OFFERED || row.state() == LeaseState.ACTIVE));
+        if (other.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        LeaseRow row = other.get();
+        boolean active = row.state() == LeaseState.ACTIVE;
+        return leases.endHolding(
+                        conn, row.address(), client.key(), row.state().name(), active ? "EXPIRED" : "FREE", null, now)
+                .invoke(ok -> {
+                    if (ok && active) {
+                        events.add(leaseEvents.pending(
+                                "expired", LeaseState.EXPIRED, row.address(), scope.id(), client, now, null));
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /** The client's most relevant row: the one it holds, else the one it used most recently. */
+    private static Optional<LeaseRow> clientRow(List<LeaseRow> rows, String clientKey) {
+        return rows.stream()
+                .filter(row -> clientKey.equals(row.clientKey()))
+                .filter(row -> row.state() != LeaseState.FREE && row.state() != LeaseState.DECLINED)
+                .max(Comparator.<LeaseRow>comparingInt(
+                                row -> row.state() == LeaseState.ACTIVE || row.state() == LeaseState.OFFERED ? 1 : 0)
+                        .thenComparing(row -> row.updatedAt() == null ? Instant.EPOCH : row.updatedAt()));
+    }
+
+    static ClientRequest toClientRequest(LeaseRequest r, ServerSettings settings) {
+        Ipv4 ciaddr = Ipv4.parse(r.ciaddr());
+        Optional<Ipv4> requested = Optional.ofNullable(r.requestedAddress()).map(Ipv4::parse);
+        Optional<Ipv4> serverId = Optional.ofNullable(r.serverId()).map(Ipv4::parse);
+        RequestKind kind = RequestKind.classify(
+                r.messageType(), serverId.isPresent(), requested.isPresent(), !ciaddr.isAny(), r.broadcast());
+        return new ClientRequest(
+                kind,
+                r.clientKey(),
+                r.clientId(),
+                r.hardwareAddress(),
+                ciaddr,
+                requested,
+                serverId,
+                serverId.map(settings.serverIdentifier()::equals).orElse(false));
+    }
+
+    private static LeaseReply reply(String action, Ipv4 address, LeaseTimes times, ScopeConfig scope, LeaseRequest r) {
+        List<OptionValue> options = new ArrayList<>();
+        for (Map.Entry<Integer, byte[]> e :
+                ReplyOptions.select(scope, r.parameterRequestList()).entrySet()) {
+            options.add(new OptionValue(e.getKey(), HexFormat.of().formatHex(e.getValue())));
+        }
+        return new LeaseReply(
+                LeaseReply.VERSION,
+                action,
+                address == null ? null : address.toString(),
+                times == null ? null : times.lease(),
+                times == null ? null : times.renewal(),
+                times == null ? null : times.rebinding(),
+                options,
+                null);
+    }
+
+    private static LeaseReply nak(String message) {
+        String hex = HexFormat.of().formatHex(message.getBytes(StandardCharsets.US_ASCII));
+        return new LeaseReply(
+                LeaseReply.VERSION,
+                "NAK",
+                null,
+                null,
+                null,
+                null,
+                List.of(new OptionValue(DhcpOption.MESSAGE.code(), hex)),
+                message);
+    }
+
+    private LeaseReply count(LeaseRequest r, LeaseReply reply) {
+        String type = r == null ? "unknown" : r.messageType();
+        String outcome =
+                "NONE".equals(reply.action()) ? reply.reason() : reply.action().toLowerCase();
+        metrics.counter("tandem_lease_requests_total", "type", type, "outcome", outcome)
+                .increment();
+        return reply;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tandem.testsupport;
+
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import java.time.Duration;
+
+/** One real Kafka broker (KRaft, in this JVM) shared by every test of the JVM; stopped when the JVM exits. */
+public final class TestKafka {
+
+    private static EmbeddedKafkaBroker broker;
+
+    private TestKafka() {}
+
+    public static synchronized String bootstrapServers() {
+        if (broker == null) {
+            broker = new EmbeddedKafkaBroker()
+                    .withNodeId(1)
+                    .withDeleteLogDirsOnClose(true)
+                    .withAdditionalProperties(p -> {
+                        p.put("group.initial.rebalance.delay.ms", "0");
+                        p.put("offsets.topic.replication.factor", "1");
+                        p.put("transaction.state.log.replication.factor", "1");
+                        p.put("transaction.state.log.min.isr", "1");
+                        p.put("num.partitions", "4");
+                        p.put("auto.create.topics.enable", "true");
+                        p.put("log.cleaner.backoff.ms", "1000");
+                    })
+                    .start();
+            EmbeddedKafkaBroker started = broker;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-kafka-stop"));
+        }
+        return broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
+    }
+
+    /** A plain client for producing and consuming in tests; close it after use. */
+    public static KafkaCompanion companion() {
+        return new KafkaCompanion(bootstrapServers(), Duration.ofSeconds(20));
+    }
+}
