@@ -22,6 +22,10 @@ public interface LeaseServiceConfig {
         @WithDefault("10s")
         Duration maxRequestAge();
 
+        /** How often expired offers, leases and probations are ended. */
+        @WithDefault("1s")
+        Duration reclaimInterval();
+
         /** How many expired offers, leases and probations one reclaim pass ends. */
         @WithDefault("1000")
         @Min(1)

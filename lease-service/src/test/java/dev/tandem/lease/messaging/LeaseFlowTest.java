@@ -1,0 +1,320 @@
+package dev.tandem.lease.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.lease.TestConfigs;
+import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.protocol.bus.ClientKeys;
+import dev.tandem.protocol.bus.Json;
+import dev.tandem.protocol.bus.LeaseEvent;
+import dev.tandem.protocol.bus.LeaseReply;
+import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.config.ServerSettings;
+import dev.tandem.testsupport.Schemas;
+import dev.tandem.testsupport.TandemTestResources;
+import dev.tandem.testsupport.TestKafka;
+import dev.tandem.testsupport.TestPostgres;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lease-service over real Kafka and PostgreSQL: requests in, replies out, leases and events. */
+@QuarkusTest
+@QuarkusTestResource(
+        value = TandemTestResources.class,
+        initArgs = @ResourceArg(name = "database", value = "lease_flow"))
+class LeaseFlowTest {
+
+    static final String REPLY_TOPIC = "test.lease-replies";
+    static final ObjectMapper JSON = Json.mapper();
+
+    @Inject
+    ConfigHolder config;
+
+    @BeforeEach
+    void configured() {
+        if (config.current().isEmpty()) {
+            TestConfigs.publish(TestConfigs.standard(1));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
+    }
+
+    static LeaseRequest request(String type, String mac, String ciaddr, String requested, String serverId) {
+        byte[] hw = HexFormat.of().parseHex(mac);
+        return new LeaseRequest(
+                LeaseRequest.VERSION,
+                TestConfigs.SERVER,
+                "192.0.2.0/24",
+                type,
+                ClientKeys.of(null, 1, hw),
+                1,
+                mac,
+                null,
+                42,
+                ciaddr,
+                "192.0.2.1",
+                requested,
+                serverId,
+                null,
+                "host-" + mac.substring(8),
+                null,
+                List.of(1, 3, 6, 15, 51),
+                ciaddr.equals("0.0.0.0"),
+                Instant.now());
+    }
+
+    /** Sends as the gateway's Request-Reply emitter does and waits for the correlated reply. */
+    static LeaseReply exchange(LeaseRequest request) throws Exception {
+        String correlation = UUID.randomUUID().toString();
+        ProducerRecord<String, String> record = new ProducerRecord<>(
+                Topics.leaseRequests(TestConfigs.SERVER), request.clientKey(), JSON.writeValueAsString(request));
+        record.headers()
+                .add(
+                        KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
+                        correlation.getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, REPLY_TOPIC.getBytes(StandardCharsets.UTF_8));
+        assertThat(Schemas.problems("lease-request.v1", record.value())).isEmpty();
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            kafka.produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(20));
+            ConsumerTask<String, String> replies = kafka.consumeStrings()
+                    .withGroupId("test-" + UUID.randomUUID())
+                    .withAutoCommit()
+                    .fromTopics(REPLY_TOPIC);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> replies.getRecords().stream()
+                        .anyMatch(r -> correlation.equals(KafkaCompanion.getHeader(
+                                r.headers(), KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER))));
+                ConsumerRecord<String, String> reply = replies.getRecords().stream()
+                        .filter(r -> correlation.equals(KafkaCompanion.getHeader(
+                                r.headers(), KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER)))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(reply.headers().lastHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER))
+                        .as("a reply must not look like a request")
+                        .isNull();
+                assertThat(Schemas.problems("lease-reply.v1", reply.value())).isEmpty();
+                return JSON.readValue(reply.value(), LeaseReply.class);
+            } finally {
+                replies.stop();
+            }
+        }
+    }
+
+    static String leaseState(String address) throws SQLException {
+        try (Connection c = TestPostgres.connect("lease_flow");
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT state || ' ' || coalesce(client_key, '-') FROM lease_view WHERE ip = '"
+                                + address + "'")) {
+            return rs.next() ? rs.getString(1) : "none";
+        }
+    }
+
+    static List<ConsumerRecord<String, String>> eventsFor(String address, int atLeast) {
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> events = kafka.consumeStrings()
+                    .withGroupId("test-" + UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.LEASE_EVENTS);
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> events.getRecords().stream()
+                                        .filter(r -> address.equals(r.key()))
+                                        .count()
+                                >= atLeast);
+                return events.getRecords().stream()
+                        .filter(r -> address.equals(r.key()))
+                        .toList();
+            } finally {
+                events.stop();
+            }
+        }
+    }
+
+    @Test
+    void discoverRequestReleaseCommitsTheLeaseAndPublishesEvents() throws Exception {
+        String mac = "02005e000101";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        assertThat(offer.action()).isEqualTo("OFFER");
+        assertThat(offer.address()).startsWith("192.0.2.");
+        assertThat(offer.leaseTime()).isEqualTo(3600);
+        assertThat(offer.renewalTime()).isEqualTo(1800);
+        assertThat(offer.rebindingTime()).isEqualTo(3150);
+        assertThat(offer.options()).extracting(LeaseReply.OptionValue::code).containsExactly(1, 3, 6, 15);
+        assertThat(leaseState(offer.address())).isEqualTo("OFFERED hw:1:" + mac);
+
+        LeaseReply ack = exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        assertThat(ack.action()).isEqualTo("ACK");
+        assertThat(ack.address()).isEqualTo(offer.address());
+        assertThat(leaseState(offer.address())).isEqualTo("ACTIVE hw:1:" + mac);
+
+        LeaseReply renew = exchange(request("REQUEST", mac, offer.address(), null, null));
+        assertThat(renew.action()).isEqualTo("ACK");
+
+        LeaseReply release = exchange(request("RELEASE", mac, offer.address(), null, "192.0.2.1"));
+        assertThat(release.action()).isEqualTo("NONE");
+        assertThat(release.reason()).isEqualTo("released");
+        assertThat(leaseState(offer.address())).isEqualTo("RELEASED hw:1:" + mac);
+
+        List<ConsumerRecord<String, String>> events = eventsFor(offer.address(), 3);
+        List<LeaseEvent> parsed = events.stream()
+                .map(r -> {
+                    assertThat(Schemas.problems("lease-event.v1", r.value())).isEmpty();
+                    assertThat(KafkaCompanion.getHeader(r.headers(), "ce_specversion"))
+                            .isEqualTo("1.0");
+                    assertThat(KafkaCompanion.getHeader(r.headers(), "ce_source"))
+                            .isEqualTo("/tandem/dhcp-a/lease-service");
+                    try {
+                        LeaseEvent e = JSON.readValue(r.value(), LeaseEvent.class);
+                        assertThat(KafkaCompanion.getHeader(r.headers(), "ce_type"))
+                                .isEqualTo("dev.tandem.lease." + e.type());
+                        assertThat(KafkaCompanion.getHeader(r.headers(), "ce_id"))
+                                .isEqualTo(e.id());
+                        return e;
+                    } catch (Exception ex) {
+                        throw new AssertionError(ex);
+                    }
+                })
+                .toList();
+        assertThat(parsed).extracting(LeaseEvent::type).containsExactly("committed", "renewed", "released");
+        assertThat(parsed).extracting(LeaseEvent::sequence).isSorted();
+        assertThat(parsed.get(0).clientKey()).isEqualTo("hw:1:" + mac);
+        assertThat(parsed.get(0).expiresAt()).isAfter(parsed.get(0).at());
+
+        // The released address goes back to the same client (RFC 2131 §4.3.1).
+        LeaseReply again = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        assertThat(again.address()).isEqualTo(offer.address());
+    }
+
+    @Test
+    void reservedClientGetsItsAddressAndOthersNeverDo() throws Exception {
+        LeaseReply reserved = exchange(request("DISCOVER", "02005e0000ff", "0.0.0.0", null, null));
+        assertThat(reserved.address()).isEqualTo("192.0.2.5");
+
+        LeaseReply other = exchange(request("DISCOVER", "02005e000102", "0.0.0.0", "192.0.2.5", null));
+        assertThat(other.action()).isEqualTo("OFFER");
+        assertThat(other.address()).isNotEqualTo("192.0.2.5");
+        assertThat(other.address()).isNotIn("192.0.2.20", "192.0.2.21"); // excluded
+    }
+
+    @Test
+    void wrongServerIdentifierIsIgnoredAndOurOfferWithdrawn() throws Exception {
+        String mac = "02005e000103";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        LeaseReply other = exchange(request("REQUEST", mac, "0.0.0.0", "192.0.2.99", "192.0.2.2"));
+        assertThat(other.action()).isEqualTo("NONE");
+        assertThat(other.reason()).isEqualTo("selected-other-server");
+        assertThat(leaseState(offer.address())).startsWith("FREE");
+    }
+
+    @Test
+    void initRebootOnTheWrongNetworkIsNakked() throws Exception {
+        LeaseReply nak = exchange(request("REQUEST", "02005e000104", "0.0.0.0", "10.9.9.9", null));
+        assertThat(nak.action()).isEqualTo("NAK");
+        assertThat(nak.options()).extracting(LeaseReply.OptionValue::code).containsExactly(56);
+    }
+
+    @Test
+    void declinedAddressIsQuarantined() throws Exception {
+        String mac = "02005e000105";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        LeaseReply decline = exchange(request("DECLINE", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        assertThat(decline.reason()).isEqualTo("declined");
+        assertThat(leaseState(offer.address())).startsWith("DECLINED");
+
+        LeaseReply next = exchange(request("DISCOVER", mac, "0.0.0.0", offer.address(), null));
+        assertThat(next.address()).isNotEqualTo(offer.address());
+        assertThat(eventsFor(offer.address(), 2))
+                .extracting(r -> KafkaCompanion.getHeader(r.headers(), "ce_type"))
+                .contains("dev.tandem.lease.declined");
+    }
+
+    @Test
+    void exhaustedPoolOffersNothing() throws Exception {
+        for (String mac : List.of("02005e000201", "02005e000202")) {
+            LeaseRequest discover = withScope(request("DISCOVER", mac, "0.0.0.0", null, null), "198.51.100.0/29");
+            LeaseReply offer = exchange(discover);
+            assertThat(offer.action()).isEqualTo("OFFER");
+        }
+        LeaseReply none =
+                exchange(withScope(request("DISCOVER", "02005e000203", "0.0.0.0", null, null), "198.51.100.0/29"));
+        assertThat(none.action()).isEqualTo("NONE");
+        assertThat(none.reason()).isEqualTo("pool-exhausted");
+    }
+
+    @Test
+    void invalidConfigurationIsRefusedWholeAndTheOldOneStays() throws Exception {
+        long before = config.current().map(ServerSettings::revision).orElseThrow();
+        var bad = TestConfigs.standard(before + 10);
+        var scopes = new java.util.ArrayList<>(bad.scopes());
+        scopes.add(new dev.tandem.protocol.bus.ServerConfig.Scope(
+                "192.0.2.128/25",
+                List.of(new dev.tandem.protocol.bus.ServerConfig.Range("192.0.2.130", "192.0.2.140")),
+                List.of(),
+                3600,
+                null,
+                null,
+                java.util.Map.of(),
+                List.of()));
+        TestConfigs.publish(new dev.tandem.protocol.bus.ServerConfig(
+                bad.version(),
+                bad.server(),
+                bad.revision(),
+                bad.serverIdentifier(),
+                bad.offerTimeout(),
+                bad.declineProbation(),
+                scopes));
+        TestConfigs.publish(TestConfigs.SERVER, "{not json");
+        // A later valid revision is applied, which proves the bad ones were read and passed over.
+        TestConfigs.publish(TestConfigs.standard(before + 20));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> config.current().orElseThrow().revision() == before + 20);
+        assertThat(config.current().orElseThrow().scopes()).hasSize(2);
+    }
+
+    static LeaseRequest withScope(LeaseRequest r, String scope) {
+        return new LeaseRequest(
+                r.version(),
+                r.server(),
+                scope,
+                r.messageType(),
+                r.clientKey(),
+                r.htype(),
+                r.hardwareAddress(),
+                r.clientId(),
+                r.xid(),
+                r.ciaddr(),
+                r.giaddr(),
+                r.requestedAddress(),
+                r.serverId(),
+                r.requestedLeaseTime(),
+                r.hostname(),
+                r.vendorClass(),
+                r.parameterRequestList(),
+                r.broadcast(),
+                r.receivedAt());
+    }
+}
