@@ -1,0 +1,212 @@
+package dev.tandem.gateway.service;
+
+import dev.tandem.gateway.config.GatewayConfig;
+import dev.tandem.gateway.domain.ReplyAddressing;
+import dev.tandem.gateway.domain.ReplyAddressing.Destination;
+import dev.tandem.gateway.domain.ReplyBuilder;
+import dev.tandem.gateway.domain.ScopeSelector;
+import dev.tandem.gateway.messaging.LeaseClient;
+import dev.tandem.protocol.bus.ClientKeys;
+import dev.tandem.protocol.bus.LeaseReply;
+import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.config.ScopeConfig;
+import dev.tandem.protocol.config.ServerSettings;
+import dev.tandem.protocol.dhcp.DhcpCodec;
+import dev.tandem.protocol.dhcp.DhcpMessage;
+import dev.tandem.protocol.dhcp.MalformedPacketException;
+import dev.tandem.protocol.dhcp.MessageType;
+import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.protocol.net.Subnet;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * One client message from the socket to the reply: decode, select the scope, ask the lease-service, build and address
+ * the reply. Every packet that gets no reply is counted with its reason; a malformed one is logged once per reason.
+ */
+@ApplicationScoped
+public class GatewayService {
+
+    private final GatewayConfig config;
+    private final SettingsHolder settings;
+    private final LeaseClient leases;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+    private final Optional<Subnet> directSubnet;
+    private final Ipv4 broadcastAddress;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Timer exchangeTimer;
+    private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
+
+    public GatewayService(
+            GatewayConfig config, SettingsHolder settings, LeaseClient leases, MeterRegistry metrics, Clock clock) {
+        this.config = config;
+        this.settings = settings;
+        this.leases = leases;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.directSubnet = config.gateway().directSubnet().map(Subnet::parse);
+        this.broadcastAddress = Ipv4.parse(config.gateway().broadcastAddress());
+        this.exchangeTimer = Timer.builder("tandem_lease_exchange_seconds")
+                .description("From a client message received to the lease-service's decision")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+    }
+
+    /** Handles one datagram. {@code send} is called at most once, with the encoded reply and its destination. */
+    public void onPacket(byte[] packet, String source, BiConsumer<byte[], Destination> send) {
+        DhcpMessage request;
+        try {
+            request = DhcpCodec.decode(packet);
+        } catch (MalformedPacketException e) {
+            drop("malformed-" + e.reason().tag(), "Malformed packet from " + source + ": " + e.getMessage());
+            return;
+        }
+        if (request.op() != DhcpMessage.BOOTREQUEST) {
+            drop("not-a-request", "BOOTREPLY received from " + source);
+            return;
+        }
+        Optional<MessageType> type = request.messageType();
+        if (type.isEmpty()) {
+            drop("no-message-type", "BOOTP or unknown message type from " + source + " (only DHCP is served)");
+            return;
+        }
+        metrics.counter("tandem_pkt4_received_total", "type", type.get().name().toLowerCase(Locale.ROOT))
+                .increment();
+        if (type.get() == MessageType.OFFER || type.get() == MessageType.ACK || type.get() == MessageType.NAK) {
+            drop("server-message-type", "Server message type " + type.get() + " from " + source);
+            return;
+        }
+        Optional<ServerSettings> current = settings.current();
+        if (current.isEmpty()) {
+            drop("not-configured", "No configuration received yet; dropping packets until one arrives");
+            return;
+        }
+        Optional<ScopeConfig> scope = ScopeSelector.select(request, directSubnet, current.get());
+        if (scope.isEmpty()) {
+            drop(
+                    "no-scope",
+                    "No scope for "
+                            + ScopeSelector.selectionAddress(request, directSubnet)
+                                    .map(Ipv4::toString)
+                                    .orElse("a direct client (no direct subnet configured)")
+                            + " (from " + source + ")");
+            return;
+        }
+        if (inFlight.incrementAndGet() > config.gateway().maxInFlight()) {
+            inFlight.decrementAndGet();
+            drop("overloaded", "More than " + config.gateway().maxInFlight() + " exchanges waiting; dropping");
+            return;
+        }
+        LeaseRequest leaseRequest =
+                toLeaseRequest(request, type.get(), scope.get(), current.get().server());
+        Ipv4 serverId = current.get().serverIdentifier();
+        Timer.Sample sample = Timer.start(metrics);
+        leases.ask(leaseRequest)
+                .ifNoItem()
+                .after(config.gateway().requestTimeout().plusSeconds(1))
+                .failWith(java.util.concurrent.TimeoutException::new)
+                .subscribe()
+                .with(
+                        reply -> {
+                            inFlight.decrementAndGet();
+                            sample.stop(exchangeTimer);
+                            answer(request, reply, serverId, send);
+                        },
+                        failure -> {
+                            inFlight.decrementAndGet();
+                            if (failure instanceof KafkaRequestReplyTimeoutException
+                                    || failure instanceof java.util.concurrent.TimeoutException) {
+                                drop(
+                                        "lease-timeout",
+                                        "No decision from the lease-service within "
+                                                + config.gateway().requestTimeout() + "; the client will retransmit");
+                            } else {
+                                drop("lease-error", "Asking the lease-service failed: " + failure);
+                            }
+                        });
+    }
+
+    private void answer(DhcpMessage request, LeaseReply decision, Ipv4 serverId, BiConsumer<byte[], Destination> send) {
+        Optional<DhcpMessage> reply;
+        try {
+            reply = ReplyBuilder.build(request, decision, serverId);
+        } catch (RuntimeException e) {
+            drop("bad-decision", "Lease-service decision could not be turned into a reply: " + e.getMessage());
+            return;
+        }
+        if (reply.isEmpty()) {
+            metrics.counter("tandem_pkt4_unanswered_total", "reason", String.valueOf(decision.reason()))
+                    .increment();
+            return;
+        }
+        MessageType type = reply.get().messageType().orElseThrow();
+        int maxSize =
+                Math.max(DhcpCodec.DEFAULT_MAX_MESSAGE, request.maxMessageSize().orElse(0));
+        byte[] wire = DhcpCodec.encode(reply.get(), maxSize);
+        Destination destination =
+                ReplyAddressing.destination(request, type, config.gateway().relayPort(), broadcastAddress);
+        send.accept(wire, destination);
+        metrics.counter("tandem_pkt4_sent_total", "type", type.name().toLowerCase(Locale.ROOT))
+                .increment();
+    }
+
+    LeaseRequest toLeaseRequest(DhcpMessage m, MessageType type, ScopeConfig scope, String server) {
+        byte[] clientId = m.clientIdentifier().orElse(null);
+        byte[] hw = m.hardwareAddress();
+        List<Integer> prl = null;
+        if (m.parameterRequestList().isPresent()) {
+            prl = new ArrayList<>();
+            for (byte b : m.parameterRequestList().get()) {
+                prl.add(b & 0xff);
+            }
+        }
+        return new LeaseRequest(
+                LeaseRequest.VERSION,
+                server,
+                scope.id(),
+                type.name(),
+                ClientKeys.of(clientId, m.htype(), hw),
+                m.htype(),
+                HexFormat.of().formatHex(hw),
+                clientId == null ? null : HexFormat.of().formatHex(clientId),
+                m.xid(),
+                m.ciaddr().toString(),
+                m.giaddr().toString(),
+                m.requestedAddress().map(Ipv4::toString).orElse(null),
+                m.serverIdentifier().map(Ipv4::toString).orElse(null),
+                m.leaseTime().orElse(null),
+                m.hostName().orElse(null),
+                m.vendorClass().orElse(null),
+                prl,
+                m.broadcastFlag() || !m.giaddr().isAny() || m.ciaddr().isAny(),
+                clock.instant());
+    }
+
+    private void drop(String reason, String message) {
+        metrics.counter("tandem_pkt4_dropped_total", "reason", reason).increment();
+        if (loggedDrops.putIfAbsent(reason, Boolean.TRUE) == null) {
+            Log.warnf(
+                    "%s (drop reason '%s'; further drops for this reason are counted in tandem_pkt4_dropped_total)",
+                    message, reason);
+        } else {
+            Log.debug(message);
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+}
