@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
-class DhcpCodecProperties {
+class DhcpCodecPropertyTest {
 
     @Property(tries = 2000)
     void decodeOfEncodeIsIdentity(@ForAll("messages") DhcpMessage message) {
