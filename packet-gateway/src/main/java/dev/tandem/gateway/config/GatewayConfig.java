@@ -37,6 +37,12 @@ public interface GatewayConfig {
         /** Subnet of the directly attached segment (CIDR), for clients that reach the socket without a relay. */
         Optional<String> directSubnet();
 
+        /**
+         * The address this gateway puts in option 54 when it differs from the server's configured identifier (a
+         * gateway on a directly attached segment, say). Requests naming it count as naming this server.
+         */
+        Optional<String> serverIdentifier();
+
         /** Destination of broadcast replies to directly attached clients. */
         @WithDefault("255.255.255.255")
         String broadcastAddress();

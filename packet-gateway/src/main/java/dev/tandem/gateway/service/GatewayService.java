@@ -46,6 +46,7 @@ public class GatewayService {
     private final Clock clock;
     private final Optional<Subnet> directSubnet;
     private final Ipv4 broadcastAddress;
+    private final Optional<Ipv4> serverIdOverride;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Timer exchangeTimer;
     private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
@@ -59,6 +60,7 @@ public class GatewayService {
         this.clock = clock;
         this.directSubnet = config.gateway().directSubnet().map(Subnet::parse);
         this.broadcastAddress = Ipv4.parse(config.gateway().broadcastAddress());
+        this.serverIdOverride = config.gateway().serverIdentifier().map(Ipv4::parse);
         this.exchangeTimer = Timer.builder("tandem_lease_exchange_seconds")
                 .description("From a client message received to the lease-service's decision")
                 .publishPercentiles(0.5, 0.99)
@@ -110,9 +112,8 @@ public class GatewayService {
             drop("overloaded", "More than " + config.gateway().maxInFlight() + " exchanges waiting; dropping");
             return;
         }
-        LeaseRequest leaseRequest =
-                toLeaseRequest(request, type.get(), scope.get(), current.get().server());
-        Ipv4 serverId = current.get().serverIdentifier();
+        Ipv4 serverId = serverIdOverride.orElse(current.get().serverIdentifier());
+        LeaseRequest leaseRequest = toLeaseRequest(request, type.get(), scope.get(), current.get());
         Timer.Sample sample = Timer.start(metrics);
         leases.ask(leaseRequest)
                 .ifNoItem()
@@ -163,7 +164,12 @@ public class GatewayService {
                 .increment();
     }
 
-    LeaseRequest toLeaseRequest(DhcpMessage m, MessageType type, ScopeConfig scope, String server) {
+    LeaseRequest toLeaseRequest(DhcpMessage m, MessageType type, ScopeConfig scope, ServerSettings server) {
+        // The lease-service knows the server by its configured identifier; this gateway's own one means the same.
+        Optional<Ipv4> named = m.serverIdentifier().map(id -> serverIdOverride
+                .filter(id::equals)
+                .map(x -> server.serverIdentifier())
+                .orElse(id));
         byte[] clientId = m.clientIdentifier().orElse(null);
         byte[] hw = m.hardwareAddress();
         List<Integer> prl = null;
@@ -175,7 +181,7 @@ public class GatewayService {
         }
         return new LeaseRequest(
                 LeaseRequest.VERSION,
-                server,
+                server.server(),
                 scope.id(),
                 type.name(),
                 ClientKeys.of(clientId, m.htype(), hw),
@@ -186,7 +192,7 @@ public class GatewayService {
                 m.ciaddr().toString(),
                 m.giaddr().toString(),
                 m.requestedAddress().map(Ipv4::toString).orElse(null),
-                m.serverIdentifier().map(Ipv4::toString).orElse(null),
+                named.map(Ipv4::toString).orElse(null),
                 m.leaseTime().orElse(null),
                 m.hostName().orElse(null),
                 m.vendorClass().orElse(null),

@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# The whole Tandem system on one machine, without Docker: a throwaway PostgreSQL cluster, a KRaft Kafka broker from
+# Maven Central jars, the services of one server (gateway on the relay side and on a directly attached segment,
+# lease-service, coordinator) and the admin-api, a lab network of namespaces with a dhcrelay, and the demo scopes.
+#
+#   tandem-local.sh start            start everything (installs what is missing, builds if needed)
+#   tandem-local.sh stop             stop what this script started (leases stay in the run directory)
+#   tandem-local.sh status           what runs
+#   tandem-local.sh purge            stop and delete the run directory
+#   tandem-local.sh stop-service NAME [--kill]   /   start-service NAME    (NAME: lease-service, gateway,
+#                                    gateway-direct, coordinator, admin-api, dhcrelay)
+#   tandem-local.sh publish-config FILE
+#
+# Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432),
+# TANDEM_KAFKA_PORT (59092, +1 controller, +2 lab listener), TANDEM_HTTP_BASE (8080), TANDEM_NET_PREFIX (tandem),
+# TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE (demo-config.json beside this script), TANDEM_SKIP_BUILD (0).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUN=${TANDEM_RUN_DIR:-/var/tmp/tandem-local}
+SERVER=${TANDEM_SERVER:-dhcp-a}
+PG_PORT=${TANDEM_PG_PORT:-55432}
+KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
+CONTROLLER_PORT=$((KAFKA_PORT + 1))
+LAB_KAFKA_PORT=$((KAFKA_PORT + 2))
+HTTP_BASE=${TANDEM_HTTP_BASE:-8080}
+P=${TANDEM_NET_PREFIX:-tandem}
+I=${TANDEM_NET_INDEX:-0}
+N=$((4 * I))
+RELAY_LINK=198.18.$N
+DIRECT_LINK=198.18.$((N + 1))
+RELAY_LAN=198.18.$((N + 2))
+DIRECT_LAN=198.18.$((N + 3))
+CONFIG_FILE=${TANDEM_CONFIG_FILE:-$HERE/demo-config.json}
+PGBIN=/usr/lib/postgresql/15/bin
+KLIB=$RUN/kafka-lib
+DB=tandem_${SERVER//-/_}
+
+say() { printf '\033[1m[tandem]\033[0m %s\n' "$*"; }
+die() { printf '[tandem] error: %s\n' "$*" >&2; exit 1; }
+
+http_port() {
+    case "$1" in
+        gateway) echo "$HTTP_BASE" ;;
+        lease-service) echo $((HTTP_BASE + 1)) ;;
+        coordinator) echo $((HTTP_BASE + 2)) ;;
+        gateway-direct) echo $((HTTP_BASE + 3)) ;;
+        admin-api) echo $((HTTP_BASE + 10)) ;;
+    esac
+}
+
+alive() { [ -f "$RUN/pids/$1.pid" ] && kill -0 "$(cat "$RUN/pids/$1.pid")" 2>/dev/null; }
+
+wait_until() { # seconds description command...
+    local limit=$1 what=$2; shift 2
+    local deadline=$((SECONDS + limit))
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || die "$what did not happen within ${limit}s (logs: $RUN/logs)"
+        sleep 0.5
+    done
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+prerequisites() {
+    [ "$(id -u)" = 0 ] || die "run as root (network namespaces, port 67)"
+    local missing=()
+    [ -x "$PGBIN/initdb" ] || missing+=(postgresql)
+    command -v udhcpc >/dev/null || missing+=(udhcpc)
+    command -v dhclient >/dev/null || missing+=(isc-dhcp-client)
+    command -v dhcrelay >/dev/null || missing+=(isc-dhcp-relay)
+    command -v perfdhcp >/dev/null || missing+=(kea-admin)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v ip >/dev/null || missing+=(iproute2)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "Installing Debian packages: ${missing[*]}"
+        apt-get update -q >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+    command -v java >/dev/null || die "Java 17 is needed (openjdk-17-jdk)"
+}
+
+build() {
+    local jars=("$ROOT"/{lease-service,packet-gateway,failover-coordinator,admin-api}/target/quarkus-app/quarkus-run.jar)
+    local need=0
+    for j in "${jars[@]}"; do [ -f "$j" ] || need=1; done
+    if [ "$need" = 1 ] && [ "${TANDEM_SKIP_BUILD:-0}" != 1 ]; then
+        say "Building the services (Maven Wrapper downloads Maven on first use)"
+        (cd "$ROOT" && ./mvnw -B -q package -DskipTests -Dspotless.check.skip=true)
+    fi
+    for j in "${jars[@]}"; do [ -f "$j" ] || die "missing $j: build with ./mvnw package -DskipTests"; done
+}
+
+start_postgres() {
+    if [ -f "$RUN/pg/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" status >/dev/null 2>&1; then
+        return
+    fi
+    mkdir -p "$RUN/pg/sock"
+    chown -R postgres "$RUN/pg"
+    if [ ! -f "$RUN/pg/data/PG_VERSION" ]; then
+        say "Creating a PostgreSQL cluster in $RUN/pg/data (durable: fsync on)"
+        runuser -u postgres -- "$PGBIN/initdb" -D "$RUN/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    fi
+    say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -l "$RUN/pg/postgres.log" -w \
+        -o "-p $PG_PORT -k $RUN/pg/sock -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+        start >/dev/null
+    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
+        || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
+    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
+        || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE $DB OWNER tandem"
+}
+
+start_kafka() {
+    if alive kafka; then return; fi
+    if [ ! -f "$KLIB/kafka_2.13-4.3.1.jar" ]; then
+        say "Fetching the Kafka 4.3.1 broker jars from Maven Central"
+        (cd "$ROOT" && ./mvnw -B -q -f deploy/local/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$KLIB")
+    fi
+    mkdir -p "$RUN/kafka/data"
+    cat > "$RUN/kafka/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,LAB:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$RUN/kafka/data
+num.partitions=4
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+    if [ ! -f "$RUN/kafka/data/meta.properties" ]; then
+        java -cp "$KLIB/*" kafka.tools.StorageTool format -t "$(java -cp "$KLIB/*" kafka.tools.StorageTool random-uuid)" \
+            -c "$RUN/kafka/server.properties" >/dev/null
+    fi
+    say "Starting Kafka (KRaft) on 127.0.0.1:$KAFKA_PORT and $DIRECT_LINK.1:$LAB_KAFKA_PORT"
+    nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
+    echo $! >"$RUN/pids/kafka.pid"
+    wait_until 60 "Kafka listening" port_open 127.0.0.1 "$KAFKA_PORT"
+    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete"
+        "tandem.$SERVER.lease-requests 4 delete" "tandem.$SERVER.lease-replies 4 delete")
+    local creators=()
+    for t in "${topics[@]}"; do
+        # shellcheck disable=SC2086
+        set -- $t
+        java -cp "$KLIB/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create \
+            --if-not-exists --topic "$1" --partitions "$2" --replication-factor 1 --config "cleanup.policy=$3" \
+            >>"$RUN/logs/topics.log" 2>&1 &
+        creators+=($!)
+    done
+    wait "${creators[@]}"
+}
+
+publish_config() {
+    local file=$1
+    [ -f "$file" ] || die "no configuration file $file"
+    jq -e . "$file" >/dev/null || die "$file is not valid JSON"
+    local server
+    server=$(jq -r .server "$file")
+    say "Publishing configuration of $server (revision $(jq -r .revision "$file")) from $file to tandem.config"
+    printf '%s\t%s\n' "$server" "$(jq -c . "$file")" | java -cp "$KLIB/*" org.apache.kafka.tools.ConsoleProducer \
+        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic tandem.config --producer-property acks=all \
+        --reader-property parse.key=true --reader-property "key.separator=$(printf '\t')" >>"$RUN/logs/config.log" 2>&1
+}
+
+java_env() { # name -> env assignments for the service
+    local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$SERVER" QUARKUS_HTTP_PORT="$(http_port "$1")")
+    case "$1" in
+        lease-service)
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
+                QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG_PORT/$DB \
+                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB \
+                QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;
+        gateway)
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
+        gateway-direct)
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
+                TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
+                TANDEM_GATEWAY_SERVER_IDENTIFIER=$DIRECT_LAN.1 ;;
+        coordinator | admin-api) echo "${common[@]}" ;;
+    esac
+}
+
+module_of() {
+    case "$1" in
+        lease-service) echo lease-service ;;
+        gateway | gateway-direct) echo packet-gateway ;;
+        coordinator) echo failover-coordinator ;;
+        admin-api) echo admin-api ;;
+    esac
+}
+
+ready_url() { echo "http://127.0.0.1:$(http_port "$1")/q/health/ready"; }
+
+in_ns() { # name -> namespace prefix command
+    [ "$1" = gateway-direct ] && echo "ip netns exec $P-direct" || true
+}
+
+start_service() {
+    local name=$1
+    if alive "$name"; then say "$name already runs (pid $(cat "$RUN/pids/$name.pid"))"; return; fi
+    if [ "$name" = dhcrelay ]; then
+        nohup ip netns exec "$P-relay" dhcrelay -4 -d -q --no-pid -id "${P}l0" -iu "${P}r1" "$RELAY_LINK.1" \
+            >"$RUN/logs/dhcrelay.log" 2>&1 &
+        echo $! >"$RUN/pids/dhcrelay.pid"
+        return
+    fi
+    # shellcheck disable=SC2046
+    nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms64m -Xmx384m -XX:+UseSerialGC \
+        -jar "$ROOT/$(module_of "$name")/target/quarkus-app/quarkus-run.jar" >>"$RUN/logs/$name.log" 2>&1 &
+    echo $! >"$RUN/pids/$name.pid"
+}
+
+await_ready() {
+    local name=$1
+    # shellcheck disable=SC2046
+    wait_until 120 "$name ready" $(in_ns "$name") curl -sf "$(ready_url "$name")"
+}
+
+stop_service() {
+    local name=$1 signal=${2:-TERM}
+    [ -f "$RUN/pids/$name.pid" ] || return 0
+    local pid
+    pid=$(cat "$RUN/pids/$name.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "-$signal" "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + 30))
+        while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUN/pids/$name.pid"
+}
+
+SERVICES=(lease-service gateway gateway-direct coordinator admin-api)
+
+start() {
+    prerequisites
+    if alive kafka || alive lease-service; then
+        say "Tandem already runs from $RUN; 'deploy/local/tandem-local.sh status' tells what, 'stop' stops it."
+        exit 0
+    fi
+    build
+    mkdir -p "$RUN/pids" "$RUN/logs"
+    chmod 755 "$RUN"
+    if ! ip netns list | grep -qw "$P-relay"; then
+        say "Creating the lab network (namespaces $P-relay, $P-lan, $P-direct, $P-dlan)"
+        "$HERE/lab.sh" up
+    fi
+    start_postgres
+    start_kafka
+    publish_config "$CONFIG_FILE"
+    say "Starting the services of $SERVER and the admin-api"
+    for s in "${SERVICES[@]}"; do start_service "$s"; done
+    for s in "${SERVICES[@]}"; do await_ready "$s"; done
+    start_service dhcrelay
+    cat <<INFO
+$(say "Tandem runs.")
+  PostgreSQL      127.0.0.1:$PG_PORT   database $DB (user tandem)   data in $RUN/pg/data
+  Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.$SERVER.lease-*
+  gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
+  gateway-direct  DHCP 0.0.0.0:67 in namespace $P-direct on $DIRECT_LAN.0/24 (direct clients)
+  lease-service   http://127.0.0.1:$(http_port lease-service)/q/health   metrics /q/metrics
+  coordinator     http://127.0.0.1:$(http_port coordinator)/api/v1/status
+  admin-api       http://127.0.0.1:$(http_port admin-api)/api/v1/status
+  dhcrelay        namespace $P-relay: $RELAY_LAN.1 (LAN $P-lan) -> $RELAY_LINK.1
+  logs            $RUN/logs
+
+Get a lease through the relay:      ip netns exec $P-lan udhcpc -i ${P}l1 -f -q -n
+Get a lease on the direct segment:  ip netns exec $P-dlan dhclient -v -1 -sf /bin/true ${P}d1
+Watch lease events:                 java -cp '$KLIB/*' org.apache.kafka.tools.consumer.ConsoleConsumer \\
+                                      --bootstrap-server 127.0.0.1:$KAFKA_PORT --topic tandem.lease-events --from-beginning
+Stop:                               deploy/local/tandem-local.sh stop
+INFO
+}
+
+stop() {
+    [ -d "$RUN/pids" ] || { say "Nothing runs from $RUN"; return; }
+    say "Stopping what this script started in $RUN"
+    for s in dhcrelay "${SERVICES[@]}"; do stop_service "$s"; done
+    stop_service kafka
+    if [ -f "$RUN/pg/data/postmaster.pid" ]; then
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    "$HERE/lab.sh" down
+    say "Stopped (leases and topics stay in $RUN; 'purge' deletes them)"
+}
+
+status() {
+    for s in postgres kafka "${SERVICES[@]}" dhcrelay; do
+        if [ "$s" = postgres ]; then
+            if [ -f "$RUN/pg/data/postmaster.pid" ]; then echo "postgres: runs"; else echo "postgres: stopped"; fi
+        elif alive "$s"; then echo "$s: runs (pid $(cat "$RUN/pids/$s.pid"))"; else echo "$s: stopped"; fi
+    done
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    purge) stop; rm -rf "$RUN"; say "Deleted $RUN" ;;
+    start-service) start_service "$2"; [ "$2" = dhcrelay ] || await_ready "$2" ;;
+    stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
+    publish-config) publish_config "$2" ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
+esac
