@@ -12,6 +12,10 @@ public final class TestKafka {
     private TestKafka() {}
 
     public static synchronized String bootstrapServers() {
+        java.util.Optional<String> running = JvmShared.get("kafka-bootstrap");
+        if (running.isPresent()) {
+            return running.get();
+        }
         if (broker == null) {
             broker = new EmbeddedKafkaBroker()
                     .withNodeId(1)
@@ -29,7 +33,9 @@ public final class TestKafka {
             EmbeddedKafkaBroker started = broker;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-kafka-stop"));
         }
-        return broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
+        String bootstrap = broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
+        JvmShared.put("kafka-bootstrap", bootstrap);
+        return bootstrap;
     }
 
     /** A plain client for producing and consuming in tests; close it after use. */

@@ -8,8 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * One real PostgreSQL 15 server shared by every test of the JVM, durable as in production (fsync and synchronous
@@ -18,7 +17,6 @@ import java.util.Set;
 public final class TestPostgres {
 
     private static EmbeddedPostgres server;
-    private static final Set<String> databases = new HashSet<>();
 
     private TestPostgres() {}
 
@@ -49,19 +47,30 @@ public final class TestPostgres {
         return server;
     }
 
-    public static int port() {
-        return server().getPort();
+    /** The port of the one server of this JVM, started on first use. */
+    public static synchronized int port() {
+        synchronized (JvmShared.class) {
+            Optional<String> running = JvmShared.get("postgres-port");
+            if (running.isPresent()) {
+                return Integer.parseInt(running.get());
+            }
+            int port = server().getPort();
+            JvmShared.put("postgres-port", Integer.toString(port));
+            return port;
+        }
     }
 
     /** Creates the database on first use. */
     public static synchronized String database(String name) {
-        EmbeddedPostgres pg = server();
-        if (databases.add(name)) {
-            try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
-                    Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS \"" + name + "\"");
+        String url = "jdbc:postgresql://localhost:" + port() + "/postgres";
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
+            if (!rs.next()) {
                 s.execute("CREATE DATABASE \"" + name + "\"");
-            } catch (SQLException e) {
+            }
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another class loader
                 throw new IllegalStateException("could not create database " + name, e);
             }
         }

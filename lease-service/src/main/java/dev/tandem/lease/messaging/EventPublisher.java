@@ -91,7 +91,7 @@ public class EventPublisher {
         }
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void periodic() {
         trigger();
     }

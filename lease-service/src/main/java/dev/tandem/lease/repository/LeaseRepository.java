@@ -59,7 +59,7 @@ public class LeaseRepository {
                         + " expires_at = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN expires_at ELSE $6 END,"
                         + " client_key = $2, hw_address = $3, client_id = $4, hostname = $5, updated_at = $7"
                         + " WHERE address = $1 AND scope = $8 AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED')"
-                        + " OR expires_at <= $7)")
+                        + " OR expires_at <= $7) AND NOT (state = 'DECLINED' AND expires_at > $7)")
                 .execute(Tuple.from(new Object[] {
                     address.unsigned(),
                     client.key(),
@@ -101,7 +101,7 @@ public class LeaseRepository {
         return conn.preparedQuery("UPDATE lease SET state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
                         + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7"
                         + " WHERE address = $1 AND scope = $8 AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED')"
-                        + " OR expires_at <= $7)")
+                        + " OR expires_at <= $7) AND NOT (state = 'DECLINED' AND expires_at > $7)")
                 .execute(Tuple.from(new Object[] {
                     address.unsigned(),
                     client.key(),

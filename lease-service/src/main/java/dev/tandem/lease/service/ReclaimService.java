@@ -49,7 +49,10 @@ public class ReclaimService {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${tandem.lease.reclaim-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${tandem.lease.reclaim-interval:1s}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return reclaim()
                 .onFailure()

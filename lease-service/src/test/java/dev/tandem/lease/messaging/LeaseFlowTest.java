@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(
         value = TandemTestResources.class,
-        initArgs = @ResourceArg(name = "database", value = "lease_flow"))
+        initArgs = @ResourceArg(name = "database", value = "lease_flow"),
+        restrictToAnnotatedClass = true)
 class LeaseFlowTest {
 
     static final String REPLY_TOPIC = "test.lease-replies";
@@ -250,6 +251,18 @@ class LeaseFlowTest {
         assertThat(eventsFor(offer.address(), 2))
                 .extracting(r -> KafkaCompanion.getHeader(r.headers(), "ce_type"))
                 .contains("dev.tandem.lease.declined");
+    }
+
+    @Test
+    void aDeclinedReservationIsNotOfferedAgainDuringProbation() throws Exception {
+        String mac = "02005e0000ff";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        assertThat(offer.address()).isEqualTo("192.0.2.5");
+        exchange(request("REQUEST", mac, "0.0.0.0", "192.0.2.5", "192.0.2.1"));
+        exchange(request("DECLINE", mac, "0.0.0.0", "192.0.2.5", "192.0.2.1"));
+        LeaseReply next = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        assertThat(next.action()).isEqualTo("OFFER");
+        assertThat(next.address()).isNotEqualTo("192.0.2.5");
     }
 
     @Test

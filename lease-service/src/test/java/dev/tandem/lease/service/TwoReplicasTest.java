@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(
         value = TandemTestResources.class,
-        initArgs = @ResourceArg(name = "database", value = "lease_replicas"))
+        initArgs = @ResourceArg(name = "database", value = "lease_replicas"),
+        restrictToAnnotatedClass = true)
 class TwoReplicasTest {
 
     @Inject
