@@ -109,11 +109,14 @@ public final class LeasePolicy {
                     .orElse(new Ignore("selected-other-server"));
         }
         Ipv4 requested = request.requestedAddress().orElseThrow();
+        // What we offered is good, even when it is not the reservation (the reserved address was declined).
+        if (subject.map(b -> b.heldBy(client, now)).orElse(false)) {
+            return new Ack(requested, false);
+        }
         if (reservation.isPresent() && !reservation.get().address().equals(requested)) {
             return new Nak("address is not the one reserved for this client");
         }
-        boolean held = subject.map(b -> b.heldBy(client, now)).orElse(false);
-        if (held || grantable(requested, client, scope, subject, reservation, now)) {
+        if (grantable(requested, client, scope, subject, reservation, now)) {
             return new Ack(requested, false);
         }
         return new Nak("offer expired or address no longer available");
@@ -131,6 +134,9 @@ public final class LeasePolicy {
         if (!scope.subnet().contains(requested)) {
             return new Nak("address is not on this network");
         }
+        if (subject.isPresent() && subject.get().heldBy(client, now)) {
+            return new Ack(requested, true);
+        }
         if (reservation.isPresent() && !reservation.get().address().equals(requested)) {
             return new Nak("address is not the one reserved for this client");
         }
@@ -138,7 +144,7 @@ public final class LeasePolicy {
             return new Nak("address is in use by another client");
         }
         if (subject.isPresent() && subject.get().remembers(client)) {
-            return new Ack(requested, subject.get().heldBy(client, now));
+            return new Ack(requested, false);
         }
         // "If the DHCP server has no record of this client, then it MUST remain silent".
         return new Ignore("init-reboot-unknown-client");

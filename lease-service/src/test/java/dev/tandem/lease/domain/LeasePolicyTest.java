@@ -190,6 +190,18 @@ class LeasePolicyTest {
                         row(A, LeaseState.FREE, null, null),
                         new Nak("address is not the one reserved for this client")),
                 row(
+                        "reserved client selecting the address offered after its reservation was declined: commit",
+                        req(RequestKind.SELECTING, reserved, null, A, OURS),
+                        row(A, LeaseState.OFFERED, reserved, LATER),
+                        row(A, LeaseState.OFFERED, reserved, LATER),
+                        new Ack(A, false)),
+                row(
+                        "reserved client rebooting on the address it holds instead of its reservation: ACK",
+                        req(RequestKind.INIT_REBOOT, reserved, null, A, null),
+                        row(A, LeaseState.ACTIVE, reserved, LATER),
+                        row(A, LeaseState.ACTIVE, reserved, LATER),
+                        new Ack(A, true)),
+                row(
                         "reserved client selecting its reservation: commit",
                         req(RequestKind.SELECTING, reserved, null, RES, OURS),
                         row(RES, LeaseState.OFFERED, reserved, LATER),

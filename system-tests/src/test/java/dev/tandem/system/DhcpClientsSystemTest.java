@@ -1,0 +1,406 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.protocol.bus.LeaseEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Real clients against the whole stack: udhcpc and dhclient on a relayed segment (through dhcrelay) and on a directly
+ * attached one, perfdhcp through loopback. Every observation is checked three ways: what the client got, what the
+ * database holds, and what the lease events say.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DhcpClientsSystemTest {
+
+    static final String LAN = Stack.PREFIX + "-lan";
+    static final String LAN_IF = Stack.PREFIX + "l1";
+    static final String DLAN = Stack.PREFIX + "-dlan";
+    static final String DLAN_IF = Stack.PREFIX + "d1";
+    static final String DIRECT = Stack.PREFIX + "-direct";
+    static final String DIRECT_IF = Stack.PREFIX + "d0";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    static Path udhcpcScript;
+    static Path dhclientScript;
+    /** A udhcpc kept running across tests on the direct segment (rebinding, restart). */
+    static Client directClient;
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        Files.createDirectories(Stack.WORK);
+        udhcpcScript = executable("udhcpc.script");
+        dhclientScript = executable("dhclient.script");
+        // dhclient gives its script a clean environment: the log path is written into the script.
+        String text = Files.readString(dhclientScript);
+        Files.writeString(
+                dhclientScript,
+                text.replaceFirst("\n", "\nTANDEM_CLIENT_LOG=" + Stack.WORK.resolve("dhclient.events") + "\n"));
+        Stack.start();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (directClient != null) {
+            directClient.process.destroyForcibly();
+        }
+        Stack.stop();
+    }
+
+    static Path executable(String resource) throws IOException {
+        Path target = Stack.WORK.resolve(resource);
+        Files.copy(
+                Stack.ROOT.resolve("system-tests/src/test/resources/" + resource),
+                target,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        target.toFile().setExecutable(true);
+        return target;
+    }
+
+    /** A DHCP client process and the events its script recorded. */
+    record Client(Process process, Path log, String mac) {
+
+        List<String> events() {
+            try {
+                return Files.exists(log) ? Files.readAllLines(log) : List.of();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        Optional<String> last(String kind) {
+            List<String> lines = events();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith(kind + " ")) {
+                    return Optional.of(lines.get(i).split(" ")[1]);
+                }
+            }
+            return Optional.empty();
+        }
+
+        long count(String kind) {
+            return events().stream().filter(l -> l.startsWith(kind + " ")).count();
+        }
+
+        void signal(String name) {
+            Stack.run(Duration.ofSeconds(10), "kill", "-" + name, Long.toString(process.pid()));
+        }
+    }
+
+    static Client udhcpc(String ns, String iface, String mac, String name, String... extra) {
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", ns, "link", "set", "dev", iface, "address", mac);
+        Path log = Stack.WORK.resolve(name + ".events");
+        Path out = Stack.WORK.resolve(name + ".out");
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "udhcpc",
+                "-f",
+                "-i",
+                iface,
+                "-s",
+                udhcpcScript.toString(),
+                "-t",
+                "10",
+                "-T",
+                "2",
+                "-A",
+                "2",
+                "-x",
+                "hostname:" + name));
+        cmd.addAll(List.of(extra));
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        Process p = Stack.spawn(out, Map.of("TANDEM_CLIENT_LOG", log.toString()), cmd.toArray(String[]::new));
+        return new Client(p, log, mac);
+    }
+
+    static String hex(String mac) {
+        return mac.replace(":", "");
+    }
+
+    static String row(String address) throws SQLException {
+        try (Connection c = Stack.database();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT state || ' ' || coalesce(hw_address, '-') FROM lease_view WHERE ip = '"
+                                + address + "'")) {
+            return rs.next() ? rs.getString(1) : "none";
+        }
+    }
+
+    static List<String> eventTypes(String address) {
+        return LeaseEvents.forAddress(address).stream().map(LeaseEvent::type).toList();
+    }
+
+    @Test
+    @Order(1)
+    void relayedUdhcpcGetsRenewsAndReleasesALease() throws Exception {
+        Client client = udhcpc(LAN, LAN_IF, "02:00:5e:30:00:01", "relayed-udhcpc");
+        try {
+            await().atMost(WAIT).until(() -> client.last("bound").isPresent());
+            String address = client.last("bound").orElseThrow();
+            assertThat(address).startsWith(Stack.RELAY_LAN + ".");
+            assertThat(client.events().get(0)).contains(Stack.SERVER_ID); // server identifier
+            assertThat(row(address)).isEqualTo("ACTIVE 02005e300001");
+            await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
+            LeaseEvent committed = LeaseEvents.forAddress(address).get(0);
+            assertThat(committed.hardwareAddress()).isEqualTo("02005e300001");
+            assertThat(committed.hostname()).isEqualTo("relayed-udhcpc");
+            assertThat(committed.scope()).isEqualTo(Stack.RELAY_LAN + ".0/24");
+
+            // RENEWING: unicast to the server identifier, routed through the relay's namespace.
+            client.signal("USR1");
+            await().atMost(WAIT).until(() -> client.count("renew") >= 1);
+            assertThat(client.last("renew")).contains(address);
+            await().atMost(WAIT).until(() -> eventTypes(address).contains("renewed"));
+
+            // RELEASE
+            client.signal("USR2");
+            await().atMost(WAIT).until(() -> eventTypes(address).contains("released"));
+            assertThat(row(address)).isEqualTo("RELEASED 02005e300001");
+            assertThat(eventTypes(address)).containsSubsequence("committed", "renewed", "released");
+        } finally {
+            client.process().destroy();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void directDhclientGetsAndReleasesALease() throws Exception {
+        String mac = "02:00:5e:30:00:02";
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", DLAN, "link", "set", "dev", DLAN_IF, "address", mac);
+        Path log = Stack.WORK.resolve("dhclient.events");
+        Files.deleteIfExists(log);
+        String pid = Stack.WORK.resolve("dhclient.pid").toString();
+        String leases = Stack.WORK.resolve("dhclient.leases").toString();
+        Files.deleteIfExists(Path.of(leases));
+        Map<String, String> env = Map.of();
+        Stack.run(
+                WAIT,
+                env,
+                List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        DLAN,
+                        "dhclient",
+                        "-1",
+                        "-v",
+                        "-pf",
+                        pid,
+                        "-lf",
+                        leases,
+                        "-sf",
+                        dhclientScript.toString(),
+                        DLAN_IF));
+        List<String> lines = Files.readAllLines(log);
+        String bound =
+                lines.stream().filter(l -> l.startsWith("BOUND ")).findFirst().orElseThrow();
+        String address = bound.split(" ")[1];
+        assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
+        assertThat(row(address)).isEqualTo("ACTIVE " + hex(mac));
+        await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
+
+        Stack.run(
+                WAIT,
+                env,
+                List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        DLAN,
+                        "dhclient",
+                        "-r",
+                        "-v",
+                        "-pf",
+                        pid,
+                        "-lf",
+                        leases,
+                        "-sf",
+                        dhclientScript.toString(),
+                        DLAN_IF));
+        await().atMost(WAIT).until(() -> eventTypes(address).contains("released"));
+        assertThat(row(address)).isEqualTo("RELEASED " + hex(mac));
+    }
+
+    @Test
+    @Order(3)
+    void clientThatCannotReachTheServerByUnicastRebindsByBroadcast() throws Exception {
+        directClient = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc");
+        await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
+        String address = directClient.last("bound").orElseThrow();
+        assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
+        await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
+
+        // T1 is 4 s and T2 8 s in this scope. With the server unreachable by unicast, RENEWING fails and the client
+        // extends its lease only by broadcasting in REBINDING (RFC 2131 §4.4.5).
+        Stack.run(
+                Duration.ofSeconds(10), "ip", "-n", DLAN, "route", "add", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+        try {
+            long before = directClient.count("renew");
+            await().atMost(WAIT).until(() -> directClient.count("renew") > before);
+            assertThat(directClient.last("renew")).contains(address);
+            await().atMost(WAIT).until(() -> eventTypes(address).contains("renewed"));
+        } finally {
+            Stack.run(
+                    Duration.ofSeconds(10),
+                    "ip",
+                    "-n",
+                    DLAN,
+                    "route",
+                    "del",
+                    "blackhole",
+                    Stack.DIRECT_SERVER_ID + "/32");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void addressInUseIsDeclinedAndQuarantined() throws Exception {
+        // The reserved address of this client already answers ARP on the segment: udhcpc -a finds it and declines.
+        String reserved = Stack.DIRECT_LAN + ".5";
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", DIRECT, "addr", "add", reserved + "/32", "dev", DIRECT_IF);
+        Client client = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:05", "declining-udhcpc", "-a");
+        try {
+            await().atMost(WAIT).until(() -> eventTypes(reserved).contains("declined"));
+            assertThat(row(reserved)).startsWith("DECLINED");
+            await().atMost(WAIT).until(() -> client.last("bound").isPresent());
+            assertThat(client.last("bound")).get().isNotEqualTo(reserved);
+        } finally {
+            client.process().destroy();
+            Stack.run(Duration.ofSeconds(10), "ip", "-n", DIRECT, "addr", "del", reserved + "/32", "dev", DIRECT_IF);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void leasesSurviveARestartOfEveryService() throws Exception {
+        // The direct client still runs; restart it onto its own MAC again after the decline test used the interface.
+        directClient.process().destroy();
+        directClient.process().waitFor();
+        directClient = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc-2");
+        await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
+        String address = directClient.last("bound").orElseThrow();
+
+        Map<String, String> before = activeLeases();
+        assertThat(before).containsEntry(address, "id:0102005e300003"); // udhcpc sends client-id 1 + MAC
+
+        Stack.script("stop-service", "lease-service", "--kill");
+        Stack.script("stop-service", "gateway");
+        Stack.script("stop-service", "gateway-direct");
+        Stack.script("stop-service", "coordinator");
+        Stack.script("stop-service", "admin-api");
+        for (String service : List.of("lease-service", "gateway", "gateway-direct", "coordinator", "admin-api")) {
+            Stack.script("start-service", service);
+        }
+        assertThat(activeLeases()).containsAllEntriesOf(before);
+
+        long renewals = LeaseEvents.forAddress(address).stream()
+                .filter(e -> e.type().equals("renewed"))
+                .count();
+        long clientRenewals = directClient.count("renew");
+        await().atMost(WAIT).until(() -> directClient.count("renew") > clientRenewals);
+        assertThat(directClient.last("renew")).contains(address);
+        await().atMost(WAIT)
+                .until(() -> LeaseEvents.forAddress(address).stream()
+                                .filter(e -> e.type().equals("renewed"))
+                                .count()
+                        > renewals);
+    }
+
+    @Test
+    @Order(6)
+    void perfdhcpThroughTheRelayPathCompletesEveryExchange() throws Exception {
+        int clients = 2000;
+        // perfdhcp acts as a relay on loopback; option 118 selects the load scope (RFC 3011).
+        String output = Stack.run(
+                Duration.ofMinutes(5),
+                "perfdhcp",
+                "-4",
+                "--scenario",
+                "avalanche",
+                "-R",
+                Integer.toString(clients),
+                "-l",
+                "127.0.0.1",
+                "-o",
+                "118,c6131000",
+                Stack.SERVER_ID);
+        Files.writeString(Stack.WORK.resolve("perfdhcp.out"), output);
+        Matcher provisioned = Pattern.compile("to provision (\\d+) clients").matcher(output);
+        assertThat(provisioned.find()).as(output).isTrue();
+        assertThat(Integer.parseInt(provisioned.group(1))).isEqualTo(clients);
+        assertThat(output).contains("non unique addresses: 0");
+        try (Connection c = Stack.database();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT client_key) FROM lease"
+                        + " WHERE scope = '198.19.16.0/20' AND state = 'ACTIVE'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(clients);
+            assertThat(rs.getInt(2)).isEqualTo(clients);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void leaseEventsAgreeWithTheDatabaseAndNoAddressWasEverBoundTwice() throws Exception {
+        Map<String, String> active = activeLeases();
+        await().atMost(WAIT).until(() -> {
+            Map<String, LeaseEvent> last = new HashMap<>();
+            LeaseEvents.all().forEach(e -> last.put(e.address(), e));
+            return active.entrySet().stream().allMatch(a -> {
+                LeaseEvent e = last.get(a.getKey());
+                return e != null
+                        && (e.type().equals("committed") || e.type().equals("renewed"))
+                        && e.clientKey().equals(a.getValue());
+            });
+        });
+        // Delivery is at least once (a lease-service killed mid-publish sends again): readers deduplicate by id.
+        List<LeaseEvent> events = LeaseEvents.all().stream()
+                .collect(java.util.stream.Collectors.toMap(LeaseEvent::id, e -> e, (a, b) -> a))
+                .values()
+                .stream()
+                .sorted(java.util.Comparator.comparingLong(LeaseEvent::sequence))
+                .toList();
+        assertThat(events).hasSizeGreaterThan(2000);
+        assertThat(LeaseEvents.duplicateBindings(events)).isEmpty();
+    }
+
+    static Map<String, String> activeLeases() throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = Stack.database();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE state = 'ACTIVE'")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole system as an operator starts it ({@code deploy/local/tandem-local.sh}), on its own ports, run directory
+ * and network namespaces ({@code tdmst-*}, 198.18.4.0/22) so it never meets a developer's local stack.
+ */
+final class Stack {
+
+    static final Path ROOT =
+            Path.of(System.getProperty("tandem.root", "..")).toAbsolutePath().normalize();
+    static final Path WORK = ROOT.resolve("system-tests/target/system");
+    static final String PREFIX = "tdmst";
+    static final int PG_PORT = 56432;
+    static final int KAFKA_PORT = 59192;
+    static final int HTTP_BASE = 18080;
+
+    static final String SERVER_ID = "198.18.4.1";
+    static final String RELAY_LAN = "198.18.6";
+    static final String DIRECT_LAN = "198.18.7";
+    static final String DIRECT_SERVER_ID = "198.18.7.1";
+
+    private Stack() {}
+
+    static Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TANDEM_RUN_DIR", "/var/tmp/tandem-system-tests");
+        env.put("TANDEM_NET_PREFIX", PREFIX);
+        env.put("TANDEM_NET_INDEX", "1");
+        env.put("TANDEM_PG_PORT", Integer.toString(PG_PORT));
+        env.put("TANDEM_KAFKA_PORT", Integer.toString(KAFKA_PORT));
+        env.put("TANDEM_HTTP_BASE", Integer.toString(HTTP_BASE));
+        env.put("TANDEM_SKIP_BUILD", "1");
+        env.put(
+                "TANDEM_CONFIG_FILE",
+                ROOT.resolve("system-tests/src/test/resources/system-config.json")
+                        .toString());
+        return env;
+    }
+
+    static String script(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("deploy/local/tandem-local.sh").toString());
+        command.addAll(List.of(args));
+        return run(Duration.ofMinutes(5), env(), command);
+    }
+
+    static void start() {
+        script("purge"); // a previous run that was cut off leaves nothing behind
+        script("start");
+    }
+
+    static void stop() {
+        script("purge");
+    }
+
+    static String run(Duration limit, String... command) {
+        return run(limit, Map.of(), List.of(command));
+    }
+
+    /** Runs a command to its end within the limit; fails the test with its output when it fails. */
+    static String run(Duration limit, Map<String, String> env, List<String> command) {
+        try {
+            Files.createDirectories(WORK);
+            Path out = Files.createTempFile(WORK, "cmd", ".log");
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(command + " did not finish within " + limit + ":\n" + Files.readString(out));
+            }
+            String output = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as("%s exited with\n%s", command, output).isZero();
+            return output;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Starts a long-running command in the background, its output to a file. */
+    static Process spawn(Path output, Map<String, String> env, String... command) {
+        try {
+            Files.createDirectories(WORK);
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+            pb.environment().putAll(env);
+            return pb.start();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Connection database() throws SQLException {
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/tandem_dhcp_a", "tandem", "tandem");
+    }
+
+    static String kafka() {
+        return "127.0.0.1:" + KAFKA_PORT;
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of Tandem: unit and property tests, service tests against a real Kafka broker and PostgreSQL
+# (started inside the test JVM), the format check, and the system tests with real DHCP clients in network namespaces
+# against the whole stack. Installs what it needs first. Run as root on Debian 12 with JDK 17.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
+
+[ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
+packages=(postgresql udhcpc isc-dhcp-client isc-dhcp-relay kea-admin curl jq iproute2)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing Debian packages: ${missing[*]}"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+say "Building and running unit, property and service tests, then the system tests (./mvnw verify -Psystem)"
+./mvnw -B -ntp verify -Psystem "$@"
