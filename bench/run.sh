@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# DORA load benchmark with perfdhcp (Kea's load generator), in rate steps, relayed on loopback.
+#
+#   bench/run.sh tandem          against the local stack (deploy/local/tandem-local.sh start first)
+#   bench/run.sh kea-memfile     Kea 2.2 (Debian kea-dhcp4-server), memfile lease backend
+#   bench/run.sh kea-pgsql       Kea 2.2 with its PostgreSQL lease backend (fsync on, like Tandem)
+#   bench/run.sh all
+#
+# Kea runs in a network namespace of its own (tandem-bench) with a PostgreSQL of its own; nothing listens on a real
+# interface. Each step offers RATE DORA exchanges/s for STEP_SECONDS to fresh clients and prints perfdhcp's drop ratio
+# and delays; a step passes with under 1 % drops of either exchange (perfdhcp counts an answer later than 1 s as a drop).
+# Results go to bench/results/.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+RATES=${RATES:-"250 500 750 1000 1250 1500"}
+STEP_SECONDS=${STEP_SECONDS:-10}
+OUT=$HERE/results
+mkdir -p "$OUT"
+PGBIN=/usr/lib/postgresql/15/bin
+NS=tandem-bench
+KEA_RUN=/var/tmp/tandem-bench-kea
+
+say() { printf '\033[1m[bench]\033[0m %s\n' "$*"; }
+
+for p in kea-dhcp4-server kea-admin postgresql jq; do
+    dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null; }
+done
+
+# One step: $1 label, $2 rate, then the perfdhcp target arguments.
+step() {
+    local label=$1 rate=$2; shift 2
+    local n=$((rate * STEP_SECONDS))
+    local file="$OUT/$label-$rate.txt"
+    timeout $((STEP_SECONDS + 30)) "$@" -r "$rate" -n "$n" -R "$n" -p "$STEP_SECONDS" >"$file" 2>&1 || true
+    awk -v label="$label" -v rate="$rate" '
+        /Statistics for: DISCOVER-OFFER/ {s="DO"} /Statistics for: REQUEST-ACK/ {s="RA"}
+        /drops ratio/ {d[s]=$3} /avg delay/ {a[s]=$3} /max delay/ {m[s]=$3} /^sent packets/ {sent[s]=$3} /^received packets/ {rcv[s]=$3}
+        END { ok = (d["DO"]+0 < 1 && d["RA"]+0 < 1 && rcv["RA"] > 0) ? "PASS" : "FAIL";
+              printf "%-13s rate %5d/s  DO drops %6s%%  RA drops %6s%%  acks %6d  avg DO %7s ms  avg RA %7s ms  max RA %8s ms  %s\n",
+                     label, rate, d["DO"], d["RA"], rcv["RA"], a["DO"], a["RA"], m["RA"], ok }' "$file"
+}
+
+bench_tandem() {
+    local http=${TANDEM_HTTP_BASE:-8080}
+    curl -sf "http://127.0.0.1:$http/q/health/ready" >/dev/null \
+        || { echo "the local stack does not run: deploy/local/tandem-local.sh start" >&2; exit 1; }
+    local pg=${TANDEM_PG_PORT:-55432}
+    for rate in $RATES; do
+        # fresh pool for every step: the demo load scope 198.19.0.0/20 holds 3,900 addresses
+        psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a \
+            -c "UPDATE lease SET state = 'FREE', client_key = NULL, expires_at = NULL WHERE scope = '198.19.0.0/20'"
+        step tandem "$rate" perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 198.18.0.1
+        curl -s "http://127.0.0.1:$http/q/metrics" | grep -E '^tandem_lease_exchange_seconds\{' | sed 's/^/    gateway /'
+    done
+}
+
+kea_up() { # $1 memfile|pgsql
+    kea_down
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" addr add 127.0.0.2/8 dev lo # perfdhcp's relay address; Kea keeps 127.0.0.1
+    mkdir -p "$KEA_RUN"
+    chmod 755 "$KEA_RUN"
+    local db='"lease-database": {"type": "memfile", "persist": true, "name": "'"$KEA_RUN"'/leases.csv", "lfc-interval": 0}'
+    if [ "$1" = pgsql ]; then
+        mkdir -p "$KEA_RUN/pg"
+        chown postgres "$KEA_RUN/pg"
+        runuser -u postgres -- "$PGBIN/initdb" -D "$KEA_RUN/pg/data" -U postgres --auth=trust >/dev/null
+        ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$KEA_RUN/pg/data" -l "$KEA_RUN/pg/log" -w \
+            -o "-p 5432 -k $KEA_RUN/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
+        ip netns exec "$NS" psql -q -h 127.0.0.1 -U postgres -c "CREATE ROLE kea LOGIN PASSWORD 'kea'" -c "CREATE DATABASE kea OWNER kea"
+        ip netns exec "$NS" kea-admin db-init pgsql -h 127.0.0.1 -u kea -p kea -n kea >/dev/null
+        db='"lease-database": {"type": "postgresql", "host": "127.0.0.1", "name": "kea", "user": "kea", "password": "kea"}'
+    fi
+    cat >"$KEA_RUN/kea-dhcp4.conf" <<CONF
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "lo/127.0.0.1" ], "dhcp-socket-type": "udp" },
+    $db,
+    "valid-lifetime": 3600,
+    "subnet4": [ { "id": 1, "subnet": "198.19.0.0/16", "pools": [ { "pool": "198.19.0.10 - 198.19.255.250" } ],
+                   "relay": { "ip-addresses": [ "127.0.0.2" ] } } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "$KEA_RUN/kea.log" } ] } ]
+} }
+CONF
+    ip netns exec "$NS" env KEA_PIDFILE_DIR="$KEA_RUN" KEA_LOCKFILE_DIR="$KEA_RUN" \
+        kea-dhcp4 -c "$KEA_RUN/kea-dhcp4.conf" >"$KEA_RUN/kea.out" 2>&1 &
+    echo $! >"$KEA_RUN/kea.pid"
+    for _ in $(seq 50); do ip netns exec "$NS" ss -lun | grep -q '127.0.0.1:67' && return; sleep 0.2; done
+    echo "kea-dhcp4 did not start: $(cat "$KEA_RUN/kea.out")" >&2; exit 1
+}
+
+kea_down() {
+    if [ -f "$KEA_RUN/kea.pid" ]; then kill "$(cat "$KEA_RUN/kea.pid")" 2>/dev/null || true; sleep 1; fi
+    if [ -f "$KEA_RUN/pg/data/postmaster.pid" ]; then
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$KEA_RUN/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    ip netns del "$NS" 2>/dev/null || true
+    rm -rf "$KEA_RUN"
+}
+
+bench_kea() { # $1 memfile|pgsql
+    for rate in $RATES; do
+        kea_up "$1" # fresh leases for every step
+        step "kea-$1" "$rate" ip netns exec "$NS" perfdhcp -4 -l 127.0.0.2 127.0.0.1
+    done
+    kea_down
+}
+
+trap kea_down EXIT
+case "${1:-}" in
+    tandem) bench_tandem ;;
+    kea-memfile) bench_kea memfile ;;
+    kea-pgsql) bench_kea pgsql ;;
+    all) bench_tandem; bench_kea pgsql; bench_kea memfile ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
+esac
