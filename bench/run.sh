@@ -47,9 +47,13 @@ bench_tandem() {
         || { echo "the local stack does not run: deploy/local/tandem-local.sh start" >&2; exit 1; }
     local pg=${TANDEM_PG_PORT:-55432}
     for rate in $RATES; do
-        # fresh pool for every step: the demo load scope 198.19.0.0/20 holds 3,900 addresses
-        psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a \
-            -c "UPDATE lease SET state = 'FREE', client_key = NULL, expires_at = NULL WHERE scope = '198.19.0.0/20'"
+        # fresh pool for every step: the demo load scope 198.19.0.0/16 holds 65,000 addresses
+        for _ in 1 2 3 4 5; do # the reclaimer may hold some of these rows for a moment
+            psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c "UPDATE lease SET state = 'FREE',
+                client_key = NULL, expires_at = NULL WHERE scope = '198.19.0.0/16' AND state <> 'FREE'" 2>/dev/null && break
+            sleep 1
+        done
+        psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c "VACUUM ANALYZE lease" 2>/dev/null
         step tandem "$rate" perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 198.18.0.1
         curl -s "http://127.0.0.1:$http/q/metrics" | grep -E '^tandem_lease_exchange_seconds\{' | sed 's/^/    gateway /'
     done

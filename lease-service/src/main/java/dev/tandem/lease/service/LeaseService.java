@@ -51,6 +51,8 @@ public class LeaseService {
     private final LeaseEvents leaseEvents;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final Map<String, Instant> exhaustionLogged = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.time.Duration EXHAUSTION_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
 
     public LeaseService(
             LeaseServiceConfig config,
@@ -250,7 +252,14 @@ public class LeaseService {
             if (address == null) {
                 metrics.counter("tandem_pool_exhausted_total", "subnet", scope.id())
                         .increment();
-                Log.warnf("No free address in scope %s for %s: pool exhausted", scope.id(), client.key());
+                Instant last = exhaustionLogged.get(scope.id());
+                if (last == null || last.plus(EXHAUSTION_LOG_INTERVAL).isBefore(now)) {
+                    exhaustionLogged.put(scope.id(), now);
+                    Log.warnf(
+                            "No free address in scope %s for %s: pool exhausted (counted in"
+                                    + " tandem_pool_exhausted_total; logged at most once a minute per scope)",
+                            scope.id(), client.key());
+                }
                 return LeaseReply.none("pool-exhausted");
             }
             return reply("OFFER", address, times, scope, r);
