@@ -16,13 +16,8 @@
 # N = 4 * TANDEM_NET_INDEX. Usage: lab.sh up|down
 set -euo pipefail
 
-P=${TANDEM_NET_PREFIX:-tandem}
-I=${TANDEM_NET_INDEX:-0}
-N=$((4 * I))
-RELAY_LINK=198.18.$N
-DIRECT_LINK=198.18.$((N + 1))
-RELAY_LAN=198.18.$((N + 2))
-DIRECT_LAN=198.18.$((N + 3))
+# shellcheck source=net.sh
+. "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 
 up() {
     for ns in "$P-relay" "$P-lan" "$P-direct" "$P-dlan"; do

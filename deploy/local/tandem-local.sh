@@ -25,13 +25,8 @@ KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
 CONTROLLER_PORT=$((KAFKA_PORT + 1))
 LAB_KAFKA_PORT=$((KAFKA_PORT + 2))
 HTTP_BASE=${TANDEM_HTTP_BASE:-8080}
-P=${TANDEM_NET_PREFIX:-tandem}
-I=${TANDEM_NET_INDEX:-0}
-N=$((4 * I))
-RELAY_LINK=198.18.$N
-DIRECT_LINK=198.18.$((N + 1))
-RELAY_LAN=198.18.$((N + 2))
-DIRECT_LAN=198.18.$((N + 3))
+# shellcheck source=net.sh
+. "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 CONFIG_FILE=${TANDEM_CONFIG_FILE:-$HERE/demo-config.json}
 PGBIN=/usr/lib/postgresql/15/bin
 KLIB=$RUN/kafka-lib

@@ -49,27 +49,35 @@ public class LeaseRepository {
     }
 
     /**
-     * Holds the address for the client. A lease the client already holds stays ACTIVE; the row must belong to the
-     * client, be reusable, or have run out.
+     * The row may go to the client ($2 at time $7): it is the client's, reusable, or its offer or lease ran out, and it
+     * is not in decline probation. Parameters: $1 address, $2 client key, ..., $7 now, $8 scope.
      */
+    private static final String MAY_TAKE = " WHERE address = $1 AND scope = $8"
+            + " AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED') OR expires_at <= $7)"
+            + " AND NOT (state = 'DECLINED' AND expires_at > $7)";
+
+    private static Tuple takeArgs(String scope, Ipv4 address, Client client, Instant until, Instant now) {
+        return Tuple.from(new Object[] {
+            address.unsigned(),
+            client.key(),
+            client.hardwareAddress(),
+            client.clientId(),
+            client.hostname(),
+            ts(until),
+            ts(now),
+            scope
+        });
+    }
+
+    /** Holds the address for the client. A lease the client already holds stays ACTIVE. */
     public Uni<Boolean> offer(
             SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now) {
         return conn.preparedQuery("UPDATE lease SET"
                         + " state = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN 'ACTIVE' ELSE 'OFFERED' END,"
                         + " expires_at = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN expires_at ELSE $6 END,"
                         + " client_key = $2, hw_address = $3, client_id = $4, hostname = $5, updated_at = $7"
-                        + " WHERE address = $1 AND scope = $8 AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED')"
-                        + " OR expires_at <= $7) AND NOT (state = 'DECLINED' AND expires_at > $7)")
-                .execute(Tuple.from(new Object[] {
-                    address.unsigned(),
-                    client.key(),
-                    client.hardwareAddress(),
-                    client.clientId(),
-                    client.hostname(),
-                    ts(until),
-                    ts(now),
-                    scope
-                }))
+                        + MAY_TAKE)
+                .execute(takeArgs(scope, address, client, until, now))
                 .map(rs -> rs.rowCount() == 1);
     }
 
@@ -100,18 +108,8 @@ public class LeaseRepository {
             SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now) {
         return conn.preparedQuery("UPDATE lease SET state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
                         + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7"
-                        + " WHERE address = $1 AND scope = $8 AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED')"
-                        + " OR expires_at <= $7) AND NOT (state = 'DECLINED' AND expires_at > $7)")
-                .execute(Tuple.from(new Object[] {
-                    address.unsigned(),
-                    client.key(),
-                    client.hardwareAddress(),
-                    client.clientId(),
-                    client.hostname(),
-                    ts(until),
-                    ts(now),
-                    scope
-                }))
+                        + MAY_TAKE)
+                .execute(takeArgs(scope, address, client, until, now))
                 .map(rs -> rs.rowCount() == 1);
     }
 
