@@ -165,8 +165,6 @@ publish_config() {
         --reader-property parse.key=true --reader-property "key.separator=$(printf '\t')" >>"$RUN/logs/config.log" 2>&1
 }
 
-# Each gateway instance reads its own partition of the reply topic (SmallRye Request-Reply reply.partition), so no
-# gateway decodes the replies meant for another.
 java_env() { # name -> env assignments for the service
     local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$SERVER" QUARKUS_HTTP_PORT="$(http_port "$1")")
     case "$1" in
@@ -176,12 +174,11 @@ java_env() { # name -> env assignments for the service
                 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB \
                 QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;
         gateway)
-            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 \
-                TANDEM_GATEWAY_REPLY_PARTITION=0 ;;
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
         gateway-direct)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
                 TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
-                TANDEM_GATEWAY_SERVER_IDENTIFIER=$DIRECT_LAN.1 TANDEM_GATEWAY_REPLY_PARTITION=1 ;;
+                TANDEM_GATEWAY_SERVER_IDENTIFIER=$DIRECT_LAN.1 ;;
         coordinator | admin-api) echo "${common[@]}" ;;
     esac
 }
@@ -210,8 +207,15 @@ start_service() {
         echo $! >"$RUN/pids/dhcrelay.pid"
         return
     fi
+    # Each gateway instance reads its own partition of the reply topic (SmallRye Request-Reply reply.partition), so
+    # no gateway decodes the replies meant for another. A system property names the channel exactly.
+    local props=()
+    case "$name" in
+        gateway) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=0) ;;
+        gateway-direct) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=1) ;;
+    esac
     # shellcheck disable=SC2046
-    nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms64m -Xmx384m -XX:+UseSerialGC \
+    nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms64m -Xmx384m -XX:+UseSerialGC "${props[@]}" \
         -jar "$ROOT/$(module_of "$name")/target/quarkus-app/quarkus-run.jar" >>"$RUN/logs/$name.log" 2>&1 &
     echo $! >"$RUN/pids/$name.pid"
 }

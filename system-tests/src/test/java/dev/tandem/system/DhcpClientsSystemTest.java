@@ -192,23 +192,26 @@ class DhcpClientsSystemTest {
 
     @Test
     @Order(2)
-    void directDhclientGetsAndReleasesALease() throws Exception {
-        String mac = "02:00:5e:30:00:02";
-        Stack.run(Duration.ofSeconds(10), "ip", "-n", DLAN, "link", "set", "dev", DLAN_IF, "address", mac);
+    void dhclientGetsAndReleasesALeaseOnTheDirectSegmentAndThroughTheRelay() throws Exception {
+        dhclientRoundTrip(DLAN, DLAN_IF, "02:00:5e:30:00:02", Stack.DIRECT_LAN);
+        dhclientRoundTrip(LAN, LAN_IF, "02:00:5e:30:00:04", Stack.RELAY_LAN);
+    }
+
+    static void dhclientRoundTrip(String ns, String iface, String mac, String lan) throws Exception {
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", ns, "link", "set", "dev", iface, "address", mac);
         Path log = Stack.WORK.resolve("dhclient.events");
         Files.deleteIfExists(log);
         String pid = Stack.WORK.resolve("dhclient.pid").toString();
-        String leases = Stack.WORK.resolve("dhclient.leases").toString();
+        String leases = Stack.WORK.resolve("dhclient-" + ns + ".leases").toString();
         Files.deleteIfExists(Path.of(leases));
-        Map<String, String> env = Map.of();
         Stack.run(
                 WAIT,
-                env,
+                Map.of(),
                 List.of(
                         "ip",
                         "netns",
                         "exec",
-                        DLAN,
+                        ns,
                         "dhclient",
                         "-1",
                         "-v",
@@ -218,23 +221,24 @@ class DhcpClientsSystemTest {
                         leases,
                         "-sf",
                         dhclientScript.toString(),
-                        DLAN_IF));
-        List<String> lines = Files.readAllLines(log);
-        String bound =
-                lines.stream().filter(l -> l.startsWith("BOUND ")).findFirst().orElseThrow();
+                        iface));
+        String bound = Files.readAllLines(log).stream()
+                .filter(l -> l.startsWith("BOUND "))
+                .findFirst()
+                .orElseThrow();
         String address = bound.split(" ")[1];
-        assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
+        assertThat(address).startsWith(lan + ".");
         assertThat(row(address)).isEqualTo("ACTIVE " + hex(mac));
         await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
 
         Stack.run(
                 WAIT,
-                env,
+                Map.of(),
                 List.of(
                         "ip",
                         "netns",
                         "exec",
-                        DLAN,
+                        ns,
                         "dhclient",
                         "-r",
                         "-v",
@@ -244,7 +248,7 @@ class DhcpClientsSystemTest {
                         leases,
                         "-sf",
                         dhclientScript.toString(),
-                        DLAN_IF));
+                        iface));
         await().atMost(WAIT).until(() -> eventTypes(address).contains("released"));
         assertThat(row(address)).isEqualTo("RELEASED " + hex(mac));
     }

@@ -266,6 +266,38 @@ class LeaseFlowTest {
     }
 
     @Test
+    void leasesThatRunOutAreReclaimedAndTheirExpiryPublished() throws Exception {
+        String mac = "02005e000106";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        assertThat(leaseState(offer.address())).isEqualTo("ACTIVE hw:1:" + mac);
+        // Let the lease run out without waiting its hour: move its end into the past.
+        try (Connection c = TestPostgres.connect("lease_flow");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE lease SET expires_at = now() - interval '1 second' WHERE address = '"
+                    + offer.address() + "'::inet - '0.0.0.0'::inet");
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> leaseState(offer.address()).startsWith("EXPIRED"));
+        assertThat(eventsFor(offer.address(), 2))
+                .extracting(r -> KafkaCompanion.getHeader(r.headers(), "ce_type"))
+                .containsSubsequence("dev.tandem.lease.committed", "dev.tandem.lease.expired");
+        // The expired address stays associated with its client (RFC 2131 §4.3.1).
+        assertThat(exchange(request("DISCOVER", mac, "0.0.0.0", null, null)).address())
+                .isEqualTo(offer.address());
+    }
+
+    @Test
+    void informGetsOptionsWithoutALease() throws Exception {
+        LeaseReply ack = exchange(request("INFORM", "02005e000107", "192.0.2.200", null, null));
+        assertThat(ack.action()).isEqualTo("ACK");
+        assertThat(ack.address()).isNull();
+        assertThat(ack.leaseTime()).isNull();
+        assertThat(ack.options()).extracting(LeaseReply.OptionValue::code).contains(3, 6);
+        assertThat(leaseState("192.0.2.200")).isEqualTo("none");
+    }
+
+    @Test
     void exhaustedPoolOffersNothing() throws Exception {
         for (String mac : List.of("02005e000201", "02005e000202")) {
             LeaseRequest discover = withScope(request("DISCOVER", mac, "0.0.0.0", null, null), "198.51.100.0/29");

@@ -51,14 +51,6 @@ public interface GatewayConfig {
         @WithDefault("3s")
         Duration requestTimeout();
 
-        /**
-         * The partition of the reply topic this gateway instance reads (each instance its own), or -1 to read all of
-         * them. Applied to the Request-Reply channel in application.properties.
-         */
-        @WithDefault("-1")
-        @Min(-1)
-        int replyPartition();
-
         /** Bounded hand-off: exchanges waiting for the lease-service beyond this are dropped and counted. */
         @WithDefault("4096")
         @Min(1)
