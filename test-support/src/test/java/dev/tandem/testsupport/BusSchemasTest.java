@@ -57,22 +57,8 @@ class BusSchemasTest {
                 1,
                 Instant.now(),
                 Instant.now().plusSeconds(600));
-        ServerConfig config = new ServerConfig(
-                1,
-                "dhcp-a",
-                1,
-                "192.0.2.1",
-                30,
-                600,
-                List.of(new ServerConfig.Scope(
-                        "192.0.2.0/24",
-                        List.of(new ServerConfig.Range("192.0.2.10", "192.0.2.20")),
-                        List.of(),
-                        600,
-                        null,
-                        null,
-                        Map.of("routers", "192.0.2.1"),
-                        List.of())));
+        ServerConfig config = ServerConfigs.oneScope(
+                "192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of("routers", "192.0.2.1"), List.of());
 
         assertThat(Schemas.problems("lease-request.v1", JSON.writeValueAsString(request)))
                 .isEmpty();

@@ -113,13 +113,8 @@ public final class LeasePolicy {
         if (subject.map(b -> b.heldBy(client, now)).orElse(false)) {
             return new Ack(requested, false);
         }
-        if (reservation.isPresent() && !reservation.get().address().equals(requested)) {
-            return new Nak("address is not the one reserved for this client");
-        }
-        if (grantable(requested, client, scope, subject, reservation, now)) {
-            return new Ack(requested, false);
-        }
-        return new Nak("offer expired or address no longer available");
+        return bindOrNak(
+                requested, client, scope, subject, reservation, now, "offer expired or address no longer available");
     }
 
     /** §4.3.2 INIT-REBOOT: verify the client's remembered address. */
@@ -168,14 +163,26 @@ public final class LeasePolicy {
         if (subject.isPresent() && subject.get().heldByOther(client, now)) {
             return new Nak("address is in use by another client");
         }
+        // The binding ran out or was lost, and no one else holds the address: bind it again.
+        return bindOrNak(
+                address, client, scope, subject, reservation, now, "address is not available from this server");
+    }
+
+    /** A new binding of the address, unless the client has another reservation or the address is not grantable. */
+    private static Decision bindOrNak(
+            Ipv4 address,
+            String client,
+            ScopeConfig scope,
+            Optional<Binding> subject,
+            Optional<ReservationConfig> reservation,
+            Instant now,
+            String refusal) {
         if (reservation.isPresent() && !reservation.get().address().equals(address)) {
             return new Nak("address is not the one reserved for this client");
         }
-        // The binding ran out or was lost, and no one else holds the address: bind it again.
-        if (grantable(address, client, scope, subject, reservation, now)) {
-            return new Ack(address, false);
-        }
-        return new Nak("address is not available from this server");
+        return grantable(address, client, scope, subject, reservation, now)
+                ? new Ack(address, false)
+                : new Nak(refusal);
     }
 
     /** The address may be bound to this client: in the pool, or reserved for it, and no one else's. */

@@ -15,6 +15,7 @@ import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.ServerConfigs;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,22 +42,13 @@ class LeasePolicyTest {
     static final Ipv4 OURS = Ipv4.parse("192.0.2.1");
     static final Ipv4 THEIRS = Ipv4.parse("192.0.2.2");
 
-    static final ScopeConfig SCOPE = ConfigValidator.validate(new ServerConfig(
-                    1,
-                    "dhcp-a",
-                    1,
-                    "192.0.2.1",
-                    30,
+    static final ScopeConfig SCOPE = ConfigValidator.validate(ServerConfigs.oneScope(
+                    "192.0.2.0/24",
+                    "192.0.2.10",
+                    "192.0.2.100",
                     3600,
-                    List.of(new ServerConfig.Scope(
-                            "192.0.2.0/24",
-                            List.of(new ServerConfig.Range("192.0.2.10", "192.0.2.100")),
-                            List.of(),
-                            3600,
-                            null,
-                            null,
-                            Map.of(),
-                            List.of(new ServerConfig.Reservation(RESERVED_HW, null, "192.0.2.5", null))))))
+                    Map.of(),
+                    List.of(new ServerConfig.Reservation(RESERVED_HW, null, "192.0.2.5", null))))
             .scopes()
             .get(0);
 

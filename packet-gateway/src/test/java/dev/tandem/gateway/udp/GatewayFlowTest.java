@@ -19,6 +19,7 @@ import dev.tandem.protocol.dhcp.SubOptions;
 import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.testsupport.DhcpTestClient;
 import dev.tandem.testsupport.Schemas;
+import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
 import dev.tandem.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -64,22 +65,8 @@ class GatewayFlowTest {
     @BeforeEach
     void setUp() throws Exception {
         if (settings.current().isEmpty()) {
-            ServerConfig config = new ServerConfig(
-                    1,
-                    "dhcp-a",
-                    1,
-                    "192.0.2.1",
-                    30,
-                    60,
-                    List.of(new ServerConfig.Scope(
-                            "192.0.2.0/24",
-                            List.of(new ServerConfig.Range("192.0.2.10", "192.0.2.20")),
-                            List.of(),
-                            600,
-                            null,
-                            null,
-                            Map.of(),
-                            List.of())));
+            ServerConfig config =
+                    ServerConfigs.oneScope("192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of(), List.of());
             try (KafkaProducer<String, String> producer = producer()) {
                 producer.send(new ProducerRecord<>(Topics.CONFIG, "dhcp-a", JSON.writeValueAsString(config)))
                         .get();
