@@ -3,11 +3,20 @@ package dev.tandem.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.protocol.bus.BindingAck;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.FailoverCommand;
+import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.protocol.net.Ipv4;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +79,65 @@ class BusSchemasTest {
                 .isEmpty();
         assertThat(Schemas.problems("server-config.v1", JSON.writeValueAsString(config)))
                 .isEmpty();
+    }
+
+    @Test
+    void failoverRecordsConformToTheirSchemas() throws Exception {
+        FailoverStatus status = new FailoverStatus(
+                1,
+                "dhcp-a",
+                "fo",
+                "primary",
+                "load-balance",
+                FailoverState.COMMUNICATIONS_INTERRUPTED.label(),
+                Instant.now(),
+                FailoverState.NORMAL.label(),
+                null,
+                false,
+                60,
+                LoadBalance.Buckets.split(128).hex(),
+                3,
+                List.of("192.0.2.0/24"),
+                true,
+                Instant.now());
+        Binding binding = new Binding(
+                Ipv4.parse("192.0.2.10"),
+                BindingStatus.ACTIVE,
+                null,
+                new byte[] {1, 2, 0, 0x5e, 0, 0, 1},
+                1_800_000_000L,
+                1_800_000_300L,
+                1_799_999_000L,
+                1_799_999_000L,
+                0);
+        BindingUpdate update = BindingUpdate.of("fo", binding, 42);
+        assertThat(update.toBinding()).isEqualTo(binding);
+        BindingAck ack = new BindingAck(1, "fo", "192.0.2.10", 42, 1_800_000_300L, null, null);
+        BindingAck reject = new BindingAck(1, "fo", "192.0.2.10", 42, 0, "FATAL_CONFLICT", "bound to another client");
+        FailoverCommand command =
+                new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"));
+
+        assertThat(Schemas.problems("failover-status.v1", JSON.writeValueAsString(status)))
+                .isEmpty();
+        assertThat(Schemas.problems("binding-update.v1", JSON.writeValueAsString(update)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "binding-update.v1", JSON.writeValueAsString(BindingUpdate.endOfResend("fo", "r1"))))
+                .isEmpty();
+        assertThat(Schemas.problems("binding-ack.v1", JSON.writeValueAsString(ack)))
+                .isEmpty();
+        assertThat(Schemas.problems("binding-ack.v1", JSON.writeValueAsString(reject)))
+                .isEmpty();
+        assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(command)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "binding-update.v1", "{\"version\":1,\"relationship\":\"fo\",\"address\":\"192.0.2.1\"}"))
+                .as("an update needs a status")
+                .isNotEmpty();
+        assertThat(Schemas.problems(
+                        "failover-status.v1",
+                        JSON.writeValueAsString(status).replace("COMMUNICATIONS-INTERRUPTED", "SLEEPING")))
+                .isNotEmpty();
     }
 
     @Test

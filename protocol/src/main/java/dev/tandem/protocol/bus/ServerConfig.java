@@ -11,6 +11,7 @@ import java.util.Map;
  * @param serverIdentifier the address this server puts in option 54 and clients unicast to
  * @param offerTimeout seconds an offered address stays held for the client
  * @param declineProbation seconds a declined address stays out of use
+ * @param failover the failover relationships of this server (absent: none); each scope is in at most one
  */
 public record ServerConfig(
         int version,
@@ -19,9 +20,67 @@ public record ServerConfig(
         String serverIdentifier,
         long offerTimeout,
         long declineProbation,
-        List<Scope> scopes) {
+        List<Scope> scopes,
+        List<Relationship> failover) {
 
     public static final int VERSION = 1;
+
+    /** The configuration without failover relationships. */
+    public ServerConfig(
+            int version,
+            String server,
+            long revision,
+            String serverIdentifier,
+            long offerTimeout,
+            long declineProbation,
+            List<Scope> scopes) {
+        this(version, server, revision, serverIdentifier, offerTimeout, declineProbation, scopes, null);
+    }
+
+    /**
+     * A failover relationship as this server sees it (draft-ietf-dhc-failover-12; Windows' and ISC's parameters).
+     * Absent numbers take the defaults of {@code RelationshipConfig}.
+     *
+     * @param role primary or secondary: this server's role
+     * @param mode load-balance or hot-standby
+     * @param localAddress address the coordinator listens on and dials from
+     * @param port TCP port the coordinator listens on (647)
+     * @param peerAddress the partner coordinator's address
+     * @param peerPort the partner's port (647)
+     * @param mclt maximum client lead time, seconds (3600)
+     * @param loadBalancePercent load-balance mode: the primary's share of clients and free addresses (50)
+     * @param reservePercent hot-standby mode: the standby's share of free addresses (5)
+     * @param safePeriod seconds in COMMUNICATIONS-INTERRUPTED before PARTNER-DOWN on its own; 0 or absent: never
+     * @param maxResponseDelay seconds without a message from the partner before communication counts as lost (60)
+     * @param maxUnackedUpdates binding updates the partner may have in flight to us (100)
+     * @param loadBalanceMaxSeconds a client whose secs exceed this is answered by both servers; 0 turns it off (3)
+     * @param sharedSecret authenticates every message when set (HMAC-SHA256)
+     * @param scopes subnets of this server's scopes that belong to the relationship
+     */
+    public record Relationship(
+            String name,
+            String role,
+            String mode,
+            String localAddress,
+            Integer port,
+            String peerAddress,
+            Integer peerPort,
+            Long mclt,
+            Integer loadBalancePercent,
+            Integer reservePercent,
+            Long safePeriod,
+            Long maxResponseDelay,
+            Integer maxUnackedUpdates,
+            Integer loadBalanceMaxSeconds,
+            String sharedSecret,
+            List<String> scopes) {
+
+        @Override
+        public String toString() {
+            return "Relationship[" + name + ", " + role + ", " + mode + ", peer " + peerAddress + ":" + peerPort
+                    + (sharedSecret == null ? "" : ", secret set") + "]";
+        }
+    }
 
     /**
      * A scope: a subnet, the ranges it allocates from, what it leaves out, its times and options.

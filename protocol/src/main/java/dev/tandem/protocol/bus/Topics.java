@@ -15,6 +15,36 @@ public final class Topics {
         return "tandem." + server + ".lease-requests";
     }
 
+    /** Compacted: per relationship, this server's failover state for its gateway and lease-service. */
+    public static String failoverState(String server) {
+        return "tandem." + server + ".failover-state";
+    }
+
+    /** Lease-service to coordinator, one partition: this server's lease changes to send to the partner. */
+    public static String bindingUpdates(String server) {
+        return "tandem." + server + ".binding-updates";
+    }
+
+    /** Coordinator to lease-service: the partner's acknowledgements of our binding updates. */
+    public static String bindingAcks(String server) {
+        return "tandem." + server + ".binding-acks";
+    }
+
+    /** Coordinator to lease-service (request-reply): the partner's binding updates to apply. */
+    public static String partnerUpdates(String server) {
+        return "tandem." + server + ".partner-updates";
+    }
+
+    /** Lease-service to coordinator: replies to {@link #partnerUpdates}, sent once the update is durable. */
+    public static String partnerUpdateReplies(String server) {
+        return "tandem." + server + ".partner-update-replies";
+    }
+
+    /** Coordinator to lease-service: resend requests (the partner asked for updates). */
+    public static String failoverCommands(String server) {
+        return "tandem." + server + ".failover-commands";
+    }
+
     /** Lease-service to gateway. */
     public static String leaseReplies(String server) {
         return "tandem." + server + ".lease-replies";

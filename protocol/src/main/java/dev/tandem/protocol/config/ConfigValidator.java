@@ -2,6 +2,7 @@ package dev.tandem.protocol.config;
 
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Range;
+import dev.tandem.protocol.bus.ServerConfig.Relationship;
 import dev.tandem.protocol.bus.ServerConfig.Reservation;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
 import dev.tandem.protocol.config.ScopeConfig.AddressRange;
@@ -13,6 +14,7 @@ import dev.tandem.protocol.net.Subnet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -79,6 +81,7 @@ public final class ConfigValidator {
         if (total > MAX_POOL_ADDRESSES) {
             problems.add("pools hold " + total + " addresses, more than the " + MAX_POOL_ADDRESSES + " allowed");
         }
+        List<RelationshipConfig> relationships = relationships(config.failover(), scopes, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -88,7 +91,138 @@ public final class ConfigValidator {
                 serverId,
                 Duration.ofSeconds(config.offerTimeout()),
                 Duration.ofSeconds(config.declineProbation()),
-                List.copyOf(scopes));
+                List.copyOf(scopes),
+                relationships);
+    }
+
+    /** MCLT above this is a typo, not a choice: a month. */
+    public static final long MAX_MCLT = 30L * 24 * 3600;
+
+    private static List<RelationshipConfig> relationships(
+            List<Relationship> input, List<ScopeConfig> scopes, List<String> problems) {
+        List<RelationshipConfig> out = new ArrayList<>();
+        if (input == null) {
+            return out;
+        }
+        Set<String> names = new HashSet<>();
+        Map<String, String> scopeOwner = new HashMap<>();
+        for (int i = 0; i < input.size(); i++) {
+            Relationship r = input.get(i);
+            if (r == null) {
+                problems.add("failover[" + i + "] is empty");
+                continue;
+            }
+            String at = "failover relationship '" + r.name() + "'";
+            int before = problems.size();
+            if (r.name() == null || r.name().isBlank() || r.name().length() > 126) {
+                problems.add("failover[" + i + "]: name must be 1..126 characters");
+            } else if (!names.add(r.name())) {
+                problems.add(at + ": name used twice");
+            }
+            RelationshipConfig.Role role = enumOf(RelationshipConfig.Role.class, r.role(), at + " role", problems);
+            RelationshipConfig.Mode mode = r.mode() == null
+                    ? RelationshipConfig.Mode.LOAD_BALANCE
+                    : enumOf(RelationshipConfig.Mode.class, r.mode(), at + " mode", problems);
+            Ipv4 local = address(r.localAddress(), at + " localAddress", problems);
+            Ipv4 peer = address(r.peerAddress(), at + " peerAddress", problems);
+            int port = orDefault(r.port(), RelationshipConfig.DEFAULT_PORT);
+            int peerPort = orDefault(r.peerPort(), RelationshipConfig.DEFAULT_PORT);
+            for (int p : new int[] {port, peerPort}) {
+                if (p < 1 || p > 65535) {
+                    problems.add(at + ": port " + p + " must be 1..65535");
+                }
+            }
+            if (local != null && local.equals(peer) && port == peerPort) {
+                problems.add(at + ": the partner's address and port are this server's own");
+            }
+            long mclt = r.mclt() == null ? RelationshipConfig.DEFAULT_MCLT : r.mclt();
+            if (mclt < 1 || mclt > MAX_MCLT) {
+                problems.add(at + ": mclt " + mclt + " s must be 1.." + MAX_MCLT);
+            }
+            int percent = mode == RelationshipConfig.Mode.HOT_STANDBY
+                    ? orDefault(r.reservePercent(), RelationshipConfig.DEFAULT_RESERVE_PERCENT)
+                    : orDefault(r.loadBalancePercent(), RelationshipConfig.DEFAULT_LOAD_BALANCE_PERCENT);
+            if (percent < 0 || percent > 100) {
+                problems.add(at + ": percentage " + percent + " must be 0..100");
+            }
+            long safe = r.safePeriod() == null ? 0 : r.safePeriod();
+            if (safe < 0) {
+                problems.add(at + ": safePeriod must not be negative");
+            }
+            long mrd =
+                    r.maxResponseDelay() == null ? RelationshipConfig.DEFAULT_MAX_RESPONSE_DELAY : r.maxResponseDelay();
+            if (mrd < 3 || mrd > 3600) {
+                problems.add(at + ": maxResponseDelay " + mrd + " s must be 3..3600");
+            }
+            int unacked = orDefault(r.maxUnackedUpdates(), RelationshipConfig.DEFAULT_MAX_UNACKED_UPDATES);
+            if (unacked < 1 || unacked > 1000) {
+                problems.add(at + ": maxUnackedUpdates " + unacked + " must be 1..1000");
+            }
+            int lbMax = orDefault(r.loadBalanceMaxSeconds(), RelationshipConfig.DEFAULT_LOAD_BALANCE_MAX_SECONDS);
+            if (lbMax < 0 || lbMax > 3600) {
+                problems.add(at + ": loadBalanceMaxSeconds " + lbMax + " must be 0..3600");
+            }
+            if (r.sharedSecret() != null && r.sharedSecret().length() < 8) {
+                problems.add(at + ": sharedSecret must have at least 8 characters");
+            }
+            List<String> ids = new ArrayList<>();
+            for (String subnet : r.scopes() == null ? List.<String>of() : r.scopes()) {
+                String id;
+                try {
+                    id = Subnet.parse(subnet).toString();
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + ": scope '" + subnet + "': " + e.getMessage());
+                    continue;
+                }
+                if (scopes.stream().noneMatch(s -> s.id().equals(id))) {
+                    problems.add(at + ": scope " + id + " is not a scope of this server");
+                }
+                String owner = scopeOwner.putIfAbsent(id, String.valueOf(r.name()));
+                if (owner != null) {
+                    problems.add(at + ": scope " + id + " is already in relationship '" + owner + "'");
+                }
+                ids.add(id);
+            }
+            if (problems.size() == before) {
+                out.add(new RelationshipConfig(
+                        r.name(),
+                        role,
+                        mode,
+                        local,
+                        port,
+                        peer,
+                        peerPort,
+                        Duration.ofSeconds(mclt),
+                        percent,
+                        Duration.ofSeconds(safe),
+                        Duration.ofSeconds(mrd),
+                        unacked,
+                        lbMax,
+                        r.sharedSecret(),
+                        List.copyOf(ids)));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static int orDefault(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String text, String what, List<String> problems) {
+        if (text != null) {
+            String name = text.trim().toUpperCase().replace('-', '_');
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(name)) {
+                    return e;
+                }
+            }
+        }
+        problems.add(what + ": '" + text + "' must be one of "
+                + java.util.Arrays.stream(type.getEnumConstants())
+                        .map(e -> e.name().toLowerCase().replace('_', '-'))
+                        .toList());
+        return null;
     }
 
     private static ScopeConfig scope(Scope s, String where, List<String> problems) {

@@ -1,0 +1,42 @@
+package dev.tandem.protocol.bus;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The failover state of one relationship on one server (schema {@code failover-status.v1}), published by the
+ * coordinator to the compacted {@code tandem.<server>.failover-state} topic keyed by relationship name. The gateway
+ * decides from it which clients this server answers; the lease-service which addresses it may allocate and how long a
+ * lease may be. It is also the coordinator's stable storage of its state (draft-ietf-dhc-failover-12 §9.1).
+ *
+ * @param role primary or secondary
+ * @param mode load-balance or hot-standby
+ * @param state this server's state (NORMAL, COMMUNICATIONS-INTERRUPTED, ...)
+ * @param since when this server entered the state
+ * @param partnerState the partner's last known state
+ * @param communicating whether the connection to the partner is up (CONNECT, CONNECTACK and STATE exchanged)
+ * @param mclt maximum client lead time in force, seconds (the primary's, for a secondary)
+ * @param hashBuckets 32 octets hex: a set bit gives the bucket to the primary (RFC 3074, ISC polarity)
+ * @param scopes subnets of the relationship
+ * @param everCommunicated whether this server has ever completed a handshake with the partner
+ */
+public record FailoverStatus(
+        int version,
+        String server,
+        String relationship,
+        String role,
+        String mode,
+        String state,
+        Instant since,
+        String partnerState,
+        Instant partnerSince,
+        boolean communicating,
+        long mclt,
+        String hashBuckets,
+        int loadBalanceMaxSeconds,
+        List<String> scopes,
+        boolean everCommunicated,
+        Instant updatedAt) {
+
+    public static final int VERSION = 1;
+}
