@@ -21,4 +21,14 @@ public record LeaseTimes(long lease, long renewal, long rebinding) {
         }
         return new LeaseTimes(lease, scope.renewalTime(), scope.rebindingTime());
     }
+
+    /** The same proportions within at most {@code max} seconds of lease (the failover MCLT rule). */
+    public LeaseTimes atMost(long max) {
+        if (max >= lease) {
+            return this;
+        }
+        long shortened = Math.max(1, max);
+        return new LeaseTimes(
+                shortened, Math.max(1, renewal * shortened / lease), Math.max(1, rebinding * shortened / lease));
+    }
 }

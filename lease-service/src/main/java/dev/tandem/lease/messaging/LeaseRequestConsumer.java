@@ -10,15 +10,9 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -117,22 +111,11 @@ public class LeaseRequestConsumer {
     }
 
     private Uni<Void> reply(KafkaRecord<String, LeaseRequest> request, LeaseReply reply) {
-        Headers headers = request.getHeaders();
-        Header correlation = headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER);
-        Header topic = headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER);
-        if (correlation == null || topic == null) {
+        Message<LeaseReply> message = Replies.to(request, reply);
+        if (message == null) {
             metrics.counter("tandem_lease_requests_uncorrelated_total").increment();
             return null;
         }
-        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<String> metadata =
-                OutgoingKafkaRecordMetadata.<String>builder()
-                        .withTopic(new String(topic.value(), StandardCharsets.UTF_8))
-                        .withKey(request.getKey())
-                        .withHeaders(new RecordHeaders().add(correlation));
-        Header partition = headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_PARTITION_HEADER);
-        if (partition != null) {
-            metadata.withPartition(KafkaRequestReply.replyPartitionFromBytes(partition.value()));
-        }
-        return replies.sendMessage(Message.of(reply).addMetadata(metadata.build()));
+        return replies.sendMessage(message);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.lease.repository;
 
+import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ScopeConfig.AddressRange;
 import dev.tandem.protocol.config.ScopeConfig.ReservationConfig;
@@ -23,7 +24,7 @@ import java.util.List;
 @ApplicationScoped
 public class LeaseRepository {
 
-    private static final String COLUMNS = "address, state, client_key, expires_at, updated_at";
+    private static final String COLUMNS = "address, state, client_key, expires_at, updated_at, tsfp";
 
     private final Pool pool;
 
@@ -49,14 +50,18 @@ public class LeaseRepository {
     }
 
     /**
-     * The row may go to the client ($2 at time $7): it is the client's, reusable, or its offer or lease ran out, and it
-     * is not in decline probation. Parameters: $1 address, $2 client key, ..., $7 now, $8 scope.
+     * The row may go to the client ($2 at time $7): the client holds it, or it is free in a pool this server may use,
+     * or (where the failover guard allows) it is reusable: released, expired, or its offer or lease ran out; never in
+     * decline probation. Parameters: $1 address, $2 client key, ..., $7 now, $8 scope, $9..$12 the {@link Guard}.
      */
     private static final String MAY_TAKE = " WHERE address = $1 AND scope = $8"
-            + " AND (client_key = $2 OR state IN ('FREE', 'RELEASED', 'EXPIRED') OR expires_at <= $7)"
-            + " AND NOT (state = 'DECLINED' AND expires_at > $7)";
+            + " AND NOT (state = 'DECLINED' AND expires_at > $7)"
+            + " AND ((client_key = $2 AND state <> 'FREE')"
+            + " OR ($10 AND ($9::boolean IS NULL OR backup = $9) AND (state = 'FREE' OR (NOT $11"
+            + " AND (state IN ('RELEASED', 'EXPIRED') OR expires_at <= $7)"
+            + " AND ($12::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $12)))))";
 
-    private static Tuple takeArgs(String scope, Ipv4 address, Client client, Instant until, Instant now) {
+    private static Tuple takeArgs(String scope, Ipv4 address, Client client, Instant until, Instant now, Guard guard) {
         return Tuple.from(new Object[] {
             address.unsigned(),
             client.key(),
@@ -65,51 +70,87 @@ public class LeaseRepository {
             client.hostname(),
             ts(until),
             ts(now),
-            scope
+            scope,
+            guard.backupPool(),
+            guard.others(),
+            guard.onlyFree(),
+            ts(guard.reuseBefore())
         });
     }
 
     /** Holds the address for the client. A lease the client already holds stays ACTIVE. */
     public Uni<Boolean> offer(
-            SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now) {
+            SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now, Guard guard) {
         return conn.preparedQuery("UPDATE lease SET"
                         + " state = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN 'ACTIVE' ELSE 'OFFERED' END,"
                         + " expires_at = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN expires_at ELSE $6 END,"
                         + " client_key = $2, hw_address = $3, client_id = $4, hostname = $5, updated_at = $7"
                         + MAY_TAKE)
-                .execute(takeArgs(scope, address, client, until, now))
+                .execute(takeArgs(scope, address, client, until, now, guard))
                 .map(rs -> rs.rowCount() == 1);
     }
 
-    /** Takes the lowest free address of the scope, else the longest-unused released or expired one; null if none. */
-    public Uni<Ipv4> allocate(SqlConnection conn, String scope, Client client, Instant until, Instant now) {
+    /**
+     * Takes the lowest free address of the scope in a pool the guard allows, else (where it allows reuse) the
+     * longest-unused released or expired one; null if none.
+     */
+    public Uni<Ipv4> allocate(
+            SqlConnection conn, String scope, Client client, Instant until, Instant now, Guard guard) {
+        if (!guard.others()) {
+            return Uni.createFrom().nullItem();
+        }
         String set =
                 "UPDATE lease SET state = 'OFFERED', client_key = $2, hw_address = $3, client_id = $4, hostname = $5,"
-                        + " expires_at = $6, updated_at = $7 WHERE address = (SELECT address FROM lease WHERE scope = $1";
+                        + " expires_at = $6, updated_at = $7 WHERE address = (SELECT address FROM lease WHERE scope = $1"
+                        + " AND in_pool AND reserved_for IS NULL AND ($8::boolean IS NULL OR backup = $8)";
         Tuple args = Tuple.from(new Object[] {
-            scope, client.key(), client.hardwareAddress(), client.clientId(), client.hostname(), ts(until), ts(now)
+            scope,
+            client.key(),
+            client.hardwareAddress(),
+            client.clientId(),
+            client.hostname(),
+            ts(until),
+            ts(now),
+            guard.backupPool()
         });
-        return conn.preparedQuery(set + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL"
-                        + " ORDER BY address LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
-                .execute(args)
-                .flatMap(rs -> rs.rowCount() == 1
-                        ? Uni.createFrom().item(rs)
-                        : conn.preparedQuery(set
-                                        + " AND state IN ('RELEASED', 'EXPIRED') AND in_pool AND reserved_for IS NULL"
-                                        + " ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
-                                .execute(args))
+        Uni<RowSet<Row>> free = conn.preparedQuery(
+                        set + " AND state = 'FREE' ORDER BY address LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
+                .execute(args);
+        return free.flatMap(rs -> {
+                    if (rs.rowCount() == 1 || guard.onlyFree()) {
+                        return Uni.createFrom().item(rs);
+                    }
+                    return conn.preparedQuery(set
+                                    + " AND state IN ('RELEASED', 'EXPIRED')"
+                                    + " AND ($9::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $9)"
+                                    + " ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
+                            .execute(args.addOffsetDateTime(ts(guard.reuseBefore())));
+                })
                 .map(rs -> rs.rowCount() == 1
                         ? Ipv4.ofUnsigned(rs.iterator().next().getLong("address"))
                         : null);
     }
 
-    /** Binds the address to the client until the given time. */
+    /**
+     * Binds the address to the client until the given time. Under failover the binding gets a new update number (it
+     * goes to the partner) and {@code potential} is the potential expiration sent with it.
+     */
     public Uni<Boolean> bind(
-            SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now) {
+            SqlConnection conn,
+            String scope,
+            Ipv4 address,
+            Client client,
+            Instant until,
+            Instant now,
+            Guard guard,
+            Instant potential) {
         return conn.preparedQuery("UPDATE lease SET state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
-                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7"
+                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $13,"
+                        + " update_seq = CASE WHEN $14 THEN nextval('binding_update_seq') ELSE update_seq END"
                         + MAY_TAKE)
-                .execute(takeArgs(scope, address, client, until, now))
+                .execute(takeArgs(scope, address, client, until, now, guard)
+                        .addOffsetDateTime(ts(potential))
+                        .addBoolean(guard.track()))
                 .map(rs -> rs.rowCount() == 1);
     }
 
@@ -121,25 +162,30 @@ public class LeaseRepository {
             String fromState,
             String toState,
             Instant until,
-            Instant now) {
-        return conn.preparedQuery("UPDATE lease SET state = $4, expires_at = $5, cltt = $6, updated_at = $6"
+            Instant now,
+            boolean track) {
+        return conn.preparedQuery("UPDATE lease SET state = $4, expires_at = $5, cltt = $6, updated_at = $6,"
+                        + " update_seq = CASE WHEN $7 THEN nextval('binding_update_seq') ELSE update_seq END"
                         + " WHERE address = $1 AND client_key = $2 AND state = $3")
                 .execute(Tuple.from(
-                        new Object[] {address.unsigned(), clientKey, fromState, toState, ts(until), ts(now)}))
+                        new Object[] {address.unsigned(), clientKey, fromState, toState, ts(until), ts(now), track}))
                 .map(rs -> rs.rowCount() == 1);
     }
 
     /** Ends offers, leases and probations that ran out; returns the rows changed with their state before. */
-    public Uni<List<Expired>> reclaim(SqlConnection conn, Instant now, int limit) {
+    public Uni<List<Expired>> reclaim(SqlConnection conn, Instant now, int limit, String[] failoverScopes) {
         return conn.preparedQuery(
                         "WITH due AS (SELECT address, state AS before FROM lease"
                                 + " WHERE state IN ('OFFERED', 'ACTIVE', 'DECLINED') AND expires_at <= $1"
                                 + " ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
                                 + " UPDATE lease l SET state = CASE WHEN due.before = 'ACTIVE' THEN 'EXPIRED' ELSE 'FREE' END,"
                                 + " client_key = CASE WHEN due.before = 'DECLINED' THEN NULL ELSE l.client_key END,"
-                                + " expires_at = NULL, updated_at = $1 FROM due WHERE l.address = due.address"
+                                + " expires_at = NULL, updated_at = $1,"
+                                + " update_seq = CASE WHEN l.scope = ANY($3) AND due.before <> 'OFFERED'"
+                                + " THEN nextval('binding_update_seq') ELSE l.update_seq END"
+                                + " FROM due WHERE l.address = due.address"
                                 + " RETURNING l.address, l.scope, due.before, l.client_key, l.hw_address, l.client_id, l.hostname")
-                .execute(Tuple.of(ts(now), limit))
+                .execute(Tuple.of(ts(now), limit, failoverScopes))
                 .map(rs -> {
                     List<Expired> out = new ArrayList<>();
                     for (Row row : rs) {
@@ -180,7 +226,12 @@ public class LeaseRepository {
                             .flatMap(y -> Multi.createFrom()
                                     .iterable(settings.scopes())
                                     .onItem()
-                                    .transformToUniAndConcatenate(scope -> syncScope(conn, scope))
+                                    .transformToUniAndConcatenate(scope -> syncScope(
+                                            conn,
+                                            scope,
+                                            settings.relationshipOf(scope.id())
+                                                    .map(RelationshipConfig::secondaryPoolPercent)
+                                                    .orElse(0)))
                                     .collect()
                                     .last())
                             .flatMap(y -> conn.query(
@@ -194,14 +245,25 @@ public class LeaseRepository {
                 }));
     }
 
-    private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope) {
+    /**
+     * Pool rows of one scope. In a failover relationship the free addresses are split between the servers: the
+     * secondary's share ({@code backupPercent}) is spread evenly through the pool as BACKUP, the same on both servers;
+     * an address that ever changed under failover keeps the owner the protocol gave it.
+     */
+    private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent) {
         List<Uni<RowSet<Row>>> steps = new ArrayList<>();
+        long base = 0;
         for (AddressRange range : scope.pool()) {
-            steps.add(conn.preparedQuery("INSERT INTO lease (address, scope, state, in_pool)"
-                            + " SELECT a, $1, 'FREE', true FROM generate_series($2::bigint, $3::bigint) a"
-                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1")
+            steps.add(conn.preparedQuery("INSERT INTO lease (address, scope, state, in_pool, backup)"
+                            + " SELECT a, $1, 'FREE', true, ((a - $2 + $4 + 1) * $5 / 100) > ((a - $2 + $4) * $5 / 100)"
+                            + " FROM generate_series($2::bigint, $3::bigint) a"
+                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1,"
+                            + " backup = CASE WHEN lease.update_seq = 0 AND lease.state = 'FREE'"
+                            + " THEN EXCLUDED.backup ELSE lease.backup END")
                     .execute(Tuple.of(
-                            scope.id(), range.first().unsigned(), range.last().unsigned())));
+                            scope.id(), range.first().unsigned(), range.last().unsigned(), base, (long)
+                                    backupPercent)));
+            base += range.size();
         }
         for (ReservationConfig r : scope.reservations()) {
             String owner = r.clientId() != null ? "id:" + r.clientId() : "hw:" + r.hardwareAddress();
@@ -244,6 +306,21 @@ public class LeaseRepository {
             out.add(LeaseRow.of(row));
         }
         return out;
+    }
+
+    /**
+     * What failover allows an allocation to take (draft-ietf-dhc-failover-12 §5.2.2); {@link #STANDALONE} outside a
+     * relationship.
+     *
+     * @param backupPool only free addresses of this owner (true: BACKUP, false: FREE); null: any
+     * @param others whether the address may go to a client that does not hold it
+     * @param onlyFree another client gets only FREE addresses (a released or expired one only after the partner acked)
+     * @param reuseBefore PARTNER-DOWN: a released or expired address goes to another client only when its expiry and
+     *     both potential expirations are before this (now - MCLT); null: no such rule
+     * @param track whether changes get an update number for the partner
+     */
+    public record Guard(Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore, boolean track) {
+        public static final Guard STANDALONE = new Guard(null, true, false, null, false);
     }
 
     /** Who a lease is for. */

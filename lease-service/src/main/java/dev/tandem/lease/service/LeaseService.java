@@ -10,6 +10,7 @@ import dev.tandem.lease.domain.ReplyOptions;
 import dev.tandem.lease.domain.RequestKind;
 import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.repository.LeaseRepository.Client;
+import dev.tandem.lease.repository.LeaseRepository.Guard;
 import dev.tandem.lease.repository.LeaseRow;
 import dev.tandem.lease.repository.OutboxRepository;
 import dev.tandem.lease.repository.OutboxRepository.Pending;
@@ -19,6 +20,7 @@ import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.dhcp.DhcpOption;
+import dev.tandem.protocol.failover.ServiceRules;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -50,6 +52,7 @@ public class LeaseService {
     private final OutboxRepository outbox;
     private final LeaseEvents leaseEvents;
     private final MeterRegistry metrics;
+    private final FailoverView failoverView;
     private final Clock clock;
     private final Map<String, Instant> exhaustionLogged = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.time.Duration EXHAUSTION_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
@@ -60,8 +63,10 @@ public class LeaseService {
             LeaseRepository leases,
             OutboxRepository outbox,
             LeaseEvents leaseEvents,
+            FailoverView failoverView,
             MeterRegistry metrics,
             Clock clock) {
+        this.failoverView = failoverView;
         this.config = config;
         this.configHolder = configHolder;
         this.leases = leases;
@@ -140,6 +145,11 @@ public class LeaseService {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(LeaseReply.none("bad-request"));
         }
+        Optional<FailoverView.Context> failover = failoverView.context(settings, scope.id(), now);
+        if (failover.isPresent() && !failover.get().serves()) {
+            // draft-ietf-dhc-failover-12 §9: this state does not answer (the gateway filters first; this is the guard).
+            return Uni.createFrom().item(LeaseReply.none("failover-not-serving"));
+        }
         if (request.kind() == RequestKind.INFORM) {
             return Uni.createFrom().item(reply("ACK", null, null, scope, r));
         }
@@ -152,7 +162,7 @@ public class LeaseService {
                     .findFirst();
             Decision decision = LeasePolicy.decide(
                     request, scope, clientRow.map(LeaseRow::binding), subjectRow.map(LeaseRow::binding), now);
-            return apply(conn, decision, r, request, scope, settings, client, clientRow, now, events);
+            return apply(conn, decision, r, scope, settings, client, clientRow, rows, failover, now, events);
         });
     }
 
@@ -160,30 +170,45 @@ public class LeaseService {
             SqlConnection conn,
             Decision decision,
             LeaseRequest r,
-            ClientRequest request,
             ScopeConfig scope,
             ServerSettings settings,
             Client client,
             Optional<LeaseRow> clientRow,
+            List<LeaseRow> rows,
+            Optional<FailoverView.Context> failover,
             Instant now,
             List<Pending> events) {
         Instant offerUntil = now.plus(settings.offerTimeout());
-        LeaseTimes times = LeaseTimes.grant(scope, r.requestedLeaseTime());
+        LeaseTimes desired = LeaseTimes.grant(scope, r.requestedLeaseTime());
+        Guard guard = failover.map(FailoverView.Context::guard).orElse(Guard.STANDALONE);
+        boolean track = guard.track();
         if (decision instanceof Decision.Offer offer) {
-            return vacateOther(conn, clientRow, offer.address(), client, scope, settings, now, events)
-                    .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now))
+            LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address()), now);
+            return vacateOther(conn, clientRow, offer.address(), client, scope, track, now, events)
+                    .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now, guard))
                     .flatMap(ok -> ok
                             ? Uni.createFrom().item(reply("OFFER", offer.address(), times, scope, r))
-                            : allocate(conn, r, scope, client, offerUntil, times, now));
+                            : allocate(
+                                    conn,
+                                    r,
+                                    scope,
+                                    client,
+                                    offerUntil,
+                                    capped(desired, failover, null, now),
+                                    guard,
+                                    now));
         }
         if (decision instanceof Decision.AllocateAndOffer) {
-            return vacateOther(conn, clientRow, null, client, scope, settings, now, events)
-                    .flatMap(x -> allocate(conn, r, scope, client, offerUntil, times, now));
+            return vacateOther(conn, clientRow, null, client, scope, track, now, events)
+                    .flatMap(x -> allocate(
+                            conn, r, scope, client, offerUntil, capped(desired, failover, null, now), guard, now));
         }
         if (decision instanceof Decision.Ack ack) {
+            LeaseTimes times = capped(desired, failover, acknowledged(rows, ack.address()), now);
             Instant until = now.plusSeconds(times.lease());
-            return vacateOther(conn, clientRow, ack.address(), client, scope, settings, now, events)
-                    .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now))
+            Instant potential = ServiceRules.potentialExpiration(desired.lease(), times.lease(), now);
+            return vacateOther(conn, clientRow, ack.address(), client, scope, track, now, events)
+                    .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now, guard, potential))
                     .map(ok -> {
                         if (!ok) {
                             return nak("address no longer available");
@@ -203,11 +228,11 @@ public class LeaseService {
             return Uni.createFrom().item(nak(nak.message()));
         }
         if (decision instanceof Decision.Withdraw w) {
-            return leases.endHolding(conn, w.address(), client.key(), "OFFERED", "FREE", null, now)
+            return leases.endHolding(conn, w.address(), client.key(), "OFFERED", "FREE", null, now, false)
                     .replaceWith(LeaseReply.none("selected-other-server"));
         }
         if (decision instanceof Decision.Release rel) {
-            return leases.endHolding(conn, rel.address(), client.key(), "ACTIVE", "RELEASED", null, now)
+            return leases.endHolding(conn, rel.address(), client.key(), "ACTIVE", "RELEASED", null, now, track)
                     .map(ok -> {
                         if (ok) {
                             events.add(leaseEvents.pending(
@@ -222,7 +247,7 @@ public class LeaseService {
                     .filter(row -> row.address().equals(d.address()))
                     .map(row -> row.state().name())
                     .orElse("ACTIVE");
-            return leases.endHolding(conn, d.address(), client.key(), from, "DECLINED", until, now)
+            return leases.endHolding(conn, d.address(), client.key(), from, "DECLINED", until, now, track)
                     .map(ok -> {
                         if (ok) {
                             Log.warnf(
@@ -247,8 +272,9 @@ public class LeaseService {
             Client client,
             Instant until,
             LeaseTimes times,
+            Guard guard,
             Instant now) {
-        return leases.allocate(conn, scope.id(), client, until, now).map(address -> {
+        return leases.allocate(conn, scope.id(), client, until, now, guard).map(address -> {
             if (address == null) {
                 metrics.counter("tandem_pool_exhausted_total", "subnet", scope.id())
                         .increment();
@@ -276,7 +302,7 @@ public class LeaseService {
             Ipv4 keep,
             Client client,
             ScopeConfig scope,
-            ServerSettings settings,
+            boolean track,
             Instant now,
             List<Pending> events) {
         Optional<LeaseRow> other = clientRow.filter(row ->
@@ -287,7 +313,14 @@ public class LeaseService {
         LeaseRow row = other.get();
         boolean active = row.state() == LeaseState.ACTIVE;
         return leases.endHolding(
-                        conn, row.address(), client.key(), row.state().name(), active ? "EXPIRED" : "FREE", null, now)
+                        conn,
+                        row.address(),
+                        client.key(),
+                        row.state().name(),
+                        active ? "EXPIRED" : "FREE",
+                        null,
+                        now,
+                        track && active)
                 .invoke(ok -> {
                     if (ok && active) {
                         events.add(leaseEvents.pending(
@@ -295,6 +328,22 @@ public class LeaseService {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /** Under failover a lease never exceeds what the partner acknowledged plus MCLT (draft §5.2.1). */
+    private static LeaseTimes capped(
+            LeaseTimes desired, Optional<FailoverView.Context> failover, Instant acknowledged, Instant now) {
+        return failover.map(f -> desired.atMost(ServiceRules.leaseTime(desired.lease(), acknowledged, f.mclt(), now)))
+                .orElse(desired);
+    }
+
+    private static Instant acknowledged(List<LeaseRow> rows, Ipv4 address) {
+        return rows.stream()
+                .filter(row -> row.address().equals(address))
+                .map(LeaseRow::tsfp)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The client's most relevant row: the one it holds, else the one it used most recently. */

@@ -31,6 +31,7 @@ public class ReclaimService {
     private final LeaseServiceConfig config;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final ConfigHolder configHolder;
 
     public ReclaimService(
             LeaseRepository leases,
@@ -39,7 +40,9 @@ public class ReclaimService {
             EventPublisher publisher,
             LeaseServiceConfig config,
             MeterRegistry metrics,
-            Clock clock) {
+            Clock clock,
+            ConfigHolder configHolder) {
+        this.configHolder = configHolder;
         this.leases = leases;
         this.outbox = outbox;
         this.leaseEvents = leaseEvents;
@@ -68,7 +71,7 @@ public class ReclaimService {
         Instant now = clock.instant();
         return leases.pool()
                 .withTransaction(
-                        conn -> leases.reclaim(conn, now, config.lease().reclaimBatch())
+                        conn -> leases.reclaim(conn, now, config.lease().reclaimBatch(), failoverScopes())
                                 .flatMap(changed -> {
                                     List<Pending> events = new ArrayList<>();
                                     for (Expired e : changed) {
@@ -104,5 +107,15 @@ public class ReclaimService {
                         publisher.trigger();
                     }
                 });
+    }
+
+    /** Scopes in a failover relationship: what expires there is a binding update for the partner. */
+    private String[] failoverScopes() {
+        return configHolder
+                .current()
+                .map(settings -> settings.relationships().stream()
+                        .flatMap(r -> r.scopes().stream())
+                        .toArray(String[]::new))
+                .orElse(new String[0]);
     }
 }

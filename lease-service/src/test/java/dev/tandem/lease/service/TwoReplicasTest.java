@@ -111,6 +111,7 @@ class TwoReplicasTest {
                 new LeaseRepository(secondPool),
                 new OutboxRepository(secondPool),
                 events,
+                new FailoverView(),
                 metrics,
                 clock);
         try {

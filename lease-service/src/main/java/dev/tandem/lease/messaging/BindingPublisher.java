@@ -1,0 +1,154 @@
+package dev.tandem.lease.messaging;
+
+import dev.tandem.lease.repository.BindingRepository;
+import dev.tandem.lease.repository.BindingRepository.Changed;
+import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.FailoverCommand;
+import dev.tandem.protocol.config.RelationshipConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Sends this server's binding changes in failover scopes to the coordinator ({@code binding-updates}, one partition,
+ * acks=all), in update order; a row counts as published once the broker has it. On the coordinator's request it
+ * publishes the relationship's bindings again and then an end-of-resend marker, which the single partition keeps
+ * behind them.
+ */
+@ApplicationScoped
+public class BindingPublisher {
+
+    public static final String CHANNEL = "binding-updates";
+    private static final int BATCH = 500;
+    private static final Duration RESEND_LIMIT = Duration.ofMinutes(5);
+
+    private final MutinyEmitter<BindingUpdate> emitter;
+    private final BindingRepository bindings;
+    private final ConfigHolder configHolder;
+    private final MeterRegistry metrics;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public BindingPublisher(
+            @Channel(CHANNEL) MutinyEmitter<BindingUpdate> emitter,
+            BindingRepository bindings,
+            ConfigHolder configHolder,
+            MeterRegistry metrics) {
+        this.emitter = emitter;
+        this.bindings = bindings;
+        this.configHolder = configHolder;
+        this.metrics = metrics;
+    }
+
+    /** Starts a drain, or asks the running one to go round again. Never fails. */
+    public void trigger() {
+        again.set(true);
+        if (running.compareAndSet(false, true)) {
+            drainLoop();
+        }
+    }
+
+    private void drainLoop() {
+        again.set(false);
+        bindings.drain(BATCH, this::publish).subscribe().with(n -> finish(n == BATCH), failure -> {
+            Log.warnf("Publishing binding updates failed, will retry: %s", failure.toString());
+            finish(false);
+        });
+    }
+
+    private void finish(boolean more) {
+        if (more || again.get()) {
+            drainLoop();
+            return;
+        }
+        running.set(false);
+        if (again.get() && running.compareAndSet(false, true)) {
+            drainLoop();
+        }
+    }
+
+    @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void periodic() {
+        trigger();
+    }
+
+    private Uni<Void> publish(List<Changed> changed) {
+        List<Uni<Void>> sends = new ArrayList<>(changed.size());
+        for (Changed c : changed) {
+            Optional<String> relationship = configHolder
+                    .current()
+                    .flatMap(s -> s.relationshipOf(c.scope()))
+                    .map(RelationshipConfig::name);
+            if (relationship.isEmpty()) {
+                continue; // the scope left its relationship: nobody to tell
+            }
+            BindingUpdate update = BindingUpdate.of(relationship.get(), c.binding(), c.sequence());
+            sends.add(send(update, update.address())
+                    .invoke(() -> metrics.counter("tandem_failover_binding_updates_published_total")
+                            .increment()));
+        }
+        return sends.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : Uni.join().all(sends).andFailFast().replaceWithVoid();
+    }
+
+    private Uni<Void> send(BindingUpdate update, String key) {
+        return emitter.sendMessage(Message.of(update)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build()));
+    }
+
+    /** Publishes the relationship's bindings again, then the end-of-resend marker. */
+    @Incoming("failover-commands")
+    public Uni<Void> onCommand(FailoverCommand command) {
+        if (command == null || command.scopes() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        boolean all = FailoverCommand.RESEND_ALL.equals(command.command());
+        String[] scopes = command.scopes().toArray(String[]::new);
+        long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
+        return bindings.resend(scopes, all)
+                .invoke(n -> Log.infof(
+                        "Relationship %s: resending %d %s bindings (request %s)",
+                        command.relationship(), n, all ? "changed" : "unacknowledged", command.requestId()))
+                .flatMap(n -> awaitPublished(scopes, deadline))
+                .flatMap(x -> send(BindingUpdate.endOfResend(command.relationship(), command.requestId()), "end"))
+                .onFailure()
+                .recoverWithItem(e -> {
+                    Log.warnf("Resend for %s failed: %s; the coordinator asks again", command.relationship(), e);
+                    return null;
+                });
+    }
+
+    private Uni<Void> awaitPublished(String[] scopes, long deadline) {
+        trigger();
+        return bindings.unpublished(scopes).flatMap(pending -> {
+            if (!pending) {
+                return Uni.createFrom().voidItem();
+            }
+            if (System.nanoTime() > deadline) {
+                return Uni.createFrom().failure(new IllegalStateException("resend not published in time"));
+            }
+            return Uni.createFrom()
+                    .voidItem()
+                    .onItem()
+                    .delayIt()
+                    .by(Duration.ofMillis(50))
+                    .flatMap(x -> awaitPublished(scopes, deadline));
+        });
+    }
+}

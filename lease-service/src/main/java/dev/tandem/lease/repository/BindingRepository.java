@@ -1,0 +1,251 @@
+package dev.tandem.lease.repository;
+
+import static dev.tandem.lease.repository.LeaseRepository.ts;
+
+import dev.tandem.lease.domain.BindingUpdatePolicy;
+import dev.tandem.lease.domain.LeaseState;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.net.Ipv4;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * SQL of failover on the lease table: publishing this server's binding changes to the partner, recording the
+ * partner's acknowledgements, and applying the partner's binding updates.
+ */
+@ApplicationScoped
+public class BindingRepository {
+
+    private final Pool pool;
+
+    public BindingRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A changed row to send: its binding as the partner should see it and its update number. */
+    public record Changed(String scope, Binding binding, long sequence) {}
+
+    /**
+     * Locks up to {@code limit} rows with unpublished changes in update order, hands them to {@code publish} and marks
+     * them published once it completes; a failure rolls back and they are tried again. Offers are not bindings and
+     * wait. Returns how many rows were handled.
+     */
+    public Uni<Integer> drain(int limit, Function<List<Changed>, Uni<Void>> publish) {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT address, scope, state, client_key, hw_address,"
+                        + " client_id, expires_at, tstp, cltt, updated_at, backup, update_seq FROM lease"
+                        + " WHERE update_seq > published_seq AND state <> 'OFFERED'"
+                        + " ORDER BY update_seq LIMIT $1 FOR UPDATE SKIP LOCKED")
+                .execute(Tuple.of(limit))
+                .flatMap(rs -> {
+                    List<Changed> changed = new ArrayList<>();
+                    for (Row row : rs) {
+                        changed.add(new Changed(row.getString("scope"), binding(row), row.getLong("update_seq")));
+                    }
+                    if (changed.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    Long[] addresses = changed.stream()
+                            .map(c -> c.binding().address().unsigned())
+                            .toArray(Long[]::new);
+                    return publish.apply(changed)
+                            .flatMap(x -> conn.preparedQuery(
+                                            "UPDATE lease SET published_seq = update_seq WHERE address = ANY($1)")
+                                    .execute(Tuple.of(addresses)))
+                            .replaceWith(changed.size());
+                }));
+    }
+
+    /** The partner acknowledged update {@code sequence} of the address (draft §7.2). */
+    public Uni<Void> acknowledge(Ipv4 address, long sequence, Instant potential, boolean accepted, Instant now) {
+        // §5.11: an EXPIRED or RELEASED binding the partner acknowledged is FREE on both servers.
+        return pool.preparedQuery("UPDATE lease SET acked_seq = greatest(acked_seq, $2),"
+                        + " tsfp = CASE WHEN $4 THEN greatest(tsfp, $3) ELSE tsfp END,"
+                        + " state = CASE WHEN $4 AND update_seq = $2 AND state IN ('RELEASED', 'EXPIRED') THEN 'FREE'"
+                        + " ELSE state END, updated_at = CASE WHEN $4 AND update_seq = $2"
+                        + " AND state IN ('RELEASED', 'EXPIRED') THEN $5 ELSE updated_at END"
+                        + " WHERE address = $1 AND acked_seq < $2")
+                .execute(Tuple.of(address.unsigned(), sequence, ts(potential), accepted, ts(now)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Marks the rows of the scopes to be published again: every row that ever changed ({@code all}), or those the
+     * partner has not acknowledged. Returns how many.
+     */
+    public Uni<Integer> resend(String[] scopes, boolean all) {
+        String sql = all
+                ? "UPDATE lease SET published_seq = -1 WHERE scope = ANY($1) AND update_seq > 0"
+                : "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq";
+        return pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)).map(rs -> rs.rowCount());
+    }
+
+    /** Whether rows of the scopes still wait to be published. */
+    public Uni<Boolean> unpublished(String[] scopes) {
+        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM lease WHERE scope = ANY($1)"
+                        + " AND update_seq > published_seq AND state <> 'OFFERED') AS pending")
+                .execute(Tuple.of((Object) scopes))
+                .map(rs -> rs.iterator().next().getBoolean("pending"));
+    }
+
+    /** Rows of the scopes the partner has not acknowledged. */
+    public Uni<Long> unacknowledged(String[] scopes) {
+        return pool.preparedQuery("SELECT count(*) AS n FROM lease WHERE scope = ANY($1) AND update_seq > acked_seq")
+                .execute(Tuple.of((Object) scopes))
+                .map(rs -> rs.iterator().next().getLong("n"));
+    }
+
+    /** This server's row of an address for the acceptance matrix, locked; empty if the address is not ours. */
+    public Uni<Optional<Local>> lock(SqlConnection conn, Ipv4 address) {
+        return conn.preparedQuery("SELECT scope, state, client_key, expires_at, cltt, updated_at, in_pool FROM lease"
+                        + " WHERE address = $1 FOR UPDATE")
+                .execute(Tuple.of(address.unsigned()))
+                .map(rs -> {
+                    if (!rs.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = rs.iterator().next();
+                    return Optional.of(new Local(
+                            row.getString("scope"),
+                            row.getBoolean("in_pool"),
+                            new BindingUpdatePolicy.Local(
+                                    LeaseState.valueOf(row.getString("state")),
+                                    row.getString("client_key"),
+                                    instant(row, "expires_at"),
+                                    instant(row, "cltt"),
+                                    instant(row, "updated_at"))));
+                });
+    }
+
+    /** An address's scope, whether it is in a pool, and its binding. */
+    public record Local(String scope, boolean inPool, BindingUpdatePolicy.Local binding) {}
+
+    /**
+     * Applies an accepted partner update. The row takes a new update number that counts as published and acknowledged:
+     * it came from the partner and goes back to no one. Returns the new local state.
+     */
+    public Uni<LeaseState> apply(SqlConnection conn, Binding b, String clientKey, Instant declineUntil, Instant now) {
+        LeaseState state;
+        Boolean backup = null;
+        Instant expires = null;
+        switch (b.status()) {
+            case ACTIVE -> {
+                state = LeaseState.ACTIVE;
+                expires = b.leaseExpiration() > 0 ? Instant.ofEpochSecond(b.leaseExpiration()) : now;
+            }
+            case ABANDONED -> {
+                state = LeaseState.DECLINED;
+                Instant ends = Instant.ofEpochSecond(b.leaseExpiration());
+                expires = ends.isAfter(now) ? ends : declineUntil;
+            }
+            case FREE -> {
+                state = LeaseState.FREE;
+                backup = false;
+            }
+            case BACKUP -> {
+                state = LeaseState.FREE;
+                backup = true;
+            }
+            default -> state = LeaseState.FREE; // EXPIRED, RELEASED, RESET: FREE once acked (§5.11)
+        }
+        HexFormat hex = HexFormat.of();
+        byte[] hw = b.hardwareAddress();
+        String mac = hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length);
+        Instant cltt = b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null;
+        Instant potential = b.potentialExpiration() > 0 ? Instant.ofEpochSecond(b.potentialExpiration()) : null;
+        boolean keepClient = clientKey == null && state == LeaseState.FREE;
+        return conn.preparedQuery("WITH n AS (SELECT nextval('binding_update_seq') AS v)"
+                        + " UPDATE lease SET state = $2,"
+                        + " client_key = CASE WHEN $9 THEN client_key ELSE $3 END,"
+                        + " hw_address = CASE WHEN $9 THEN hw_address ELSE $4 END,"
+                        + " client_id = CASE WHEN $9 THEN client_id ELSE $5 END,"
+                        + " expires_at = $6, cltt = coalesce($7, cltt), tsfp = coalesce($8, tsfp),"
+                        + " backup = coalesce($10, backup), updated_at = $11,"
+                        + " update_seq = n.v, published_seq = n.v, acked_seq = n.v FROM n WHERE address = $1")
+                .execute(Tuple.from(new Object[] {
+                    b.address().unsigned(),
+                    state.name(),
+                    state == LeaseState.DECLINED ? null : clientKey,
+                    mac,
+                    b.clientId() == null ? null : hex.formatHex(b.clientId()),
+                    ts(expires),
+                    ts(cltt),
+                    ts(potential),
+                    keepClient,
+                    backup,
+                    ts(now)
+                }))
+                .replaceWith(state);
+    }
+
+    private static Binding binding(Row row) {
+        LeaseState state = LeaseState.valueOf(row.getString("state"));
+        boolean backup = row.getBoolean("backup");
+        BindingStatus status =
+                switch (state) {
+                    case ACTIVE -> BindingStatus.ACTIVE;
+                    case EXPIRED -> BindingStatus.EXPIRED;
+                    case RELEASED -> BindingStatus.RELEASED;
+                    case DECLINED -> BindingStatus.ABANDONED;
+                    case FREE, OFFERED -> backup ? BindingStatus.BACKUP : BindingStatus.FREE;
+                };
+        boolean client =
+                status == BindingStatus.ACTIVE || status == BindingStatus.EXPIRED || status == BindingStatus.RELEASED;
+        return new Binding(
+                Ipv4.ofUnsigned(row.getLong("address")),
+                status,
+                client ? clientId(row.getString("client_key")) : null,
+                client ? hardware(row.getString("client_key"), row.getString("hw_address")) : null,
+                status == BindingStatus.ABANDONED || client ? seconds(instant(row, "expires_at")) : 0,
+                seconds(instant(row, "tstp")),
+                seconds(instant(row, "updated_at")),
+                seconds(instant(row, "cltt")),
+                0);
+    }
+
+    /** Option 61 data from a client key {@code id:<hex>}. */
+    static byte[] clientId(String clientKey) {
+        return clientKey != null && clientKey.startsWith("id:")
+                ? HexFormat.of().parseHex(clientKey.substring(3))
+                : null;
+    }
+
+    /** htype then chaddr (failover option 5): the type from a key {@code hw:<htype>:<hex>}, else Ethernet. */
+    static byte[] hardware(String clientKey, String hwHex) {
+        int htype = 1;
+        String mac = hwHex;
+        if (clientKey != null && clientKey.startsWith("hw:")) {
+            String[] parts = clientKey.split(":", 3);
+            htype = Integer.parseInt(parts[1]);
+            mac = parts[2];
+        }
+        if (mac == null) {
+            return null;
+        }
+        byte[] bytes = HexFormat.of().parseHex(mac);
+        byte[] out = new byte[bytes.length + 1];
+        out[0] = (byte) htype;
+        System.arraycopy(bytes, 0, out, 1, bytes.length);
+        return out;
+    }
+
+    private static long seconds(Instant t) {
+        return t == null ? 0 : Math.max(0, t.getEpochSecond());
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime t = row.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.tandem.lease.service;
+
+import dev.tandem.lease.domain.BindingUpdatePolicy;
+import dev.tandem.lease.domain.LeaseState;
+import dev.tandem.lease.repository.BindingRepository;
+import dev.tandem.lease.repository.LeaseRepository.Client;
+import dev.tandem.lease.repository.OutboxRepository;
+import dev.tandem.lease.repository.OutboxRepository.Pending;
+import dev.tandem.protocol.bus.BindingAck;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.ClientKeys;
+import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.ServerSettings;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.failover.RejectReason;
+import dev.tandem.protocol.net.Ipv4;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The partner's side of the lease table: its binding updates applied through the acceptance matrix
+ * (draft-ietf-dhc-failover-12 §7.1.3) and made durable before they are acknowledged, and its acknowledgements of ours.
+ */
+@ApplicationScoped
+public class FailoverBindings {
+
+    private final Pool pool;
+    private final BindingRepository bindings;
+    private final OutboxRepository outbox;
+    private final LeaseEvents leaseEvents;
+    private final ConfigHolder configHolder;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public FailoverBindings(
+            Pool pool,
+            BindingRepository bindings,
+            OutboxRepository outbox,
+            LeaseEvents leaseEvents,
+            ConfigHolder configHolder,
+            MeterRegistry metrics,
+            Clock clock) {
+        this.pool = pool;
+        this.bindings = bindings;
+        this.outbox = outbox;
+        this.leaseEvents = leaseEvents;
+        this.configHolder = configHolder;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Applies a batch of the partner's updates in one transaction; one answer per update, in order. */
+    public Uni<List<BindingAck>> apply(List<BindingUpdate> updates) {
+        Optional<ServerSettings> settings = configHolder.current();
+        Instant now = clock.instant();
+        if (settings.isEmpty()) {
+            return Uni.createFrom()
+                    .item(updates.stream()
+                            .map(u -> reject(u, RejectReason.UNKNOWN_REASON, "not configured yet"))
+                            .toList());
+        }
+        return inTransaction(updates, settings.get(), now).onFailure().recoverWithUni(e -> {
+            Log.warnf("Batch of %d partner updates failed (%s); applying one by one", updates.size(), e.toString());
+            return Multi.createFrom()
+                    .iterable(updates)
+                    .onItem()
+                    .transformToUniAndConcatenate(u -> inTransaction(List.of(u), settings.get(), now)
+                            .map(list -> list.get(0))
+                            .onFailure()
+                            .recoverWithItem(f -> reject(u, RejectReason.UNKNOWN_REASON, "database update failed")))
+                    .collect()
+                    .asList();
+        });
+    }
+
+    private Uni<List<BindingAck>> inTransaction(List<BindingUpdate> updates, ServerSettings settings, Instant now) {
+        return pool.withTransaction(conn -> {
+            List<Pending> events = new ArrayList<>();
+            return Multi.createFrom()
+                    .iterable(updates)
+                    .onItem()
+                    .transformToUniAndConcatenate(u -> applyOne(conn, u, settings, now, events))
+                    .collect()
+                    .asList()
+                    .flatMap(acks -> outbox.append(conn, events).replaceWith(acks));
+        });
+    }
+
+    private Uni<BindingAck> applyOne(
+            SqlConnection conn, BindingUpdate u, ServerSettings settings, Instant now, List<Pending> events) {
+        Optional<RelationshipConfig> relationship = settings.relationship(u.relationship());
+        Binding b;
+        try {
+            b = u.toBinding();
+        } catch (RuntimeException e) {
+            return Uni.createFrom().item(count(reject(u, RejectReason.MISSING_BINDING_INFORMATION, "unreadable")));
+        }
+        boolean needsClient = b.status() == BindingStatus.ACTIVE
+                || b.status() == BindingStatus.EXPIRED
+                || b.status() == BindingStatus.RELEASED;
+        if (needsClient && (b.hardwareAddress() == null || b.hardwareAddress().length < 2)) {
+            return Uni.createFrom()
+                    .item(count(reject(u, RejectReason.MISSING_BINDING_INFORMATION, "BNDUPD without CHADDR")));
+        }
+        if (relationship.isEmpty()) {
+            return Uni.createFrom()
+                    .item(count(reject(u, RejectReason.ILLEGAL_ADDRESS, "no relationship " + u.relationship())));
+        }
+        String clientKey = clientKey(b);
+        return bindings.lock(conn, b.address()).flatMap(local -> {
+            if (local.isEmpty()
+                    || !local.get().inPool()
+                    || !relationship.get().scopes().contains(local.get().scope())) {
+                return Uni.createFrom()
+                        .item(count(reject(
+                                u, RejectReason.ILLEGAL_ADDRESS, "not in a pool of relationship " + u.relationship())));
+            }
+            BindingUpdatePolicy.Verdict verdict = BindingUpdatePolicy.decide(
+                    local.get().binding(),
+                    new BindingUpdatePolicy.Incoming(
+                            b.status(), clientKey, b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null),
+                    relationship.get().primary(),
+                    now);
+            if (!verdict.accepted()) {
+                Log.warnf(
+                        "Refused the partner's update %s of relationship %s: %s (%s)",
+                        b, u.relationship(), verdict.reason().tag(), verdict.message());
+                return Uni.createFrom().item(count(reject(u, verdict.reason(), verdict.message())));
+            }
+            return bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now)
+                    .map(state -> {
+                        HexFormat hex = HexFormat.of();
+                        byte[] hw = b.hardwareAddress();
+                        Client client = new Client(
+                                clientKey,
+                                hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length),
+                                b.clientId() == null ? null : hex.formatHex(b.clientId()),
+                                null);
+                        events.add(leaseEvents.pending(
+                                "partner-update",
+                                state,
+                                b.address(),
+                                local.get().scope(),
+                                client,
+                                now,
+                                state == LeaseState.ACTIVE || state == LeaseState.DECLINED
+                                        ? Instant.ofEpochSecond(Math.max(b.leaseExpiration(), now.getEpochSecond()))
+                                        : null));
+                        metrics.counter("tandem_failover_partner_updates_total", "outcome", "applied")
+                                .increment();
+                        return new BindingAck(
+                                BindingAck.VERSION,
+                                u.relationship(),
+                                u.address(),
+                                u.sequence(),
+                                u.potentialExpiration(),
+                                null,
+                                null);
+                    });
+        });
+    }
+
+    /** The partner acknowledged (or refused) one of our updates. */
+    public Uni<Void> acknowledge(BindingAck ack) {
+        if (!ack.accepted()) {
+            metrics.counter("tandem_failover_binding_updates_rejected_total", "reason", ack.rejectReason())
+                    .increment();
+            Log.warnf(
+                    "The partner refused our update of %s: %s (%s)", ack.address(), ack.rejectReason(), ack.message());
+        }
+        return bindings.acknowledge(
+                Ipv4.parse(ack.address()),
+                ack.sequence(),
+                ack.potentialExpiration() > 0 ? Instant.ofEpochSecond(ack.potentialExpiration()) : null,
+                ack.accepted(),
+                clock.instant());
+    }
+
+    static String clientKey(Binding b) {
+        byte[] hw = b.hardwareAddress();
+        boolean hasId = b.clientId() != null && b.clientId().length > 0;
+        if (!hasId && (hw == null || hw.length < 2)) {
+            return null;
+        }
+        return ClientKeys.of(
+                b.clientId(),
+                hw == null ? 1 : hw[0] & 0xff,
+                hw == null ? new byte[0] : java.util.Arrays.copyOfRange(hw, 1, hw.length));
+    }
+
+    private BindingAck count(BindingAck ack) {
+        metrics.counter(
+                        "tandem_failover_partner_updates_total",
+                        "outcome",
+                        ack.rejectReason().toLowerCase())
+                .increment();
+        return ack;
+    }
+
+    private static BindingAck reject(BindingUpdate u, RejectReason reason, String message) {
+        return new BindingAck(
+                BindingAck.VERSION,
+                u.relationship(),
+                u.address() == null ? "0.0.0.0" : u.address(),
+                u.sequence(),
+                0,
+                reason.name(),
+                message);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tandem.lease.service;
+
+import dev.tandem.lease.repository.LeaseRepository.Guard;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.ServerSettings;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.ServiceRules;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This server's failover state per relationship, as the coordinator publishes it, turned into what the allocator may
+ * do for a scope. A scope in a relationship whose state is not known yet is treated as STARTUP: nothing is allocated.
+ */
+@ApplicationScoped
+public class FailoverView {
+
+    private final Map<String, FailoverStatus> statuses = new ConcurrentHashMap<>();
+
+    public void update(FailoverStatus status) {
+        statuses.put(status.relationship(), status);
+    }
+
+    public Optional<FailoverStatus> status(String relationship) {
+        return Optional.ofNullable(statuses.get(relationship));
+    }
+
+    /** The failover rules for a scope now; empty when the scope is in no relationship. */
+    public Optional<Context> context(ServerSettings settings, String scopeId, Instant now) {
+        return settings.relationshipOf(scopeId).map(r -> context(r, now));
+    }
+
+    Context context(RelationshipConfig relationship, Instant now) {
+        FailoverStatus status = statuses.get(relationship.name());
+        FailoverState state = status == null
+                ? FailoverState.STARTUP
+                : FailoverState.valueOf(status.state().replace('-', '_'));
+        Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
+        Instant since = status == null ? now : status.since();
+        boolean backup = !relationship.primary();
+        Guard guard =
+                switch (ServiceRules.pool(state, since, mclt, now)) {
+                    case OWN -> new Guard(
+                            backup,
+                            true,
+                            state != FailoverState.PARTNER_DOWN,
+                            state == FailoverState.PARTNER_DOWN ? now.minus(mclt) : null,
+                            true);
+                    case ALL -> new Guard(null, true, false, now.minus(mclt), true);
+                    case NONE -> new Guard(backup, false, true, null, true);
+                };
+        return new Context(relationship, state, guard, mclt);
+    }
+
+    /** What failover allows for one scope now. */
+    public record Context(RelationshipConfig relationship, FailoverState state, Guard guard, Duration mclt) {
+
+        /** Whether this server answers clients at all in its state (renewals at least). */
+        public boolean serves() {
+            return ServiceRules.renews(state);
+        }
+    }
+}
