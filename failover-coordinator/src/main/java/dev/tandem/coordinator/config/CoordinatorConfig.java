@@ -1,0 +1,43 @@
+package dev.tandem.coordinator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+
+/** Settings of the coordinator ({@code tandem.*}). Relationships come from the config topic, not from here. */
+@ConfigMapping(prefix = "tandem")
+public interface CoordinatorConfig {
+
+    /** The server this coordinator belongs to. */
+    @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+    String server();
+
+    Failover failover();
+
+    interface Failover {
+        /** How long STARTUP waits for the partner before resuming the previous state (draft §9.3; ISC: 15 s). */
+        @WithDefault("15s")
+        Duration startupTime();
+
+        /** How often to dial the partner while there is no connection (ISC redials after 5 s). */
+        @WithDefault("5s")
+        Duration reconnectInterval();
+
+        /** How long a new connection may take to complete CONNECT/CONNECTACK (ISC: 15 s). */
+        @WithDefault("15s")
+        Duration handshakeTimeout();
+
+        /** Largest difference between the partner's clock and ours at CONNECT (draft §7.8.2; ISC: 60 s). */
+        @WithDefault("60s")
+        Duration maxClockSkew();
+
+        /** The vendor-class-identifier this server sends (option 28). */
+        @WithDefault("tandem-0.1")
+        String vendorClass();
+
+        /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
+        @WithDefault("10s")
+        Duration updateTimeout();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.tandem.coordinator.service;
+
+import dev.tandem.protocol.failover.FailoverState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** The metrics of one relationship, tagged with its name; removed when the relationship goes. */
+final class Metrics {
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final java.util.Set<Meter> meters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong skew = new AtomicLong();
+
+    Metrics(
+            MeterRegistry registry,
+            String relationship,
+            Supplier<FailoverState> state,
+            Supplier<Instant> since,
+            Supplier<Long> pending) {
+        this.registry = registry;
+        this.tags = Tags.of("relationship", relationship);
+        meters.add(Gauge.builder("tandem_failover_state", () -> state.get().code())
+                .tags(tags)
+                .description("This server's failover state (draft-ietf-dhc-failover-12 §12.24 code: 2 NORMAL, 3"
+                        + " COMMUNICATIONS-INTERRUPTED, 4 PARTNER-DOWN, ...)")
+                .register(registry));
+        meters.add(Gauge.builder(
+                        "tandem_failover_state_seconds",
+                        () -> Instant.now().getEpochSecond() - since.get().getEpochSecond())
+                .tags(tags)
+                .description("Seconds in the current failover state")
+                .register(registry));
+        meters.add(Gauge.builder("tandem_failover_binding_updates_pending", () -> pending.get())
+                .tags(tags)
+                .description("Our binding updates queued or in flight to the partner")
+                .register(registry));
+        meters.add(Gauge.builder("tandem_failover_clock_skew_seconds", skew, AtomicLong::get)
+                .tags(tags)
+                .description("The partner's clock minus ours, from the last message's time")
+                .register(registry));
+    }
+
+    void count(String name, String... extraTags) {
+        var counter = registry.counter(name, tags.and(extraTags));
+        meters.add(counter);
+        counter.increment();
+    }
+
+    void skew(long seconds) {
+        skew.set(seconds);
+    }
+
+    void close() {
+        meters.forEach(registry::remove);
+    }
+}

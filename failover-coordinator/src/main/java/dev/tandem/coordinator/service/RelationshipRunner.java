@@ -1,0 +1,874 @@
+package dev.tandem.coordinator.service;
+
+import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.coordinator.domain.FailoverStateMachine;
+import dev.tandem.coordinator.peer.PeerConnection;
+import dev.tandem.coordinator.peer.PeerTransport;
+import dev.tandem.protocol.bus.BindingAck;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.FailoverCommand;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.FailoverMessage;
+import dev.tandem.protocol.failover.FailoverMessages;
+import dev.tandem.protocol.failover.FailoverOption;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.protocol.failover.MessageType;
+import dev.tandem.protocol.failover.RejectReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One failover relationship on this server: the partner connection, the state machine, the binding updates in both
+ * directions. All its work runs on one Vert.x context, so its fields need no locks; other threads enter through
+ * {@link #run}.
+ */
+public final class RelationshipRunner implements PeerTransport.Listener {
+
+    /** Where the runner's decisions go: Kafka in the service, anything in a test. */
+    public interface Bus {
+        void publish(FailoverStatus status);
+
+        void acknowledged(BindingAck ack);
+
+        void command(FailoverCommand command);
+
+        Uni<BindingAck> applyPartnerUpdate(BindingUpdate update);
+    }
+
+    private final String server;
+    private final RelationshipConfig config;
+    private final CoordinatorConfig.Failover settings;
+    private final Bus bus;
+    private final Clock clock;
+    private final Vertx vertx;
+    private final Context context;
+    private final PeerTransport transport;
+    private final Metrics metrics;
+
+    // State (draft §9.1: persisted with its start time through the published status).
+    private FailoverState state = FailoverState.STARTUP;
+    private Instant since;
+    private FailoverState previous;
+    private Instant lastOperation;
+    private FailoverState partnerState = FailoverState.UNKNOWN;
+    private Instant partnerSince;
+    private boolean everCommunicated;
+    private Instant recoverSince;
+    private Duration mclt;
+    private LoadBalance.Buckets buckets;
+
+    // The link: established after CONNECT/CONNECTACK; communicating after the partner's STATE too (§8.3).
+    private PeerConnection link;
+    private final List<PeerConnection> handshaking = new java.util.ArrayList<>();
+    private boolean communicating;
+    private long partnerWindow = 1;
+    private long partnerReceiveTimer = 60;
+
+    // Our updates to the partner: queued by address (latest wins), in flight by xid.
+    private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
+    private final Map<Long, Queued> inFlight = new HashMap<>();
+    private final AtomicLong ordinal = new AtomicLong();
+    /** UPDDONE owed to the partner once every update queued before the barrier is acked. */
+    private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
+    /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE. */
+    private boolean awaitingUpdateDone;
+
+    private long contactTimer = -1;
+    private long receiveTimer = -1;
+    private long startupTimer = -1;
+    private long safePeriodTimer = -1;
+    private long recoverWaitTimer = -1;
+    private long dialTimer = -1;
+    private long refreshTimer = -1;
+    private boolean stopped;
+
+    private record Queued(BindingUpdate update, long ordinal) {}
+
+    private record UpdateDoneOwed(String requestId, long xid, long barrier, PeerConnection connection) {}
+
+    public RelationshipRunner(
+            String server,
+            RelationshipConfig config,
+            CoordinatorConfig.Failover settings,
+            Optional<FailoverStatus> restored,
+            Bus bus,
+            MeterRegistry registry,
+            Clock clock,
+            Vertx vertx) {
+        this.server = server;
+        this.config = config;
+        this.settings = settings;
+        this.bus = bus;
+        this.clock = clock;
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.metrics = new Metrics(
+                registry, config.name(), () -> state, () -> since, () -> (long) queue.size() + inFlight.size());
+        this.mclt = config.mclt();
+        this.buckets = config.hashBuckets();
+        this.since = clock.instant();
+        restored.ifPresent(s -> {
+            previous = FailoverState.valueOf(s.state().replace('-', '_'));
+            if (previous == FailoverState.STARTUP) {
+                previous = null;
+            }
+            lastOperation = s.updatedAt();
+            everCommunicated = s.everCommunicated();
+            if (!config.primary() && s.mclt() > 0) {
+                mclt = Duration.ofSeconds(s.mclt());
+            }
+        });
+        this.transport = new PeerTransport(
+                vertx,
+                config.localAddress().toString(),
+                config.port(),
+                config.peerAddress().toString(),
+                config.peerPort(),
+                config.sharedSecret(),
+                settings.maxClockSkew().toSeconds(),
+                this);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public RelationshipConfig config() {
+        return config;
+    }
+
+    /** Runs work on this relationship's context. */
+    public void run(Runnable work) {
+        context.runOnContext(v -> {
+            if (!stopped) {
+                work.run();
+            }
+        });
+    }
+
+    /** Starts listening, dialling and the STARTUP timer (§9.3). */
+    public void start() {
+        run(() -> {
+            Log.infof(
+                    "Failover relationship %s: %s of %s, %s mode, previous state %s; listening on %s:%d, partner %s:%d%s",
+                    config.name(),
+                    config.primary() ? "primary" : "secondary",
+                    server,
+                    config.mode(),
+                    previous == null ? "none (new)" : previous.label(),
+                    config.localAddress(),
+                    config.port(),
+                    config.peerAddress(),
+                    config.peerPort(),
+                    config.sharedSecret() == null ? "" : ", messages authenticated");
+            publish();
+            transport
+                    .listen()
+                    .onFailure(e -> Log.errorf(
+                            "Failover relationship %s cannot listen on %s:%d: %s",
+                            config.name(), config.localAddress(), config.port(), e.getMessage()));
+            dial();
+            startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
+            refreshTimer = vertx.setPeriodic(30_000, id -> run(this::publish));
+        });
+    }
+
+    public CompletableFuture<Void> stop() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            stopped = true;
+            for (long t : new long[] {
+                contactTimer, receiveTimer, startupTimer, safePeriodTimer, recoverWaitTimer, dialTimer, refreshTimer
+            }) {
+                if (t >= 0) {
+                    vertx.cancelTimer(t);
+                }
+            }
+            if (link != null) {
+                link.close();
+            }
+            handshaking.forEach(PeerConnection::close);
+            transport.stop();
+            metrics.close();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Connection
+
+    private void dial() {
+        if (stopped || link != null) {
+            return;
+        }
+        if (handshaking.isEmpty()) {
+            transport.dial();
+        }
+        dialTimer = vertx.setTimer(settings.reconnectInterval().toMillis(), id -> run(this::dial));
+    }
+
+    @Override
+    public void connected(PeerConnection connection) {
+        run(() -> {
+            if (link != null) {
+                // One link per relationship: a second TCP connection is closed (ISC: duplicate connection).
+                connection.close();
+                return;
+            }
+            handshaking.add(connection);
+            vertx.setTimer(
+                    settings.handshakeTimeout().toMillis(),
+                    id -> run(() -> {
+                        if (handshaking.remove(connection)) {
+                            Log.warnf(
+                                    "Failover %s: no handshake on %s within %s; closing",
+                                    config.name(), connection, settings.handshakeTimeout());
+                            connection.close();
+                        }
+                    }));
+            if (config.primary()) {
+                // §7.8: the primary sends CONNECT on the first connection established, whichever way it was made.
+                connection.sendRequest(FailoverMessages.connect(
+                        now(),
+                        config.name(),
+                        config.maxUnackedUpdates(),
+                        config.maxResponseDelay().toSeconds(),
+                        settings.vendorClass(),
+                        mclt.toSeconds(),
+                        buckets));
+            }
+        });
+    }
+
+    @Override
+    public void closed(PeerConnection connection) {
+        run(() -> {
+            handshaking.remove(connection);
+            if (connection != link) {
+                return;
+            }
+            link = null;
+            communicating = false;
+            cancel(contactTimer);
+            cancel(receiveTimer);
+            // Unacked updates stay unacked in the lease table and are resent on the next connection.
+            queue.clear();
+            inFlight.clear();
+            owed.clear();
+            awaitingUpdateDone = false;
+            metrics.count("tandem_failover_connection_lost_total");
+            Log.warnf("Failover %s: connection to the partner lost", config.name());
+            FailoverStateMachine.onCommunicationsFailed(state)
+                    .ifPresent(next -> transition(next, "communications failed"));
+            publish();
+            dial();
+        });
+    }
+
+    @Override
+    public void refused(PeerConnection connection, String reason, String detail) {
+        run(() -> {
+            metrics.count("tandem_failover_messages_refused_total", "reason", reason);
+            Log.warnf(
+                    "Failover %s: message from %s refused (%s: %s); closing the connection",
+                    config.name(), connection, reason, detail);
+        });
+    }
+
+    @Override
+    public void received(PeerConnection connection, FailoverMessage message) {
+        run(() -> {
+            if (connection.closed()) {
+                return;
+            }
+            if (connection == link) {
+                restartReceiveTimer();
+            }
+            Optional<MessageType> type = message.messageType();
+            if (type.isEmpty()) {
+                return; // unknown types are ignored (ISC does the same for types without options)
+            }
+            metrics.count(
+                    "tandem_failover_messages_received_total",
+                    "type",
+                    type.get().name());
+            switch (type.get()) {
+                case CONNECT -> onConnect(connection, message);
+                case CONNECTACK -> onConnectAck(connection, message);
+                case STATE -> {
+                    if (connection == link) {
+                        onState(message);
+                    }
+                }
+                case BNDUPD -> {
+                    if (connection == link) {
+                        onBindingUpdate(connection, message);
+                    }
+                }
+                case BNDACK -> {
+                    if (connection == link) {
+                        onBindingAck(message);
+                    }
+                }
+                case UPDREQ, UPDREQALL -> {
+                    if (connection == link) {
+                        onUpdateRequest(connection, message, type.get() == MessageType.UPDREQALL);
+                    }
+                }
+                case UPDDONE -> {
+                    if (connection == link) {
+                        onUpdateDone();
+                    }
+                }
+                case POOLREQ -> {
+                    // Rebalancing by POOLREQ is not done: the split is fixed by configuration; answer "0 moved" (§7.6).
+                    connection.send(FailoverMessages.poolResponse(now(), message.xid(), 0));
+                }
+                case DISCONNECT -> {
+                    Log.warnf(
+                            "Failover %s: the partner disconnects: %s %s",
+                            config.name(),
+                            FailoverMessages.rejectReason(message)
+                                    .map(Enum::name)
+                                    .orElse(""),
+                            message.text(FailoverOption.MESSAGE).orElse(""));
+                    connection.close();
+                }
+                default -> {
+                    // CONTACT, POOLRESP: receipt already reset the receive timer.
+                }
+            }
+        });
+    }
+
+    private void onConnect(PeerConnection connection, FailoverMessage m) {
+        String name = m.text(FailoverOption.RELATIONSHIP_NAME).orElse(null);
+        RejectReason reject = null;
+        String why = null;
+        long skew = Math.abs(m.time() - now());
+        metrics.skew(m.time() - now());
+        if (config.primary()) {
+            reject = RejectReason.INVALID_PARTNER;
+            why = "both servers are configured as primary";
+        } else if (!config.name().equals(name)) {
+            reject = RejectReason.INVALID_PARTNER;
+            why = "unknown failover relationship name " + name;
+        } else if (skew > settings.maxClockSkew().toSeconds()) {
+            reject = RejectReason.TIME_MISMATCH;
+            why = "time offset too large: " + skew + " s";
+        } else if (m.bytes(FailoverOption.HASH_BUCKET_ASSIGNMENT)
+                .map(b -> b.length != 32)
+                .orElse(true)) {
+            reject = RejectReason.HBA_CONFLICT;
+            why = "invalid HBA";
+        } else if (m.u32(FailoverOption.MCLT).isEmpty()) {
+            reject = RejectReason.INVALID_MCLT;
+            why = "no MCLT provided";
+        } else if (link != null) {
+            reject = RejectReason.DUPLICATE_CONNECTION;
+            why = "already connected";
+        }
+        if (reject != null) {
+            metrics.count("tandem_failover_connect_rejected_total", "reason", reject.tag());
+            Log.warnf("Failover %s: CONNECT from %s rejected: %s", config.name(), connection, why);
+            connection.send(connectAck(m.xid(), reject, why));
+            connection.close();
+            return;
+        }
+        partnerWindow = Math.max(1, m.u32(FailoverOption.MAX_UNACKED_BNDUPD).orElse(1L));
+        partnerReceiveTimer = Math.max(3, m.u32(FailoverOption.RECEIVE_TIMER).orElse(60L));
+        mclt = Duration.ofSeconds(m.u32(FailoverOption.MCLT).orElseThrow());
+        buckets = LoadBalance.Buckets.of(
+                m.bytes(FailoverOption.HASH_BUCKET_ASSIGNMENT).orElseThrow());
+        connection.send(connectAck(m.xid(), null, null));
+        established(connection);
+    }
+
+    private FailoverMessage connectAck(long xid, RejectReason reject, String why) {
+        return FailoverMessages.connectAck(
+                now(),
+                xid,
+                config.name(),
+                config.maxUnackedUpdates(),
+                config.maxResponseDelay().toSeconds(),
+                settings.vendorClass(),
+                reject,
+                why);
+    }
+
+    private void onConnectAck(PeerConnection connection, FailoverMessage m) {
+        if (!config.primary() || !handshaking.contains(connection)) {
+            connection.close();
+            return;
+        }
+        metrics.skew(m.time() - now());
+        Optional<RejectReason> reject = FailoverMessages.rejectReason(m);
+        if (reject.isPresent()) {
+            Log.warnf(
+                    "Failover %s: the partner rejected our CONNECT: %s %s",
+                    config.name(),
+                    reject.get().tag(),
+                    m.text(FailoverOption.MESSAGE).orElse(""));
+            connection.close();
+            return;
+        }
+        if (!config.name().equals(m.text(FailoverOption.RELATIONSHIP_NAME).orElse(null))) {
+            connection.send(
+                    FailoverMessages.disconnect(now(), RejectReason.INVALID_PARTNER, "relationship name mismatch"));
+            connection.close();
+            return;
+        }
+        if (Math.abs(m.time() - now()) > settings.maxClockSkew().toSeconds()) {
+            connection.send(FailoverMessages.disconnect(now(), RejectReason.TIME_MISMATCH, "time offset too large"));
+            connection.close();
+            return;
+        }
+        partnerWindow = Math.max(1, m.u32(FailoverOption.MAX_UNACKED_BNDUPD).orElse(1L));
+        partnerReceiveTimer = Math.max(3, m.u32(FailoverOption.RECEIVE_TIMER).orElse(60L));
+        established(connection);
+    }
+
+    private void established(PeerConnection connection) {
+        handshaking.remove(connection);
+        handshaking.forEach(PeerConnection::close);
+        handshaking.clear();
+        link = connection;
+        everCommunicated = true;
+        cancel(dialTimer);
+        Log.infof("Failover %s: connected to the partner (%s)", config.name(), connection);
+        sendState();
+        restartReceiveTimer();
+        scheduleContact();
+        // Whatever the partner has not acknowledged goes again (§9.4.1: on entry to NORMAL send unacked updates).
+        command(FailoverCommand.RESEND_UNACKED);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // State
+
+    private void onState(FailoverMessage m) {
+        FailoverState reported =
+                m.u8(FailoverOption.SERVER_STATE).flatMap(FailoverState::of).orElse(FailoverState.UNKNOWN);
+        boolean startupFlag =
+                m.u8(FailoverOption.SERVER_FLAGS).map(f -> (f & 1) != 0).orElse(false);
+        Instant reportedSince = m.u32(FailoverOption.START_TIME_OF_STATE)
+                .filter(t -> t > 0)
+                .map(Instant::ofEpochSecond)
+                .orElse(clock.instant());
+        metrics.skew(m.time() - now());
+        boolean wasCommunicating = communicating;
+        communicating = true;
+        FailoverState before = partnerState;
+        partnerState = reported;
+        partnerSince = reportedSince;
+        if (state == FailoverState.STARTUP) {
+            cancel(startupTimer);
+            transition(
+                    FailoverStateMachine.startup(previous, reported, reportedSince, lastOperation),
+                    "partner is " + reported.label() + (startupFlag ? " (starting)" : ""));
+        } else if (startupFlag) {
+            // §9.3.1: a partner in STARTUP reports its previous state; wait for its real one.
+            publish();
+            return;
+        } else {
+            Optional<FailoverState> next = FailoverStateMachine.onPartnerState(state, reported);
+            for (var action : FailoverStateMachine.onPartnerStateActions(state, config.primary(), reported)) {
+                if (action == FailoverStateMachine.Action.SEND_UPDREQ) {
+                    requestUpdates(false);
+                }
+            }
+            if (next.isPresent()) {
+                transition(next.get(), "partner is " + reported.label());
+            } else if (!wasCommunicating) {
+                onCommunicationsOk();
+            }
+        }
+        if (before != reported) {
+            Log.infof("Failover %s: partner moves to %s", config.name(), reported.label());
+        }
+        publish();
+    }
+
+    /** Communication became OK without a state change: what the current state does on contact. */
+    private void onCommunicationsOk() {
+        if (state == FailoverState.RECOVER) {
+            requestUpdates(true);
+        } else if (state == FailoverState.POTENTIAL_CONFLICT && config.primary()) {
+            requestUpdates(false);
+        }
+    }
+
+    private void transition(FailoverState next, String why) {
+        if (next == state) {
+            onCommunicationsOk();
+            return;
+        }
+        FailoverState from = state;
+        Instant now = clock.instant();
+        state = next;
+        since = now;
+        metrics.count("tandem_failover_transitions_total", "to", next.label());
+        Log.infof("Failover %s: %s -> %s (%s)", config.name(), from.label(), next.label(), why);
+        cancel(safePeriodTimer);
+        cancel(recoverWaitTimer);
+        switch (next) {
+            case COMMUNICATIONS_INTERRUPTED -> {
+                if (!config.safePeriod().isZero()) {
+                    // §10: the safe period, after which the partner is taken to be down.
+                    safePeriodTimer = vertx.setTimer(
+                            config.safePeriod().toMillis(),
+                            id -> run(() -> FailoverStateMachine.onSafePeriodExpired(state)
+                                    .ifPresent(s -> transition(
+                                            s,
+                                            "safe period of "
+                                                    + config.safePeriod().toSeconds() + " s ended"))));
+                }
+            }
+            case RECOVER -> recoverSince = now;
+            case RECOVER_WAIT -> {
+                Instant until = (recoverSince == null ? now : recoverSince).plus(mclt);
+                recoverWaitTimer = vertx.setTimer(
+                        Math.max(1, Duration.between(now, until).toMillis()),
+                        id -> run(() -> FailoverStateMachine.onRecoverWaitExpired(state)
+                                .ifPresent(s -> transition(s, "MCLT after recovery began has passed"))));
+            }
+            default -> {}
+        }
+        publish();
+        if (link != null) {
+            sendState();
+            onCommunicationsOk();
+        }
+    }
+
+    private void startupExpired() {
+        if (state == FailoverState.STARTUP) {
+            transition(FailoverStateMachine.startupTimeout(previous), "no word from the partner during startup");
+        }
+    }
+
+    private void sendState() {
+        if (link == null) {
+            return;
+        }
+        boolean startup = state == FailoverState.STARTUP;
+        FailoverState reported = startup ? (previous == null ? FailoverState.RECOVER : previous) : state;
+        link.sendRequest(FailoverMessages.state(now(), reported, startup, since.getEpochSecond()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Binding updates
+
+    /** A binding change of ours (or an end-of-resend marker) from the lease-service. */
+    public void enqueue(BindingUpdate update) {
+        run(() -> {
+            if (update.isEndOfResend()) {
+                owed.stream()
+                        .filter(o -> o.requestId().equals(update.resendDone()) && o.barrier() < 0)
+                        .findFirst()
+                        .ifPresent(o -> {
+                            owed.remove(o);
+                            owed.addFirst(new UpdateDoneOwed(o.requestId(), o.xid(), ordinal.get(), o.connection()));
+                        });
+                settleOwed();
+                return;
+            }
+            if (link == null) {
+                return; // the lease table keeps it unacknowledged; resent on the next connection
+            }
+            queue.remove(update.address());
+            queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
+            pump();
+        });
+    }
+
+    /** Sends queued updates within the partner's window (§8.4), one binding per BNDUPD. */
+    private void pump() {
+        if (link == null) {
+            return;
+        }
+        Iterator<Map.Entry<String, Queued>> it = queue.entrySet().iterator();
+        while (inFlight.size() < partnerWindow && it.hasNext()) {
+            Queued q = it.next().getValue();
+            it.remove();
+            long xid = link.sendRequest(
+                    FailoverMessages.bindingUpdate(now(), q.update().toBinding()));
+            inFlight.put(xid, q);
+            metrics.count("tandem_failover_binding_updates_sent_total");
+        }
+    }
+
+    private void onBindingAck(FailoverMessage m) {
+        Queued q = inFlight.remove(m.xid());
+        if (q == null) {
+            return; // an ack for an update of an earlier connection
+        }
+        Optional<RejectReason> reject = FailoverMessages.rejectReason(m);
+        BindingUpdate u = q.update();
+        bus.acknowledged(new BindingAck(
+                BindingAck.VERSION,
+                config.name(),
+                u.address(),
+                u.sequence(),
+                reject.isPresent() ? 0 : u.potentialExpiration(),
+                reject.map(Enum::name).orElse(null),
+                m.text(FailoverOption.MESSAGE).orElse(null)));
+        if (reject.isPresent()) {
+            metrics.count(
+                    "tandem_failover_binding_updates_rejected_total",
+                    "reason",
+                    reject.get().tag());
+        } else {
+            metrics.count("tandem_failover_binding_updates_acked_total");
+        }
+        pump();
+        settleOwed();
+    }
+
+    private void onBindingUpdate(PeerConnection connection, FailoverMessage m) {
+        Optional<Binding> binding = FailoverMessages.binding(m);
+        if (binding.isEmpty() || m.count(FailoverOption.ASSIGNED_IP_ADDRESS) != 1) {
+            metrics.count("tandem_failover_partner_updates_refused_total", "reason", "missing-binding-information");
+            Binding placeholder = new Binding(
+                    m.address(FailoverOption.ASSIGNED_IP_ADDRESS).orElse(dev.tandem.protocol.net.Ipv4.ANY),
+                    dev.tandem.protocol.failover.BindingStatus.FREE,
+                    null,
+                    null,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0);
+            connection.send(FailoverMessages.bindingAck(
+                    now(),
+                    m.xid(),
+                    placeholder,
+                    RejectReason.MISSING_BINDING_INFORMATION,
+                    "binding update lacks required options"));
+            return;
+        }
+        Binding b = binding.get();
+        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, m.xid()))
+                .ifNoItem()
+                .after(settings.updateTimeout())
+                .fail()
+                .subscribe()
+                .with(
+                        ack -> run(() -> {
+                            if (connection.closed()) {
+                                return;
+                            }
+                            RejectReason reason =
+                                    ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
+                            connection.send(FailoverMessages.bindingAck(now(), m.xid(), b, reason, ack.message()));
+                        }),
+                        failure -> run(() -> {
+                            // Not durable, so no BNDACK: the partner sends it again on the next connection.
+                            metrics.count("tandem_failover_partner_updates_refused_total", "reason", "not-durable");
+                            Log.warnf(
+                                    "Failover %s: partner update of %s not applied: %s",
+                                    config.name(), b.address(), failure.toString());
+                        }));
+    }
+
+    private void onUpdateRequest(PeerConnection connection, FailoverMessage m, boolean all) {
+        String requestId = UUID.randomUUID().toString();
+        owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection));
+        Log.infof("Failover %s: the partner asks for %s updates", config.name(), all ? "all" : "unacknowledged");
+        command(all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED, requestId);
+    }
+
+    /** Sends UPDDONE for every request whose updates have all been acknowledged (§7.5). */
+    private void settleOwed() {
+        while (!owed.isEmpty()) {
+            UpdateDoneOwed o = owed.peekFirst();
+            if (o.barrier() < 0 || o.connection() != link) {
+                if (o.connection() != link) {
+                    owed.pollFirst();
+                    continue;
+                }
+                return;
+            }
+            boolean pending = queue.values().stream().anyMatch(q -> q.ordinal() <= o.barrier())
+                    || inFlight.values().stream().anyMatch(q -> q.ordinal() <= o.barrier());
+            if (pending) {
+                return;
+            }
+            owed.pollFirst();
+            link.send(FailoverMessages.empty(MessageType.UPDDONE, now(), o.xid()));
+        }
+    }
+
+    private void requestUpdates(boolean all) {
+        if (link == null || awaitingUpdateDone) {
+            return;
+        }
+        awaitingUpdateDone = true;
+        link.sendRequest(FailoverMessages.empty(all ? MessageType.UPDREQALL : MessageType.UPDREQ, now(), 0));
+        Log.infof("Failover %s: asked the partner for %s updates", config.name(), all ? "all" : "unacknowledged");
+    }
+
+    private void onUpdateDone() {
+        if (!awaitingUpdateDone) {
+            return;
+        }
+        awaitingUpdateDone = false;
+        FailoverStateMachine.onUpdateDone(
+                        state,
+                        config.primary(),
+                        partnerState,
+                        recoverSince == null ? since : recoverSince,
+                        mclt,
+                        clock.instant())
+                .ifPresent(next -> transition(next, "partner sent all updates"));
+    }
+
+    private void command(String command) {
+        command(command, UUID.randomUUID().toString());
+    }
+
+    private void command(String command, String requestId) {
+        bus.command(new FailoverCommand(FailoverCommand.VERSION, config.name(), command, requestId, config.scopes()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Timers
+
+    private void restartReceiveTimer() {
+        cancel(receiveTimer);
+        receiveTimer = vertx.setTimer(
+                config.maxResponseDelay().toMillis(),
+                id -> run(() -> {
+                    if (link != null) {
+                        Log.warnf(
+                                "Failover %s: nothing from the partner for %s s; dropping the connection",
+                                config.name(), config.maxResponseDelay().toSeconds());
+                        link.send(FailoverMessages.disconnect(
+                                now(),
+                                RejectReason.NO_TRAFFIC,
+                                "no traffic within " + config.maxResponseDelay().toSeconds() + " s"));
+                        link.close();
+                    }
+                }));
+    }
+
+    private void scheduleContact() {
+        cancel(contactTimer);
+        // ISC sends CONTACT every partner-receive-timer / 3 s; so do we (tSend, §7.9.1).
+        long every = Math.max(1000, partnerReceiveTimer * 1000 / 3);
+        contactTimer = vertx.setPeriodic(
+                every,
+                id -> run(() -> {
+                    if (link != null) {
+                        link.sendRequest(FailoverMessages.empty(MessageType.CONTACT, now(), 0));
+                    }
+                }));
+    }
+
+    private void cancel(long timer) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Operator commands
+
+    /** "Partner down" (§9.5.2); the answer says what happened. */
+    public CompletableFuture<String> partnerDown() {
+        return onContext(() -> FailoverStateMachine.onPartnerDownCommand(state)
+                .map(next -> {
+                    transition(next, "operator command");
+                    return "PARTNER-DOWN";
+                })
+                .orElseThrow(() -> new IllegalStateException("partner-down is not allowed in " + state.label()
+                        + " (only NORMAL, COMMUNICATIONS-INTERRUPTED," + " RESOLUTION-INTERRUPTED)")));
+    }
+
+    /** Planned maintenance: once our updates are acknowledged, SHUTDOWN; the partner takes over (PARTNER-DOWN). */
+    public CompletableFuture<String> maintenanceStart() {
+        return onContext(() -> FailoverStateMachine.onMaintenanceStart(state)
+                .map(next -> {
+                    transition(next, "maintenance: handing over to the partner");
+                    return next.label();
+                })
+                .orElseThrow(() ->
+                        new IllegalStateException("maintenance can start only in NORMAL, not in " + state.label())));
+    }
+
+    public CompletableFuture<String> maintenanceEnd() {
+        return onContext(() -> FailoverStateMachine.onMaintenanceEnd(state)
+                .map(next -> {
+                    transition(next, "maintenance over: recovering from the partner");
+                    return next.label();
+                })
+                .orElseThrow(() -> new IllegalStateException("not in maintenance (state " + state.label() + ")")));
+    }
+
+    private <T> CompletableFuture<T> onContext(java.util.function.Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        run(() -> {
+            try {
+                result.complete(work.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** The status as published, read on the relationship's context. */
+    public CompletableFuture<FailoverStatus> status() {
+        return onContext(this::snapshot);
+    }
+
+    private void publish() {
+        lastOperation = clock.instant();
+        bus.publish(snapshot());
+    }
+
+    private FailoverStatus snapshot() {
+        return new FailoverStatus(
+                FailoverStatus.VERSION,
+                server,
+                config.name(),
+                config.primary() ? "primary" : "secondary",
+                config.mode() == RelationshipConfig.Mode.HOT_STANDBY ? "hot-standby" : "load-balance",
+                state.label(),
+                since,
+                partnerState.label(),
+                partnerSince,
+                communicating,
+                mclt.toSeconds(),
+                buckets.hex(),
+                config.loadBalanceMaxSeconds(),
+                config.scopes(),
+                everCommunicated,
+                clock.instant());
+    }
+
+    private long now() {
+        return clock.instant().getEpochSecond();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tandem.coordinator.service;
+
+import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.ServerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The relationships this server is in, one {@link RelationshipRunner} each, started and stopped as the configuration
+ * changes. On the first configuration the last published states are read back: they are the stable storage of §9.1.
+ */
+@ApplicationScoped
+public class Relationships {
+
+    private final CoordinatorConfig config;
+    private final RelationshipRunner.Bus bus;
+    private final StateStore store;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+    private final Vertx vertx;
+    private final Map<String, RelationshipRunner> runners = new ConcurrentHashMap<>();
+    private final AtomicBoolean configured = new AtomicBoolean();
+    private Map<String, FailoverStatus> restored;
+
+    public Relationships(
+            CoordinatorConfig config,
+            RelationshipRunner.Bus bus,
+            StateStore store,
+            MeterRegistry metrics,
+            Clock clock,
+            Vertx vertx) {
+        this.config = config;
+        this.bus = bus;
+        this.store = store;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.vertx = vertx;
+    }
+
+    /** Applies a validated configuration: new relationships start, changed ones restart, removed ones stop. */
+    public synchronized void apply(ServerSettings settings) {
+        if (restored == null) {
+            restored = store.read();
+            Log.infof("Read %d stored failover state(s)", restored.size());
+        }
+        for (RelationshipRunner runner : runners.values()) {
+            Optional<RelationshipConfig> now = settings.relationship(runner.name());
+            if (now.isEmpty() || !now.get().equals(runner.config())) {
+                Log.infof("Failover relationship %s %s", runner.name(), now.isEmpty() ? "removed" : "changed");
+                runner.status()
+                        .thenAccept(s -> restored.put(s.relationship(), s))
+                        .join();
+                runner.stop().join();
+                runners.remove(runner.name());
+            }
+        }
+        for (RelationshipConfig r : settings.relationships()) {
+            if (!runners.containsKey(r.name())) {
+                RelationshipRunner runner = new RelationshipRunner(
+                        config.server(),
+                        r,
+                        config.failover(),
+                        Optional.ofNullable(restored.get(r.name())),
+                        bus,
+                        metrics,
+                        clock,
+                        vertx);
+                runners.put(r.name(), runner);
+                runner.start();
+            }
+        }
+        configured.set(true);
+    }
+
+    public boolean configured() {
+        return configured.get();
+    }
+
+    public Optional<RelationshipRunner> get(String name) {
+        return Optional.ofNullable(runners.get(name));
+    }
+
+    public Collection<RelationshipRunner> all() {
+        return runners.values();
+    }
+
+    /** A binding change of ours, for the relationship it names. */
+    public void onBindingUpdate(BindingUpdate update) {
+        RelationshipRunner runner = runners.get(update.relationship());
+        if (runner != null) {
+            runner.enqueue(update);
+        }
+    }
+
+    public void stopAll() {
+        runners.values().forEach(r -> r.stop().join());
+        runners.clear();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.tandem.coordinator.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.Topics;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reads back the states this server published: the compacted failover-state topic (written with acks=all) is the
+ * coordinator's stable storage, so a restarted coordinator resumes from the state it was in (draft §9.1, §9.3.2).
+ */
+@ApplicationScoped
+public class StateStore {
+
+    private final String bootstrap;
+    private final String topic;
+    private final ObjectMapper mapper;
+
+    public StateStore(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            CoordinatorConfig config,
+            ObjectMapper mapper) {
+        this.bootstrap = bootstrap;
+        this.topic = Topics.failoverState(config.server());
+        this.mapper = mapper;
+    }
+
+    /** The last state of each relationship; empty for a new server. Blocks until the topic is read to its end. */
+    public Map<String, FailoverStatus> read() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Map<String, FailoverStatus> out = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " took over 60 s");
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        out.remove(record.key());
+                        continue;
+                    }
+                    try {
+                        FailoverStatus status = mapper.readValue(record.value(), FailoverStatus.class);
+                        if (status.server().equals(topic.split("\\.")[1])) {
+                            out.put(record.key(), status);
+                        }
+                    } catch (Exception e) {
+                        Log.warnf(
+                                "Ignoring an unreadable stored failover state for %s: %s",
+                                record.key(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
