@@ -1,6 +1,7 @@
 package dev.tandem.gateway.service;
 
 import dev.tandem.gateway.config.GatewayConfig;
+import dev.tandem.gateway.domain.FailoverFilter;
 import dev.tandem.gateway.domain.ReplyAddressing;
 import dev.tandem.gateway.domain.ReplyAddressing.Destination;
 import dev.tandem.gateway.domain.ReplyBuilder;
@@ -9,6 +10,7 @@ import dev.tandem.gateway.messaging.LeaseClient;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.dhcp.DhcpCodec;
@@ -41,6 +43,7 @@ public class GatewayService {
 
     private final GatewayConfig config;
     private final SettingsHolder settings;
+    private final FailoverStates failover;
     private final LeaseClient leases;
     private final MeterRegistry metrics;
     private final Clock clock;
@@ -52,8 +55,14 @@ public class GatewayService {
     private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
 
     public GatewayService(
-            GatewayConfig config, SettingsHolder settings, LeaseClient leases, MeterRegistry metrics, Clock clock) {
+            GatewayConfig config,
+            SettingsHolder settings,
+            FailoverStates failover,
+            LeaseClient leases,
+            MeterRegistry metrics,
+            Clock clock) {
         this.config = config;
+        this.failover = failover;
         this.settings = settings;
         this.leases = leases;
         this.metrics = metrics;
@@ -105,6 +114,19 @@ public class GatewayService {
                                     .map(Ipv4::toString)
                                     .orElse("a direct client (no direct subnet configured)")
                             + " (from " + source + ")");
+            return;
+        }
+        Optional<RelationshipConfig> relationship =
+                current.get().relationshipOf(scope.get().id());
+        if (relationship.isPresent()
+                && !FailoverFilter.answers(
+                        failover.get(relationship.get().name()).orElse(null), request, type.get())) {
+            // Not for this server now (its partner's client, or a state that does not answer): a normal event.
+            metrics.counter(
+                            "tandem_pkt4_failover_skipped_total",
+                            "relationship",
+                            relationship.get().name())
+                    .increment();
             return;
         }
         if (inFlight.incrementAndGet() > config.gateway().maxInFlight()) {
