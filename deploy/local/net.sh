@@ -7,3 +7,7 @@ RELAY_LINK=198.18.$N              # root <-> relay namespace (/30); the relay-si
 DIRECT_LINK=198.18.$((N + 1))     # root <-> direct namespace (/30); Kafka's lab listener on .1
 RELAY_LAN=198.18.$((N + 2))       # relayed client LAN (/24); dhcrelay on .1
 DIRECT_LAN=198.18.$((N + 3))      # directly attached LAN (/24); the direct gateway on .1
+FO_LINK=198.18.$((128 + N))       # root <-> $P-peer (/30): coordinator of dhcp-a on .1, of dhcp-b (in $P-peer) on .2
+PEER_KAFKA_LINK=198.18.$((129 + N)) # root <-> $P-peer (/30): Kafka's listener for the $P-peer namespace on .1
+GATEWAY_B=198.18.$((130 + N)).1   # relay-side gateway of dhcp-b (/32 on the root end of the relay link)
+FO_LAN=198.18.$((131 + N))        # relayed client LAN served by the failover pair (/24); dhcrelay on .1

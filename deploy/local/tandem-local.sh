@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The whole Tandem system on one machine, without Docker: a throwaway PostgreSQL cluster, a KRaft Kafka broker from
-# Maven Central jars, the services of one server (gateway on the relay side and on a directly attached segment,
-# lease-service, coordinator) and the admin-api, a lab network of namespaces with a dhcrelay, and the demo scopes.
+# Maven Central jars, two servers in a failover relationship (dhcp-a: gateways on the relay side and on a directly
+# attached segment, lease-service, coordinator; dhcp-b: relay-side gateway, lease-service, coordinator), the admin-api,
+# a lab network of namespaces with a dhcrelay forwarding to both servers, and the demo scopes.
 #
 #   tandem-local.sh start            start everything (installs what is missing, builds if needed)
 #   tandem-local.sh stop             stop what this script started (leases stay in the run directory)
 #   tandem-local.sh status           what runs
 #   tandem-local.sh purge            stop and delete the run directory
 #   tandem-local.sh stop-service NAME [--kill]   /   start-service NAME    (NAME: lease-service, gateway,
-#                                    gateway-direct, coordinator, admin-api, dhcrelay)
+#                                    gateway-direct, coordinator, lease-service-b, gateway-b, coordinator-b,
+#                                    admin-api, dhcrelay)
+#   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
 #   tandem-local.sh publish-config FILE
 #
 # Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432),
 # TANDEM_KAFKA_PORT (59092, +1 controller, +2 lab listener), TANDEM_HTTP_BASE (8080), TANDEM_NET_PREFIX (tandem),
-# TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE (demo-config.json beside this script), TANDEM_SKIP_BUILD (0).
+# TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE (demo-config.json beside this script), TANDEM_CONFIG_FILE_B
+# (demo-config-b.json), TANDEM_SKIP_BUILD (0); TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL
+# pass through to the coordinators.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,9 +33,13 @@ HTTP_BASE=${TANDEM_HTTP_BASE:-8080}
 # shellcheck source=net.sh
 . "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 CONFIG_FILE=${TANDEM_CONFIG_FILE:-$HERE/demo-config.json}
+CONFIG_FILE_B=${TANDEM_CONFIG_FILE_B:-$HERE/demo-config-b.json}
+SERVER_B=$(jq -r .server "$CONFIG_FILE_B" 2>/dev/null || echo dhcp-b)
+PEER_KAFKA_PORT=$((KAFKA_PORT + 3))
 PGBIN=/usr/lib/postgresql/15/bin
 KLIB=$RUN/kafka-lib
 DB=tandem_${SERVER//-/_}
+DB_B=tandem_${SERVER_B//-/_}
 
 say() { printf '\033[1m[tandem]\033[0m %s\n' "$*"; }
 die() { printf '[tandem] error: %s\n' "$*" >&2; exit 1; }
@@ -42,6 +51,9 @@ http_port() {
         coordinator) echo $((HTTP_BASE + 2)) ;;
         gateway-direct) echo $((HTTP_BASE + 3)) ;;
         admin-api) echo $((HTTP_BASE + 10)) ;;
+        gateway-b) echo $((HTTP_BASE + 20)) ;;
+        lease-service-b) echo $((HTTP_BASE + 21)) ;;
+        coordinator-b) echo $((HTTP_BASE + 22)) ;;
     esac
 }
 
@@ -67,6 +79,7 @@ prerequisites() {
     command -v dhcrelay >/dev/null || missing+=(isc-dhcp-relay)
     command -v perfdhcp >/dev/null || missing+=(kea-admin)
     command -v curl >/dev/null || missing+=(curl)
+    command -v jq >/dev/null || missing+=(jq)
     command -v ip >/dev/null || missing+=(iproute2)
     if [ ${#missing[@]} -gt 0 ]; then
         say "Installing Debian packages: ${missing[*]}"
@@ -103,8 +116,10 @@ start_postgres() {
         start >/dev/null
     psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
         || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
-    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
-        || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE $DB OWNER tandem"
+    for db in "$DB" "$DB_B"; do
+        psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+            || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db OWNER tandem"
+    done
 }
 
 start_kafka() {
@@ -118,9 +133,9 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,LAB:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT,PEER://$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT,PEER://$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,LAB:PLAINTEXT,PEER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$RUN/kafka/data
@@ -139,8 +154,13 @@ PROPS
     nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
     echo $! >"$RUN/pids/kafka.pid"
     wait_until 60 "Kafka listening" port_open 127.0.0.1 "$KAFKA_PORT"
-    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete"
-        "tandem.$SERVER.lease-requests 4 delete" "tandem.$SERVER.lease-replies 4 delete")
+    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete")
+    for s in "$SERVER" "$SERVER_B"; do
+        topics+=("tandem.$s.lease-requests 4 delete" "tandem.$s.lease-replies 4 delete"
+            "tandem.$s.failover-state 1 compact" "tandem.$s.binding-updates 1 delete"
+            "tandem.$s.binding-acks 1 delete" "tandem.$s.partner-updates 4 delete"
+            "tandem.$s.partner-update-replies 1 delete" "tandem.$s.failover-commands 1 delete")
+    done
     local creators=()
     for t in "${topics[@]}"; do
         # shellcheck disable=SC2086
@@ -166,28 +186,39 @@ publish_config() {
 }
 
 java_env() { # name -> env assignments for the service
-    local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$SERVER" QUARKUS_HTTP_PORT="$(http_port "$1")")
+    local server=$SERVER db=$DB
+    case "$1" in *-b) server=$SERVER_B db=$DB_B ;; esac
+    local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")")
+    local timing=()
+    [ -n "${TANDEM_FAILOVER_STARTUP_TIME:-}" ] && timing+=(TANDEM_FAILOVER_STARTUP_TIME="$TANDEM_FAILOVER_STARTUP_TIME")
+    [ -n "${TANDEM_FAILOVER_RECONNECT_INTERVAL:-}" ] \
+        && timing+=(TANDEM_FAILOVER_RECONNECT_INTERVAL="$TANDEM_FAILOVER_RECONNECT_INTERVAL")
     case "$1" in
-        lease-service)
+        lease-service | lease-service-b)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
-                QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG_PORT/$DB \
-                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB \
+                QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG_PORT/$db \
+                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$db \
                 QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;
         gateway)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
+        gateway-b)
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$GATEWAY_B ;;
+        coordinator) echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT ;;
+        coordinator-b)
+            echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT ;;
         gateway-direct)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
                 TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
                 TANDEM_GATEWAY_SERVER_IDENTIFIER=$DIRECT_LAN.1 ;;
-        coordinator | admin-api) echo "${common[@]}" ;;
+        admin-api) echo "${common[@]}" ;;
     esac
 }
 
 module_of() {
     case "$1" in
-        lease-service) echo lease-service ;;
-        gateway | gateway-direct) echo packet-gateway ;;
-        coordinator) echo failover-coordinator ;;
+        lease-service | lease-service-b) echo lease-service ;;
+        gateway | gateway-direct | gateway-b) echo packet-gateway ;;
+        coordinator | coordinator-b) echo failover-coordinator ;;
         admin-api) echo admin-api ;;
     esac
 }
@@ -195,14 +226,18 @@ module_of() {
 ready_url() { echo "http://127.0.0.1:$(http_port "$1")/q/health/ready"; }
 
 in_ns() { # name -> namespace prefix command
-    [ "$1" = gateway-direct ] && echo "ip netns exec $P-direct" || true
+    case "$1" in
+        gateway-direct) echo "ip netns exec $P-direct" ;;
+        coordinator-b) echo "ip netns exec $P-peer" ;;
+    esac
 }
 
 start_service() {
     local name=$1
     if alive "$name"; then say "$name already runs (pid $(cat "$RUN/pids/$name.pid"))"; return; fi
     if [ "$name" = dhcrelay ]; then
-        nohup ip netns exec "$P-relay" dhcrelay -4 -d -q --no-pid -id "${P}l0" -iu "${P}r1" "$RELAY_LINK.1" \
+        nohup ip netns exec "$P-relay" dhcrelay -4 -d -q --no-pid -id "${P}l0" -id "${P}m0" -iu "${P}r1" \
+            "$RELAY_LINK.1" "$GATEWAY_B" \
             >"$RUN/logs/dhcrelay.log" 2>&1 &
         echo $! >"$RUN/pids/dhcrelay.pid"
         return
@@ -213,6 +248,7 @@ start_service() {
     case "$name" in
         gateway) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=0) ;;
         gateway-direct) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=1) ;;
+        gateway-b) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=0) ;;
     esac
     # shellcheck disable=SC2046
     nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms64m -Xmx384m -XX:+UseSerialGC "${props[@]}" \
@@ -240,7 +276,7 @@ stop_service() {
     rm -f "$RUN/pids/$name.pid"
 }
 
-SERVICES=(lease-service gateway gateway-direct coordinator admin-api)
+SERVICES=(lease-service gateway gateway-direct coordinator lease-service-b gateway-b coordinator-b admin-api)
 
 start() {
     prerequisites
@@ -258,23 +294,32 @@ start() {
     start_postgres
     start_kafka
     publish_config "$CONFIG_FILE"
-    say "Starting the services of $SERVER and the admin-api"
+    publish_config "$CONFIG_FILE_B"
+    say "Starting the services of $SERVER and $SERVER_B and the admin-api"
     for s in "${SERVICES[@]}"; do start_service "$s"; done
     for s in "${SERVICES[@]}"; do await_ready "$s"; done
     start_service dhcrelay
     cat <<INFO
 $(say "Tandem runs.")
-  PostgreSQL      127.0.0.1:$PG_PORT   database $DB (user tandem)   data in $RUN/pg/data
-  Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.$SERVER.lease-*
-  gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
-  gateway-direct  DHCP 0.0.0.0:67 in namespace $P-direct on $DIRECT_LAN.0/24 (direct clients)
-  lease-service   http://127.0.0.1:$(http_port lease-service)/q/health   metrics /q/metrics
-  coordinator     http://127.0.0.1:$(http_port coordinator)/api/v1/status
+  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_B (user tandem)   data in $RUN/pg/data
+  Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*
+  $SERVER (primary)
+    gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
+    gateway-direct  DHCP 0.0.0.0:67 in namespace $P-direct on $DIRECT_LAN.0/24 (direct clients)
+    lease-service   http://127.0.0.1:$(http_port lease-service)/q/health   metrics /q/metrics
+    coordinator     failover $FO_LINK.1:647   http://127.0.0.1:$(http_port coordinator)/api/v1/relationships
+  $SERVER_B (secondary)
+    gateway-b       DHCP $GATEWAY_B:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway-b)/q/health
+    lease-service-b http://127.0.0.1:$(http_port lease-service-b)/q/health
+    coordinator-b   failover $FO_LINK.2:647 in namespace $P-peer
+                    ip netns exec $P-peer curl -s http://127.0.0.1:$(http_port coordinator-b)/api/v1/relationships
   admin-api       http://127.0.0.1:$(http_port admin-api)/api/v1/status
-  dhcrelay        namespace $P-relay: $RELAY_LAN.1 (LAN $P-lan) -> $RELAY_LINK.1
+  dhcrelay        namespace $P-relay: $RELAY_LAN.1 (LAN $P-lan, $SERVER only) and $FO_LAN.1 (LAN $P-lan2, the pair)
+                  -> $RELAY_LINK.1 and $GATEWAY_B
   logs            $RUN/logs
 
 Get a lease through the relay:      ip netns exec $P-lan udhcpc -i ${P}l1 -f -q -n
+Get a lease from the failover pair: ip netns exec $P-lan2 udhcpc -i ${P}m1 -f -q -n
 Get a lease on the direct segment:  ip netns exec $P-dlan dhclient -v -1 -sf /bin/true ${P}d1
 Watch lease events:                 java -cp '$KLIB/*' org.apache.kafka.tools.consumer.ConsoleConsumer \\
                                       --bootstrap-server 127.0.0.1:$KAFKA_PORT --topic tandem.lease-events --from-beginning
@@ -310,5 +355,7 @@ case "${1:-}" in
     start-service) start_service "$2"; [ "$2" = dhcrelay ] || await_ready "$2" ;;
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
     publish-config) publish_config "$2" ;;
+    partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
+    heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
     *) sed -n '2,20p' "$0"; exit 2 ;;
 esac
