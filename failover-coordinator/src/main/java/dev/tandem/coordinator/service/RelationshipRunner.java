@@ -673,6 +673,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 .ifNoItem()
                 .after(settings.updateTimeout())
                 .fail()
+                .onFailure()
+                .retry()
+                .atMost(2)
                 .subscribe()
                 .with(
                         ack -> run(() -> {
@@ -696,7 +699,24 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         String requestId = UUID.randomUUID().toString();
         owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection));
         Log.infof("Failover %s: the partner asks for %s updates", config.name(), all ? "all" : "unacknowledged");
-        command(all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED, requestId);
+        askLeaseService(all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED, requestId, connection);
+    }
+
+    /** Asks the lease-service for a resend, again every 30 s until its end marker arrives or the link goes. */
+    private void askLeaseService(String command, String requestId, PeerConnection connection) {
+        command(command, requestId);
+        vertx.setTimer(
+                30_000,
+                id -> run(() -> {
+                    boolean waiting = connection == link
+                            && owed.stream().anyMatch(o -> o.requestId().equals(requestId) && o.barrier() < 0);
+                    if (waiting) {
+                        Log.warnf(
+                                "Failover %s: the lease-service has not finished resend %s; asking again",
+                                config.name(), requestId);
+                        askLeaseService(command, requestId, connection);
+                    }
+                }));
     }
 
     /** Sends UPDDONE for every request whose updates have all been acknowledged (§7.5). */
