@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -41,16 +40,14 @@ class DhcpClientsSystemTest {
     static final String DIRECT_IF = Stack.PREFIX + "d0";
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    static Path udhcpcScript;
     static Path dhclientScript;
     /** A udhcpc kept running across tests on the direct segment (rebinding, restart). */
-    static Client directClient;
+    static Clients.Client directClient;
 
     @BeforeAll
     static void startStack() throws IOException {
         Files.createDirectories(Stack.WORK);
-        udhcpcScript = executable("udhcpc.script");
-        dhclientScript = executable("dhclient.script");
+        dhclientScript = Clients.executable("dhclient.script");
         // dhclient gives its script a clean environment: the log path is written into the script.
         String text = Files.readString(dhclientScript);
         Files.writeString(
@@ -62,82 +59,9 @@ class DhcpClientsSystemTest {
     @AfterAll
     static void stopStack() {
         if (directClient != null) {
-            directClient.process.destroyForcibly();
+            directClient.process().destroyForcibly();
         }
         Stack.stop();
-    }
-
-    static Path executable(String resource) throws IOException {
-        Path target = Stack.WORK.resolve(resource);
-        Files.copy(
-                Stack.ROOT.resolve("system-tests/src/test/resources/" + resource),
-                target,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        target.toFile().setExecutable(true);
-        return target;
-    }
-
-    /** A DHCP client process and the events its script recorded. */
-    record Client(Process process, Path log, String mac) {
-
-        List<String> events() {
-            try {
-                return Files.exists(log) ? Files.readAllLines(log) : List.of();
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        Optional<String> last(String kind) {
-            List<String> lines = events();
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (lines.get(i).startsWith(kind + " ")) {
-                    return Optional.of(lines.get(i).split(" ")[1]);
-                }
-            }
-            return Optional.empty();
-        }
-
-        long count(String kind) {
-            return events().stream().filter(l -> l.startsWith(kind + " ")).count();
-        }
-
-        void signal(String name) {
-            Stack.run(Duration.ofSeconds(10), "kill", "-" + name, Long.toString(process.pid()));
-        }
-    }
-
-    static Client udhcpc(String ns, String iface, String mac, String name, String... extra) {
-        Stack.run(Duration.ofSeconds(10), "ip", "-n", ns, "link", "set", "dev", iface, "address", mac);
-        Path log = Stack.WORK.resolve(name + ".events");
-        Path out = Stack.WORK.resolve(name + ".out");
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                "udhcpc",
-                "-f",
-                "-i",
-                iface,
-                "-s",
-                udhcpcScript.toString(),
-                "-t",
-                "10",
-                "-T",
-                "2",
-                "-A",
-                "2",
-                "-x",
-                "hostname:" + name));
-        cmd.addAll(List.of(extra));
-        try {
-            Files.deleteIfExists(log);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        Process p = Stack.spawn(out, Map.of("TANDEM_CLIENT_LOG", log.toString()), cmd.toArray(String[]::new));
-        return new Client(p, log, mac);
     }
 
     static String hex(String mac) {
@@ -161,7 +85,7 @@ class DhcpClientsSystemTest {
     @Test
     @Order(1)
     void relayedUdhcpcGetsRenewsAndReleasesALease() throws Exception {
-        Client client = udhcpc(LAN, LAN_IF, "02:00:5e:30:00:01", "relayed-udhcpc");
+        Clients.Client client = Clients.udhcpc(LAN, LAN_IF, "02:00:5e:30:00:01", "relayed-udhcpc");
         try {
             await().atMost(WAIT).until(() -> client.last("bound").isPresent());
             String address = client.last("bound").orElseThrow();
@@ -256,7 +180,7 @@ class DhcpClientsSystemTest {
     @Test
     @Order(3)
     void clientThatCannotReachTheServerByUnicastRebindsByBroadcast() throws Exception {
-        directClient = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc");
+        directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc");
         await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
         String address = directClient.last("bound").orElseThrow();
         assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
@@ -290,7 +214,7 @@ class DhcpClientsSystemTest {
         // The reserved address of this client already answers ARP on the segment: udhcpc -a finds it and declines.
         String reserved = Stack.DIRECT_LAN + ".5";
         Stack.run(Duration.ofSeconds(10), "ip", "-n", DIRECT, "addr", "add", reserved + "/32", "dev", DIRECT_IF);
-        Client client = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:05", "declining-udhcpc", "-a");
+        Clients.Client client = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:05", "declining-udhcpc", "-a");
         try {
             await().atMost(WAIT).until(() -> eventTypes(reserved).contains("declined"));
             assertThat(row(reserved)).startsWith("DECLINED");
@@ -308,7 +232,7 @@ class DhcpClientsSystemTest {
         // The direct client still runs; restart it onto its own MAC again after the decline test used the interface.
         directClient.process().destroy();
         directClient.process().waitFor();
-        directClient = udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc-2");
+        directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc-2");
         await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
         String address = directClient.last("bound").orElseThrow();
 

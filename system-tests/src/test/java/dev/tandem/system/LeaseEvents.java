@@ -68,27 +68,38 @@ final class LeaseEvents {
     }
 
     /**
-     * The invariant that matters most: no address bound to two clients at once. Walks every address's events in order
-     * and returns each violation found.
+     * The invariant that matters most: no address bound to two clients at once, on one server or across the two of a
+     * failover pair. Walks all events in time order; each server's view of an address (its own leases and the
+     * partner's updates it applied) is tracked, and every new binding is checked against both servers' views.
      */
     static List<String> duplicateBindings(List<LeaseEvent> events) {
         record Holder(String client, Instant until) {}
-        Map<String, Holder> holders = new HashMap<>();
+        Map<String, Map<String, Holder>> holders = new HashMap<>(); // address -> server -> holder
         List<String> violations = new ArrayList<>();
-        for (LeaseEvent e : events) {
-            Holder current = holders.get(e.address());
-            switch (e.type()) {
-                case "committed", "renewed" -> {
-                    if (current != null
-                            && !current.client().equals(e.clientKey())
-                            && e.at().isBefore(current.until())) {
-                        violations.add(e.address() + " bound to " + e.clientKey() + " at " + e.at() + " while "
-                                + current.client() + " held it until " + current.until());
-                    }
-                    holders.put(e.address(), new Holder(e.clientKey(), e.expiresAt()));
-                }
-                default -> holders.remove(e.address());
+        List<LeaseEvent> ordered = new ArrayList<>(events);
+        ordered.sort(Comparator.comparing(LeaseEvent::at)
+                .thenComparing(LeaseEvent::server)
+                .thenComparingLong(LeaseEvent::sequence));
+        for (LeaseEvent e : ordered) {
+            Map<String, Holder> views = holders.computeIfAbsent(e.address(), a -> new HashMap<>());
+            boolean binds = e.type().equals("committed")
+                    || e.type().equals("renewed")
+                    || (e.type().equals("partner-update") && "ACTIVE".equals(e.state()));
+            if (!binds) {
+                views.remove(e.server());
+                continue;
             }
+            if (!e.type().equals("partner-update")) {
+                for (Map.Entry<String, Holder> view : views.entrySet()) {
+                    Holder h = view.getValue();
+                    if (!h.client().equals(e.clientKey()) && e.at().isBefore(h.until())) {
+                        violations.add(e.address() + " bound to " + e.clientKey() + " by " + e.server() + " at "
+                                + e.at() + " while " + h.client() + " held it until " + h.until() + " (as "
+                                + view.getKey() + " knew)");
+                    }
+                }
+            }
+            views.put(e.server(), new Holder(e.clientKey(), e.expiresAt()));
         }
         return violations;
     }

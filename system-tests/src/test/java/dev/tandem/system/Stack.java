@@ -50,6 +50,12 @@ final class Stack {
                 "TANDEM_CONFIG_FILE",
                 ROOT.resolve("system-tests/src/test/resources/system-config.json")
                         .toString());
+        env.put(
+                "TANDEM_CONFIG_FILE_B",
+                ROOT.resolve("system-tests/src/test/resources/system-config-b.json")
+                        .toString());
+        env.put("TANDEM_FAILOVER_STARTUP_TIME", "3s");
+        env.put("TANDEM_FAILOVER_RECONNECT_INTERVAL", "1s");
         return env;
     }
 
@@ -111,8 +117,34 @@ final class Stack {
     }
 
     static Connection database() throws SQLException {
+        return database("dhcp-a");
+    }
+
+    static Connection database(String server) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/tandem_dhcp_a", "tandem", "tandem");
+                "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/tandem_" + server.replace('-', '_'), "tandem", "tandem");
+    }
+
+    /** The failover relationships of a server as its coordinator reports them (JSON). */
+    static String relationships(String server) {
+        boolean b = server.equals("dhcp-b");
+        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/api/v1/relationships";
+        return b
+                ? run(Duration.ofSeconds(15), "ip", "netns", "exec", PREFIX + "-peer", "curl", "-sf", "-m", "5", url)
+                : run(Duration.ofSeconds(15), "curl", "-sf", "-m", "5", url);
+    }
+
+    /** POSTs an operator command to a server's coordinator. */
+    static String command(String server, String relationship, String command) {
+        boolean b = server.equals("dhcp-b");
+        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/api/v1/relationships/" + relationship + "/"
+                + command;
+        List<String> cmd = new ArrayList<>();
+        if (b) {
+            cmd.addAll(List.of("ip", "netns", "exec", PREFIX + "-peer"));
+        }
+        cmd.addAll(List.of("curl", "-sf", "-m", "10", "-X", "POST", url));
+        return run(Duration.ofSeconds(15), Map.of(), cmd);
     }
 
     static String kafka() {

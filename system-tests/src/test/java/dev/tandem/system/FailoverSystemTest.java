@@ -1,0 +1,353 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.bus.Json;
+import dev.tandem.protocol.bus.LeaseEvent;
+import dev.tandem.protocol.failover.LoadBalance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two Tandem servers in a failover relationship (dhcp-a primary, dhcp-b secondary), real clients on a LAN that
+ * dhcrelay forwards to both, through every failure the draft plans for: load balancing by the RFC 3074 hash,
+ * hot-standby, the primary's coordinator and then the whole primary killed with kill -9, the safe period, recovery
+ * after restart, a partition of the failover link and its healing. Every test ends with the duplicate-binding audit
+ * over the lease events of both servers. Test settings: MCLT 20 s, max-response-delay 6 s, safe period 8 s on the
+ * secondary (none on the primary), shared secret set.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverSystemTest {
+
+    static final String A = "dhcp-a";
+    static final String B = "dhcp-b";
+    static final String RELATIONSHIP = "system-pair";
+    static final String LAN2 = Stack.PREFIX + "-lan2";
+    static final String LAN2_IF = Stack.PREFIX + "m1";
+    static final String RENEWER_IF = Stack.PREFIX + "r9";
+    static final String SERVER_ID_A = "198.18.4.1";
+    static final String SERVER_ID_B = "198.18.134.1";
+    static final String SCOPE = "198.18.135.0/24";
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final ObjectMapper JSON = Json.mapper();
+    static final Pattern OBTAINED = Pattern.compile("lease of (\\S+) obtained from (\\S+)");
+
+    static Clients.Client renewer;
+    static String renewerAddress;
+    static Instant primaryKilled;
+
+    @BeforeAll
+    static void startStack() {
+        Stack.start();
+        awaitStates("NORMAL", "NORMAL");
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (renewer != null) {
+            renewer.process().destroyForcibly();
+        }
+        Stack.stop();
+    }
+
+    @AfterEach
+    void noAddressWasEverBoundToTwoClients() {
+        assertThat(LeaseEvents.duplicateBindings(LeaseEvents.all())).isEmpty();
+    }
+
+    @Test
+    @Order(1)
+    void bothServersReachNormalWithAnAuthenticatedConnection() throws IOException {
+        for (String server : List.of(A, B)) {
+            JsonNode r = relationship(server);
+            assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+            assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+            assertThat(r.get("communicating").asBoolean()).isTrue();
+            assertThat(r.get("mclt").asLong()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void loadBalanceSplitsNewClientsByTheirHash() throws Exception {
+        Map<String, String> servedBy = new TreeMap<>();
+        int primary = 0;
+        for (int i = 1; i <= 16; i++) {
+            String mac = String.format("02:00:5e:50:00:%02x", i);
+            Optional<String[]> lease = oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            String expected = primaryBucket(mac) ? SERVER_ID_A : SERVER_ID_B;
+            assertThat(lease.get()[1])
+                    .as("client %s (bucket %d) is served by", mac, bucket(mac))
+                    .isEqualTo(expected);
+            servedBy.put(mac, lease.get()[1]);
+            primary += expected.equals(SERVER_ID_A) ? 1 : 0;
+        }
+        Files.writeString(
+                Stack.WORK.resolve("failover-split.txt"),
+                "load-balance 50%: " + primary + " of 16 new clients served by the primary, " + (16 - primary)
+                        + " by the secondary\n" + servedBy + "\n");
+        assertThat(primary).isBetween(1, 15); // both servers served: these 16 MACs hash to both halves
+    }
+
+    @Test
+    @Order(3)
+    void bothLeaseTablesAgreeOnceBindingUpdatesAreAcknowledged() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isNotEmpty().isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
+    @Test
+    @Order(4)
+    void hotStandbyOnlyTheActiveServerAnswersNewClients() throws Exception {
+        publish("system-config.json", 2, "hot-standby");
+        publish("system-config-b.json", 2, "hot-standby");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(relationship(A).get("mode").asText()).isEqualTo("hot-standby");
+            assertThat(relationship(B).get("mode").asText()).isEqualTo("hot-standby");
+        });
+        awaitStates("NORMAL", "NORMAL");
+        for (int i = 1; i <= 6; i++) {
+            String mac = String.format("02:00:5e:51:00:%02x", i);
+            Optional<String[]> lease = oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            assertThat(lease.get()[1])
+                    .as("client %s (bucket %d)", mac, bucket(mac))
+                    .isEqualTo(SERVER_ID_A);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void killingThePrimarysCoordinatorInterruptsCommunicationAndRenewalsGoOn() {
+        Stack.run(
+                Duration.ofSeconds(10),
+                "ip",
+                "-n",
+                LAN2,
+                "link",
+                "add",
+                "link",
+                LAN2_IF,
+                "name",
+                RENEWER_IF,
+                "type",
+                "macvlan",
+                "mode",
+                "bridge");
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", LAN2, "link", "set", RENEWER_IF, "up");
+        renewer = Clients.udhcpc(LAN2, RENEWER_IF, "02:00:5e:52:00:01", "failover-renewer");
+        await().atMost(WAIT).until(() -> renewer.last("bound").isPresent());
+        renewerAddress = renewer.last("bound").orElseThrow();
+
+        Stack.script("stop-service", "coordinator", "--kill");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(relationship(B).get("state").asText())
+                        .isIn("COMMUNICATIONS-INTERRUPTED", "PARTNER-DOWN"));
+        // MCLT 20 s: the first lease is 20 s, T1 10 s; a renewal comes within a lease time.
+        long renewals = renewer.count("renew");
+        await().atMost(WAIT).until(() -> renewer.count("renew") > renewals);
+        assertThat(renewer.last("renew")).contains(renewerAddress);
+    }
+
+    @Test
+    @Order(6)
+    void withThePrimaryDeadTheSecondaryServesNewClientsFromItsOwnPoolThenGoesPartnerDown() throws Exception {
+        for (String service : List.of("gateway", "gateway-direct", "lease-service")) {
+            Stack.script("stop-service", service, "--kill");
+        }
+        primaryKilled = Instant.now();
+        Optional<String[]> lease = Optional.empty();
+        while (lease.isEmpty() && Duration.between(primaryKilled, Instant.now()).compareTo(WAIT) < 0) {
+            lease = oneShot("02:00:5e:53:00:01");
+        }
+        Duration served = Duration.between(primaryKilled, Instant.now());
+        assertThat(lease).isPresent();
+        assertThat(lease.get()[1]).isEqualTo(SERVER_ID_B);
+        assertThat(backup(B, lease.get()[0]))
+                .as("from the secondary's own (BACKUP) pool")
+                .isTrue();
+        Files.writeString(
+                Stack.WORK.resolve("failover-takeover.txt"),
+                "first new client served " + served.toMillis() + " ms after the primary was killed\n");
+
+        // The renewer's lease is rebound by the secondary (RENEWING to the dead primary fails, REBINDING reaches it).
+        long before = LeaseEvents.all().stream()
+                .filter(e -> e.server().equals(B)
+                        && e.type().equals("renewed")
+                        && e.address().equals(renewerAddress))
+                .count();
+        await().atMost(WAIT)
+                .until(() -> LeaseEvents.all().stream()
+                                .filter(e -> e.server().equals(B)
+                                        && e.type().equals("renewed")
+                                        && e.address().equals(renewerAddress))
+                                .count()
+                        > before);
+
+        // The safe period (8 s on the secondary) ends COMMUNICATIONS-INTERRUPTED.
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(relationship(B).get("state").asText()).isEqualTo("PARTNER-DOWN"));
+    }
+
+    @Test
+    @Order(7)
+    void theRestartedPrimaryRecoversAndBothReturnToNormalWithIdenticalLeaseTables() throws SQLException {
+        for (String service : List.of("lease-service", "gateway", "gateway-direct", "coordinator")) {
+            Stack.script("start-service", service);
+        }
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isNotEmpty().isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+        assertThat(active(A)).containsKey(renewerAddress);
+    }
+
+    @Test
+    @Order(8)
+    void aPartitionIsSurvivedAndHealedThroughPotentialConflict() throws Exception {
+        Stack.script("partition");
+        try {
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(relationship(A).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
+                assertThat(relationship(B).get("state").asText()).isEqualTo("PARTNER-DOWN");
+            });
+            // Both serve during the partition, each from its own pool.
+            Optional<String[]> lease = oneShot("02:00:5e:54:00:01");
+            assertThat(lease).isPresent();
+        } finally {
+            Stack.script("heal");
+        }
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+        List<String> passed = LeaseEvents.all().stream()
+                .map(LeaseEvent::type)
+                .filter(t -> t.equals("partner-update"))
+                .toList();
+        assertThat(passed).isNotEmpty();
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+
+    /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */
+    static Optional<String[]> oneShot(String mac) {
+        Stack.run(Duration.ofSeconds(10), "ip", "-n", LAN2, "link", "set", "dev", LAN2_IF, "address", mac);
+        String out = Stack.run(
+                Duration.ofSeconds(30),
+                "sh",
+                "-c",
+                "ip netns exec " + LAN2 + " udhcpc -i " + LAN2_IF
+                        + " -f -q -n -t 4 -T 1 -A 1 -s /bin/true 2>&1 || true");
+        Matcher m = OBTAINED.matcher(out);
+        return m.find() ? Optional.of(new String[] {m.group(1), m.group(2)}) : Optional.empty();
+    }
+
+    /** udhcpc sends client identifier 1 + MAC: the RFC 3074 key. */
+    static int bucket(String mac) {
+        byte[] id = HexFormat.of().parseHex("01" + mac.replace(":", ""));
+        return LoadBalance.bucket(id);
+    }
+
+    static boolean primaryBucket(String mac) {
+        return LoadBalance.Buckets.primaryPercent(50).primaryServes(bucket(mac));
+    }
+
+    static JsonNode relationship(String server) throws IOException {
+        for (JsonNode r : JSON.readTree(Stack.relationships(server))) {
+            if (r.get("relationship").asText().equals(RELATIONSHIP)) {
+                return r;
+            }
+        }
+        throw new AssertionError(server + " reports no relationship " + RELATIONSHIP);
+    }
+
+    static void awaitStates(String a, String b) {
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertThat(relationship(A).get("state").asText()).isEqualTo(a);
+                    assertThat(relationship(B).get("state").asText()).isEqualTo(b);
+                });
+    }
+
+    /** Active leases of the failover scope: address to client. */
+    static Map<String, String> active(String server) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE
+                        + "' AND state = 'ACTIVE' AND expires_at > now() + interval '2 seconds'")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    static long unacknowledged(String server) throws SQLException {
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM lease WHERE scope = '" + SCOPE + "' AND update_seq > acked_seq")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static boolean backup(String server, String address) throws SQLException {
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT backup FROM lease_view WHERE ip = '" + address + "'")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    /** Publishes a changed configuration: the relationship's mode, with a new revision. */
+    static void publish(String file, int revision, String mode) throws IOException {
+        ObjectNode config = (ObjectNode)
+                JSON.readTree(Files.readString(Stack.ROOT.resolve("system-tests/src/test/resources/" + file)));
+        config.put("revision", revision);
+        ObjectNode relationship = (ObjectNode) config.get("failover").get(0);
+        relationship.put("mode", mode);
+        relationship.put("reservePercent", 10);
+        Path out = Stack.WORK.resolve("rev" + revision + "-" + file);
+        Files.writeString(out, JSON.writeValueAsString(config));
+        Stack.script("publish-config", out.toString());
+    }
+}
