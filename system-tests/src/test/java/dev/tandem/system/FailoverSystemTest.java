@@ -55,7 +55,7 @@ class FailoverSystemTest {
     static final String SCOPE = "198.18.135.0/24";
     static final Duration WAIT = Duration.ofSeconds(90);
     static final ObjectMapper JSON = Json.mapper();
-    static final Pattern OBTAINED = Pattern.compile("lease of (\\S+) obtained from (\\S+)");
+    static final Pattern OBTAINED = Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)");
 
     static Clients.Client renewer;
     static String renewerAddress;

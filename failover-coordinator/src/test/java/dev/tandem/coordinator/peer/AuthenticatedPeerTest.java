@@ -1,0 +1,213 @@
+package dev.tandem.coordinator.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.protocol.bus.Json;
+import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.bus.ServerConfig.Relationship;
+import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.failover.FailoverCodec;
+import dev.tandem.protocol.failover.FailoverMessage;
+import dev.tandem.protocol.failover.FailoverMessages;
+import dev.tandem.protocol.failover.FailoverOption;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.protocol.failover.MessageAuthenticator;
+import dev.tandem.protocol.failover.MessageType;
+import dev.tandem.testsupport.ServerConfigs;
+import dev.tandem.testsupport.TandemTestResources;
+import dev.tandem.testsupport.TestKafka;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator as secondary of a relationship with a shared secret, driven by a scripted primary on loopback
+ * speaking the draft's wire format: a signed handshake is accepted; a missing or wrong digest and a replayed message
+ * are refused, counted and the connection closed.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TandemTestResources.class, restrictToAnnotatedClass = true)
+class AuthenticatedPeerTest {
+
+    static final int PORT = 16470;
+    static final String SECRET = "a-shared-secret";
+
+    @Inject
+    MeterRegistry metrics;
+
+    @BeforeAll
+    static void configure() throws Exception {
+        ServerConfig base = ServerConfigs.oneScope(
+                "192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of("routers", "192.0.2.1"), List.of());
+        ServerConfig config = new ServerConfig(
+                base.version(),
+                base.server(),
+                base.revision(),
+                base.serverIdentifier(),
+                base.offerTimeout(),
+                base.declineProbation(),
+                base.scopes(),
+                List.of(new Relationship(
+                        "fo", "secondary", "load-balance", "127.0.0.1", PORT, "127.0.0.1", PORT + 1, 60L, null, null,
+                        null, 10L, 10, 3, SECRET, List.of("192.0.2.0/24"))));
+        try (var kafka = TestKafka.companion()) {
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(
+                            Topics.CONFIG, config.server(), Json.mapper().writeValueAsString(config)))
+                    .awaitCompletion(Duration.ofSeconds(20));
+        }
+    }
+
+    /** A scripted primary: a TCP connection to the coordinator that signs with the given secret. */
+    static final class Peer implements AutoCloseable {
+        final Socket socket = new Socket();
+        final DataInputStream in;
+        final MessageAuthenticator auth;
+
+        Peer(String secret) throws IOException {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                socket.connect(new InetSocketAddress("127.0.0.1", PORT), 1000);
+                return true;
+            });
+            socket.setSoTimeout(10_000);
+            in = new DataInputStream(socket.getInputStream());
+            auth = secret == null ? null : new MessageAuthenticator(secret);
+        }
+
+        void send(FailoverMessage m) throws IOException {
+            socket.getOutputStream().write(auth == null ? FailoverCodec.encode(m) : auth.sign(m));
+        }
+
+        void sendRaw(byte[] wire) throws IOException {
+            socket.getOutputStream().write(wire);
+        }
+
+        byte[] readRaw() throws IOException {
+            int length = in.readUnsignedShort();
+            byte[] wire = new byte[length];
+            wire[0] = (byte) (length >>> 8);
+            wire[1] = (byte) length;
+            in.readFully(wire, 2, length - 2);
+            return wire;
+        }
+
+        FailoverMessage read() throws IOException {
+            byte[] wire = readRaw();
+            assertThat(auth.verify(wire)).isEqualTo(MessageAuthenticator.Verdict.VALID);
+            return MessageAuthenticator.withoutDigest(FailoverCodec.decode(wire));
+        }
+
+        boolean closedByServer() {
+            try {
+                while (true) {
+                    readRaw();
+                }
+            } catch (EOFException | java.net.SocketException e) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    static FailoverMessage connect(long xid) {
+        return FailoverMessages.connect(
+                        System.currentTimeMillis() / 1000, "fo", 10, 30, "scripted", 60, LoadBalance.Buckets.split(128))
+                .withXid(xid);
+    }
+
+    double refused(String reason) {
+        var counter = metrics.find("tandem_failover_messages_refused_total")
+                .tag("reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void signedHandshakeIsAcceptedAndTheStateExchanged() throws Exception {
+        try (Peer peer = new Peer(SECRET)) {
+            peer.send(connect(1));
+            FailoverMessage ack = peer.read();
+            assertThat(ack.messageType()).contains(MessageType.CONNECTACK);
+            assertThat(ack.xid()).isEqualTo(1);
+            assertThat(FailoverMessages.rejectReason(ack)).isEmpty();
+            assertThat(ack.u32(FailoverOption.MAX_UNACKED_BNDUPD)).contains(10L);
+            FailoverMessage state = peer.read();
+            assertThat(state.messageType()).contains(MessageType.STATE);
+            peer.send(FailoverMessages.state(System.currentTimeMillis() / 1000, FailoverState.RECOVER, false, 1)
+                    .withXid(2));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> RestAssured.get("/api/v1/relationships/fo")
+                    .then()
+                    .statusCode(200)
+                    .body("communicating", org.hamcrest.Matchers.is(true))
+                    .body("partnerState", org.hamcrest.Matchers.is("RECOVER"))
+                    .body("mclt", org.hamcrest.Matchers.is(60)));
+        }
+    }
+
+    @Test
+    void missingDigestIsRefusedCountedAndTheConnectionClosed() throws Exception {
+        double before = refused("digest-missing");
+        try (Peer peer = new Peer(null)) {
+            peer.send(connect(1));
+            assertThat(peer.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> refused("digest-missing") > before);
+    }
+
+    @Test
+    void wrongSecretIsRefusedCountedAndTheConnectionClosed() throws Exception {
+        double before = refused("digest-mismatch");
+        try (Peer peer = new Peer("not-the-secret")) {
+            peer.send(connect(1));
+            assertThat(peer.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> refused("digest-mismatch") > before);
+    }
+
+    @Test
+    void aReplayedMessageIsRefused() throws Exception {
+        double before = refused("replay");
+        try (Peer peer = new Peer(SECRET)) {
+            byte[] contact = peer.auth.sign(FailoverMessages.empty(MessageType.CONTACT, System.currentTimeMillis() / 1000, 0)
+                    .withXid(5));
+            peer.sendRaw(contact);
+            peer.sendRaw(contact); // the same bytes again: xid not increasing
+            assertThat(peer.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> refused("replay") > before);
+    }
+
+    @Test
+    void unknownRelationshipIsAnsweredWithReject8() throws Exception {
+        try (Peer peer = new Peer(SECRET)) {
+            peer.send(FailoverMessages.connect(
+                            System.currentTimeMillis() / 1000, "other", 10, 30, "x", 60, LoadBalance.Buckets.split(128))
+                    .withXid(1));
+            FailoverMessage ack = peer.read();
+            assertThat(FailoverMessages.rejectReason(ack))
+                    .contains(dev.tandem.protocol.failover.RejectReason.INVALID_PARTNER);
+            assertThat(peer.closedByServer()).isTrue();
+        }
+    }
+}
