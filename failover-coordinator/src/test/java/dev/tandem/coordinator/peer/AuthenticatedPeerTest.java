@@ -63,8 +63,22 @@ class AuthenticatedPeerTest {
                 base.declineProbation(),
                 base.scopes(),
                 List.of(new Relationship(
-                        "fo", "secondary", "load-balance", "127.0.0.1", PORT, "127.0.0.1", PORT + 1, 60L, null, null,
-                        null, 10L, 10, 3, SECRET, List.of("192.0.2.0/24"))));
+                        "fo",
+                        "secondary",
+                        "load-balance",
+                        "127.0.0.1",
+                        PORT,
+                        "127.0.0.1",
+                        PORT + 1,
+                        60L,
+                        null,
+                        null,
+                        null,
+                        10L,
+                        10,
+                        3,
+                        SECRET,
+                        List.of("192.0.2.0/24"))));
         try (var kafka = TestKafka.companion()) {
             kafka.produceStrings()
                     .fromRecords(new ProducerRecord<>(
@@ -189,8 +203,9 @@ class AuthenticatedPeerTest {
     void aReplayedMessageIsRefused() throws Exception {
         double before = refused("replay");
         try (Peer peer = new Peer(SECRET)) {
-            byte[] contact = peer.auth.sign(FailoverMessages.empty(MessageType.CONTACT, System.currentTimeMillis() / 1000, 0)
-                    .withXid(5));
+            byte[] contact =
+                    peer.auth.sign(FailoverMessages.empty(MessageType.CONTACT, System.currentTimeMillis() / 1000, 0)
+                            .withXid(5));
             peer.sendRaw(contact);
             peer.sendRaw(contact); // the same bytes again: xid not increasing
             assertThat(peer.closedByServer()).isTrue();
