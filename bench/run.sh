@@ -4,6 +4,10 @@
 #   bench/run.sh tandem          against the local stack (deploy/local/tandem-local.sh start first)
 #   bench/run.sh kea-memfile     Kea 2.2 (Debian kea-dhcp4-server), memfile lease backend
 #   bench/run.sh kea-pgsql       Kea 2.2 with its PostgreSQL lease backend (fsync on, like Tandem)
+#   bench/run.sh tandem-pair     the local stack's failover pair in hot-standby: start it with the bench configurations,
+#                                TANDEM_CONFIG_FILE=bench/pair-a.json TANDEM_CONFIG_FILE_B=bench/pair-b.json \
+#                                deploy/local/tandem-local.sh start
+#   bench/run.sh kea-ha          a Kea 2.2 HA hot-standby pair (two kea-dhcp4, PostgreSQL backends, HA+MT)
 #   bench/run.sh all
 #
 # Kea runs in a network namespace of its own (tandem-bench) with a PostgreSQL of its own; nothing listens on a real
@@ -41,7 +45,8 @@ step() {
                      label, rate, d["DO"], d["RA"], rcv["RA"], a["DO"], a["RA"], m["RA"], ok }' "$file"
 }
 
-bench_tandem() {
+bench_tandem() { # $1 label (tandem | tandem-pair)
+    local label=${1:-tandem}
     local http=${TANDEM_HTTP_BASE:-8080}
     curl -sf "http://127.0.0.1:$http/q/health/ready" >/dev/null \
         || { echo "the local stack does not run: deploy/local/tandem-local.sh start" >&2; exit 1; }
@@ -56,7 +61,18 @@ bench_tandem() {
             sleep 1
         done
         psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c "VACUUM ANALYZE lease" 2>/dev/null
-        step tandem "$rate" perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 198.18.0.1
+        if [ "$label" = tandem-pair ]; then
+            # the partner's copy too, and let the binding updates of the last step drain first
+            psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_b -c "UPDATE lease SET state = 'FREE',
+                client_key = NULL, expires_at = NULL WHERE scope = '198.19.0.0/16' AND state <> 'FREE'" 2>/dev/null || true
+            for _ in $(seq 120); do
+                pending=$(psql -At -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c \
+                    "SELECT count(*) FROM lease WHERE update_seq > acked_seq" 2>/dev/null || echo 1)
+                [ "$pending" = 0 ] && break
+                sleep 1
+            done
+        fi
+        step "$label" "$rate" perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 198.18.0.1
         curl -s "http://127.0.0.1:$http/q/metrics" | grep -E '^tandem_lease_exchange_seconds\{' | sed 's/^/    gateway /'
     done
 }
@@ -97,12 +113,79 @@ CONF
 }
 
 kea_down() {
-    if [ -f "$KEA_RUN/kea.pid" ]; then kill "$(cat "$KEA_RUN/kea.pid")" 2>/dev/null || true; sleep 1; fi
+    local f
+    for f in "$KEA_RUN"/kea*.pid; do
+        [ -f "$f" ] && { kill "$(cat "$f")" 2>/dev/null || true; sleep 1; }
+    done
     if [ -f "$KEA_RUN/pg/data/postmaster.pid" ]; then
         runuser -u postgres -- "$PGBIN/pg_ctl" -D "$KEA_RUN/pg/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
     ip netns del "$NS" 2>/dev/null || true
     rm -rf "$KEA_RUN"
+}
+
+kea_ha_up() {
+    kea_down
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" addr add 127.0.0.2/8 dev lo # perfdhcp's relay address
+    ip -n "$NS" addr add 127.0.0.3/8 dev lo # the standby
+    mkdir -p "$KEA_RUN/pg"
+    chmod 755 "$KEA_RUN"
+    chown postgres "$KEA_RUN/pg"
+    runuser -u postgres -- "$PGBIN/initdb" -D "$KEA_RUN/pg/data" -U postgres --auth=trust >/dev/null
+    ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$KEA_RUN/pg/data" -l "$KEA_RUN/pg/log" -w \
+        -o "-p 5432 -k $KEA_RUN/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
+    ip netns exec "$NS" psql -q -h 127.0.0.1 -U postgres -c "CREATE ROLE kea LOGIN PASSWORD 'kea'"
+    local n
+    for n in 1 2; do
+        ip netns exec "$NS" psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE kea$n OWNER kea"
+        ip netns exec "$NS" kea-admin db-init pgsql -h 127.0.0.1 -u kea -p kea -n "kea$n" >/dev/null
+        local addr=127.0.0.$((n == 1 ? 1 : 3))
+        mkdir -p "$KEA_RUN/s$n"
+        cat >"$KEA_RUN/s$n/kea-dhcp4.conf" <<CONF
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "lo/$addr" ], "dhcp-socket-type": "udp" },
+    "lease-database": {"type": "postgresql", "host": "127.0.0.1", "name": "kea$n", "user": "kea", "password": "kea"},
+    "valid-lifetime": 3600,
+    "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4, "packet-queue-size": 64 },
+    "hooks-libraries": [
+      { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" },
+      { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
+          "this-server-name": "server$n", "mode": "hot-standby",
+          "heartbeat-delay": 10000, "max-response-delay": 60000, "max-ack-delay": 5000, "max-unacked-clients": 5,
+          "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": true,
+                               "http-listener-threads": 2, "http-client-threads": 2 },
+          "peers": [ { "name": "server1", "url": "http://127.0.0.1:8001/", "role": "primary", "auto-failover": true },
+                     { "name": "server2", "url": "http://127.0.0.3:8002/", "role": "standby", "auto-failover": true } ]
+      } ] } } ],
+    "subnet4": [ { "id": 1, "subnet": "198.19.0.0/16", "pools": [ { "pool": "198.19.0.10 - 198.19.255.250" } ],
+                   "relay": { "ip-addresses": [ "127.0.0.2" ] } } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "$KEA_RUN/s$n/kea.log" } ] } ]
+} }
+CONF
+        ip netns exec "$NS" env KEA_PIDFILE_DIR="$KEA_RUN/s$n" KEA_LOCKFILE_DIR="$KEA_RUN/s$n" \
+            kea-dhcp4 -c "$KEA_RUN/s$n/kea-dhcp4.conf" >"$KEA_RUN/s$n/kea.out" 2>&1 &
+        echo $! >"$KEA_RUN/kea$n.pid"
+    done
+    for _ in $(seq 150); do
+        local s1 s2
+        s1=$(ip netns exec "$NS" curl -s -m 1 -X POST -H 'Content-Type: application/json' \
+            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.1:8001/ | jq -r '.[0].arguments.state' 2>/dev/null)
+        s2=$(ip netns exec "$NS" curl -s -m 1 -X POST -H 'Content-Type: application/json' \
+            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.3:8002/ | jq -r '.[0].arguments.state' 2>/dev/null)
+        [ "$s1" = hot-standby ] && [ "$s2" = hot-standby ] && return
+        sleep 0.2
+    done
+    echo "the Kea HA pair did not reach hot-standby: $(cat "$KEA_RUN"/s*/kea.out)" >&2; exit 1
+}
+
+bench_kea_ha() {
+    for rate in $RATES; do
+        kea_ha_up
+        step kea-ha "$rate" ip netns exec "$NS" perfdhcp -4 -l 127.0.0.2 127.0.0.1
+    done
+    kea_down
 }
 
 bench_kea() { # $1 memfile|pgsql
@@ -115,9 +198,11 @@ bench_kea() { # $1 memfile|pgsql
 
 trap kea_down EXIT
 case "${1:-}" in
-    tandem) bench_tandem ;;
+    tandem) bench_tandem tandem ;;
+    tandem-pair) bench_tandem tandem-pair ;;
+    kea-ha) bench_kea_ha ;;
     kea-memfile) bench_kea memfile ;;
     kea-pgsql) bench_kea pgsql ;;
     all) bench_tandem; bench_kea pgsql; bench_kea memfile ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
 esac
