@@ -16,6 +16,8 @@ final class Metrics {
     private final Tags tags;
     private final java.util.Set<Meter> meters = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong skew = new AtomicLong();
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> counters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     Metrics(
             MeterRegistry registry,
@@ -47,9 +49,13 @@ final class Metrics {
     }
 
     void count(String name, String... extraTags) {
-        var counter = registry.counter(name, tags.and(extraTags));
-        meters.add(counter);
-        counter.increment();
+        String key = extraTags.length == 0 ? name : name + String.join(",", extraTags);
+        counters.computeIfAbsent(key, k -> {
+                    var counter = registry.counter(name, tags.and(extraTags));
+                    meters.add(counter);
+                    return counter;
+                })
+                .increment();
     }
 
     void skew(long seconds) {

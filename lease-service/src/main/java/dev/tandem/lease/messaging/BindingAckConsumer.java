@@ -5,9 +5,14 @@ import dev.tandem.protocol.bus.BindingAck;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Objects;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** The partner's acknowledgements of our binding updates, relayed by the coordinator. */
+/**
+ * The partner's acknowledgements of our binding updates, relayed by the coordinator, recorded a batch per commit (one
+ * commit per ack would cost the disk a flush per lease).
+ */
 @ApplicationScoped
 public class BindingAckConsumer {
 
@@ -18,14 +23,12 @@ public class BindingAckConsumer {
     }
 
     @Incoming("binding-acks")
-    public Uni<Void> onAck(BindingAck ack) {
-        if (ack == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return bindings.acknowledge(ack).onFailure().recoverWithItem(e -> {
+    public Uni<Void> onAcks(List<BindingAck> batch) {
+        List<BindingAck> acks = batch.stream().filter(Objects::nonNull).toList();
+        return bindings.acknowledge(acks).onFailure().recoverWithItem(e -> {
             Log.warnf(
-                    "Recording the partner's ack of %s failed: %s; it stays unacknowledged and is resent",
-                    ack.address(), e.toString());
+                    "Recording %d acks of the partner failed: %s; those bindings stay unacknowledged and are resent",
+                    acks.size(), e.toString());
             return null;
         });
     }

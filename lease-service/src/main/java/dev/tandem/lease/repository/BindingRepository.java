@@ -67,16 +67,39 @@ public class BindingRepository {
                 }));
     }
 
-    /** The partner acknowledged update {@code sequence} of the address (draft §7.2). */
-    public Uni<Void> acknowledge(Ipv4 address, long sequence, Instant potential, boolean accepted, Instant now) {
-        // §5.11: an EXPIRED or RELEASED binding the partner acknowledged is FREE on both servers.
-        return pool.preparedQuery("UPDATE lease SET acked_seq = greatest(acked_seq, $2),"
-                        + " tsfp = CASE WHEN $4 THEN greatest(tsfp, $3) ELSE tsfp END,"
-                        + " state = CASE WHEN $4 AND update_seq = $2 AND state IN ('RELEASED', 'EXPIRED') THEN 'FREE'"
-                        + " ELSE state END, updated_at = CASE WHEN $4 AND update_seq = $2"
-                        + " AND state IN ('RELEASED', 'EXPIRED') THEN $5 ELSE updated_at END"
-                        + " WHERE address = $1 AND acked_seq < $2")
-                .execute(Tuple.of(address.unsigned(), sequence, ts(potential), accepted, ts(now)))
+    /** One acknowledgement of the partner: update {@code sequence} of the address (draft §7.2). */
+    public record Ack(Ipv4 address, long sequence, Instant potential, boolean accepted) {}
+
+    /**
+     * Records a batch of the partner's acknowledgements in one statement (one commit, however many). An EXPIRED or
+     * RELEASED binding the partner acknowledged becomes FREE on both servers (§5.11).
+     */
+    public Uni<Void> acknowledge(List<Ack> acks, Instant now) {
+        if (acks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Long[] addresses = new Long[acks.size()];
+        Long[] sequences = new Long[acks.size()];
+        OffsetDateTime[] potentials = new OffsetDateTime[acks.size()];
+        Boolean[] accepted = new Boolean[acks.size()];
+        for (int i = 0; i < acks.size(); i++) {
+            Ack a = acks.get(i);
+            addresses[i] = a.address().unsigned();
+            sequences[i] = a.sequence();
+            potentials[i] = ts(a.potential());
+            accepted[i] = a.accepted();
+        }
+        return pool.preparedQuery("UPDATE lease l SET acked_seq = greatest(l.acked_seq, a.seq),"
+                        + " tsfp = CASE WHEN a.ok THEN greatest(l.tsfp, a.potential) ELSE l.tsfp END,"
+                        + " state = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
+                        + " THEN 'FREE' ELSE l.state END,"
+                        + " updated_at = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
+                        + " THEN $5 ELSE l.updated_at END"
+                        + " FROM (SELECT DISTINCT ON (address) * FROM unnest($1::bigint[], $2::bigint[],"
+                        + " $3::timestamptz[], $4::boolean[]) AS t(address, seq, potential, ok)"
+                        + " ORDER BY address, seq DESC) a"
+                        + " WHERE l.address = a.address AND l.acked_seq < a.seq")
+                .execute(Tuple.of(addresses, sequences, potentials, accepted, ts(now)))
                 .replaceWithVoid();
     }
 

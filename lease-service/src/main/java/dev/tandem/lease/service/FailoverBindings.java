@@ -172,20 +172,24 @@ public class FailoverBindings {
         });
     }
 
-    /** The partner acknowledged (or refused) one of our updates. */
-    public Uni<Void> acknowledge(BindingAck ack) {
-        if (!ack.accepted()) {
-            metrics.counter("tandem_failover_binding_updates_rejected_total", "reason", ack.rejectReason())
-                    .increment();
-            Log.warnf(
-                    "The partner refused our update of %s: %s (%s)", ack.address(), ack.rejectReason(), ack.message());
+    /** The partner acknowledged (or refused) some of our updates. */
+    public Uni<Void> acknowledge(List<BindingAck> acks) {
+        List<BindingRepository.Ack> rows = new ArrayList<>(acks.size());
+        for (BindingAck ack : acks) {
+            if (!ack.accepted()) {
+                metrics.counter("tandem_failover_binding_updates_rejected_total", "reason", ack.rejectReason())
+                        .increment();
+                Log.warnf(
+                        "The partner refused our update of %s: %s (%s)",
+                        ack.address(), ack.rejectReason(), ack.message());
+            }
+            rows.add(new BindingRepository.Ack(
+                    Ipv4.parse(ack.address()),
+                    ack.sequence(),
+                    ack.potentialExpiration() > 0 ? Instant.ofEpochSecond(ack.potentialExpiration()) : null,
+                    ack.accepted()));
         }
-        return bindings.acknowledge(
-                Ipv4.parse(ack.address()),
-                ack.sequence(),
-                ack.potentialExpiration() > 0 ? Instant.ofEpochSecond(ack.potentialExpiration()) : null,
-                ack.accepted(),
-                clock.instant());
+        return bindings.acknowledge(rows, clock.instant());
     }
 
     static String clientKey(Binding b) {
