@@ -171,9 +171,9 @@ CONF
     for _ in $(seq 150); do
         local s1 s2
         s1=$(ip netns exec "$NS" curl -s -m 1 -X POST -H 'Content-Type: application/json' \
-            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.1:8001/ | jq -r '.[0].arguments.state' 2>/dev/null)
+            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.1:8001/ | jq -r '.[0].arguments.state' 2>/dev/null || true)
         s2=$(ip netns exec "$NS" curl -s -m 1 -X POST -H 'Content-Type: application/json' \
-            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.3:8002/ | jq -r '.[0].arguments.state' 2>/dev/null)
+            -d '{"command":"ha-heartbeat","service":["dhcp4"]}' http://127.0.0.3:8002/ | jq -r '.[0].arguments.state' 2>/dev/null || true)
         [ "$s1" = hot-standby ] && [ "$s2" = hot-standby ] && return
         sleep 0.2
     done
