@@ -262,10 +262,60 @@ class FailoverSystemTest {
         assertThat(passed).isNotEmpty();
     }
 
+    @Test
+    @Order(9)
+    void aPlannedHandoverLosesNoExchangeAndThePrimaryRejoins() throws Exception {
+        awaitStates("NORMAL", "NORMAL");
+        // New clients keep arriving, each with a single DISCOVER and no retransmission: a client nobody answers is
+        // an exchange lost. Maintenance starts on the primary after the first client.
+        int clients = 12;
+        List<String> lost = new java.util.ArrayList<>();
+        for (int i = 1; i <= clients; i++) {
+            if (i == 2) {
+                assertThat(Stack.command(A, RELATIONSHIP, "maintenance")).contains("SHUTDOWN");
+            }
+            String mac = String.format("02:00:5e:55:00:%02x", i);
+            if (oneShot(mac, "-t 1 -T 3").isEmpty()) {
+                lost.add(mac);
+            }
+        }
+        assertThat(relationship(A).get("state").asText()).isEqualTo("SHUTDOWN");
+        assertThat(relationship(B).get("state").asText()).isEqualTo("PARTNER-DOWN");
+        Files.writeString(
+                Stack.WORK.resolve("failover-handover.txt"),
+                "planned handover: " + lost.size() + " of " + clients + " single-attempt exchanges lost " + lost
+                        + "\n");
+        assertThat(lost).isEmpty();
+
+        // The primary rejoins through RECOVER and both are NORMAL with the same leases.
+        Stack.run(
+                Duration.ofSeconds(15),
+                Map.of(),
+                List.of(
+                        "curl",
+                        "-sf",
+                        "-m",
+                        "10",
+                        "-X",
+                        "DELETE",
+                        "http://127.0.0.1:" + (Stack.HTTP_BASE + 2) + "/api/v1/relationships/" + RELATIONSHIP
+                                + "/maintenance"));
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
     // -----------------------------------------------------------------------------------------------------------
 
     /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */
     static Optional<String[]> oneShot(String mac) {
+        return oneShot(mac, "-t 4 -T 1");
+    }
+
+    static Optional<String[]> oneShot(String mac, String tries) {
         Stack.run(Duration.ofSeconds(10), "ip", "-n", LAN2, "link", "set", "dev", LAN2_IF, "address", mac);
         String out = Stack.run(
                 Duration.ofSeconds(30),

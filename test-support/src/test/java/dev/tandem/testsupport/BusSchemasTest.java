@@ -99,7 +99,8 @@ class BusSchemasTest {
                 3,
                 List.of("192.0.2.0/24"),
                 true,
-                Instant.now());
+                Instant.now(),
+                null);
         Binding binding = new Binding(
                 Ipv4.parse("192.0.2.10"),
                 BindingStatus.ACTIVE,

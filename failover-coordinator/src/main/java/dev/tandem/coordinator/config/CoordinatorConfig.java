@@ -36,6 +36,13 @@ public interface CoordinatorConfig {
         @WithDefault("tandem-0.1")
         String vendorClass();
 
+        /**
+         * Maintenance handover: how long this server, in SHUTDOWN, still finishes exchanges in flight (offers taken
+         * up, renewals) while the partner in PARTNER-DOWN serves new clients.
+         */
+        @WithDefault("30s")
+        Duration maintenanceDrain();
+
         /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
         @WithDefault("10s")
         Duration updateTimeout();

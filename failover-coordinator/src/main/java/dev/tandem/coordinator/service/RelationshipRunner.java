@@ -76,6 +76,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private Instant recoverSince;
     private Duration mclt;
     private LoadBalance.Buckets buckets;
+    /** Maintenance: until when this server, in SHUTDOWN, still finishes the exchanges in flight. */
+    private Instant drainUntil;
 
     // The link: established after CONNECT/CONNECTACK; communicating after the partner's STATE too (§8.3).
     private PeerConnection link;
@@ -532,6 +534,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         Log.infof("Failover %s: %s -> %s (%s)", config.name(), from.label(), next.label(), why);
         cancel(safePeriodTimer);
         cancel(recoverWaitTimer);
+        drainUntil = null;
         switch (next) {
             case COMMUNICATIONS_INTERRUPTED -> {
                 if (!config.safePeriod().isZero()) {
@@ -831,6 +834,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         return onContext(() -> FailoverStateMachine.onMaintenanceStart(state)
                 .map(next -> {
                     transition(next, "maintenance: handing over to the partner");
+                    // Until the partner is PARTNER-DOWN this server keeps serving, then it finishes what is in flight.
+                    drainUntil = clock.instant().plus(settings.maintenanceDrain());
+                    publish();
+                    vertx.setTimer(settings.maintenanceDrain().toMillis() + 100, id -> run(this::publish));
                     return next.label();
                 })
                 .orElseThrow(() ->
@@ -885,7 +892,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.loadBalanceMaxSeconds(),
                 config.scopes(),
                 everCommunicated,
-                clock.instant());
+                clock.instant(),
+                drainUntil);
     }
 
     private long now() {

@@ -42,9 +42,13 @@ public class FailoverView {
                 : FailoverState.valueOf(status.state().replace('-', '_'));
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();
+        FailoverState partner = status == null
+                ? FailoverState.UNKNOWN
+                : FailoverState.valueOf(status.partnerState().replace('-', '_'));
+        boolean draining = status != null && status.draining(now);
         boolean backup = !relationship.primary();
         Guard guard =
-                switch (ServiceRules.pool(state, since, mclt, now)) {
+                switch (ServiceRules.pool(state, partner, draining, since, mclt, now)) {
                     case OWN -> new Guard(
                             backup,
                             true,
@@ -54,15 +58,14 @@ public class FailoverView {
                     case ALL -> new Guard(null, true, false, now.minus(mclt), true);
                     case NONE -> new Guard(backup, false, true, null, true);
                 };
-        return new Context(relationship, state, guard, mclt);
+        return new Context(relationship, state, guard, mclt, ServiceRules.renews(state, draining));
     }
 
-    /** What failover allows for one scope now. */
-    public record Context(RelationshipConfig relationship, FailoverState state, Guard guard, Duration mclt) {
-
-        /** Whether this server answers clients at all in its state (renewals at least). */
-        public boolean serves() {
-            return ServiceRules.renews(state);
-        }
-    }
+    /**
+     * What failover allows for one scope now.
+     *
+     * @param serves whether this server answers clients at all in its state (renewals at least)
+     */
+    public record Context(
+            RelationshipConfig relationship, FailoverState state, Guard guard, Duration mclt, boolean serves) {}
 }

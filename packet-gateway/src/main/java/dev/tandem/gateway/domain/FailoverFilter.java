@@ -7,6 +7,7 @@ import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.ServiceRules;
 import dev.tandem.protocol.failover.ServiceRules.Kind;
+import java.time.Instant;
 import java.util.Arrays;
 
 /**
@@ -17,13 +18,16 @@ public final class FailoverFilter {
 
     private FailoverFilter() {}
 
-    public static boolean answers(FailoverStatus status, DhcpMessage request, MessageType type) {
+    public static boolean answers(FailoverStatus status, DhcpMessage request, MessageType type, Instant now) {
         if (status == null) {
             return false;
         }
         FailoverState state = FailoverState.valueOf(status.state().replace('-', '_'));
+        FailoverState partner = FailoverState.valueOf(status.partnerState().replace('-', '_'));
         return ServiceRules.answers(
                 state,
+                partner,
+                status.draining(now),
                 "primary".equals(status.role()),
                 "load-balance".equals(status.mode()),
                 LoadBalance.Buckets.ofHex(status.hashBuckets()),

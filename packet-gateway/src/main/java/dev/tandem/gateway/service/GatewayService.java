@@ -120,7 +120,7 @@ public class GatewayService {
                 current.get().relationshipOf(scope.get().id());
         if (relationship.isPresent()
                 && !FailoverFilter.answers(
-                        failover.get(relationship.get().name()).orElse(null), request, type.get())) {
+                        failover.get(relationship.get().name()).orElse(null), request, type.get(), clock.instant())) {
             // Not for this server now (its partner's client, or a state that does not answer): a normal event.
             metrics.counter(
                             "tandem_pkt4_failover_skipped_total",

@@ -39,7 +39,8 @@ class FailoverFilterTest {
                 3,
                 List.of("192.0.2.0/24"),
                 true,
-                Instant.now());
+                Instant.now(),
+                null);
     }
 
     static DhcpMessage discover(byte[] mac, int secs) {
@@ -50,16 +51,16 @@ class FailoverFilterTest {
     void loadBalanceSplitsDiscoversByTheRfc3074Bucket() {
         FailoverStatus primary = status("primary", "load-balance", FailoverState.NORMAL, 128);
         FailoverStatus secondary = status("secondary", "load-balance", FailoverState.NORMAL, 128);
-        assertThat(FailoverFilter.answers(primary, discover(PRIMARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(primary, discover(PRIMARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isTrue();
-        assertThat(FailoverFilter.answers(secondary, discover(PRIMARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(secondary, discover(PRIMARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isFalse();
-        assertThat(FailoverFilter.answers(primary, discover(SECONDARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(primary, discover(SECONDARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isFalse();
-        assertThat(FailoverFilter.answers(secondary, discover(SECONDARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(secondary, discover(SECONDARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isTrue();
         // a client retrying for longer than load-balance-max-seconds is answered by both
-        assertThat(FailoverFilter.answers(secondary, discover(PRIMARY_MAC, 10), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(secondary, discover(PRIMARY_MAC, 10), MessageType.DISCOVER, Instant.now()))
                 .isTrue();
     }
 
@@ -74,7 +75,10 @@ class FailoverFilterTest {
                 .build();
         assertThat(LoadBalance.bucket(FailoverFilter.hashKey(m))).isEqualTo(102);
         assertThat(FailoverFilter.answers(
-                        status("primary", "load-balance", FailoverState.NORMAL, 128), m, MessageType.DISCOVER))
+                        status("primary", "load-balance", FailoverState.NORMAL, 128),
+                        m,
+                        MessageType.DISCOVER,
+                        Instant.now()))
                 .isTrue();
     }
 
@@ -83,24 +87,25 @@ class FailoverFilterTest {
         FailoverStatus active = status("primary", "hot-standby", FailoverState.NORMAL, 256);
         FailoverStatus standby = status("secondary", "hot-standby", FailoverState.NORMAL, 256);
         for (byte[] mac : List.of(PRIMARY_MAC, SECONDARY_MAC)) {
-            assertThat(FailoverFilter.answers(active, discover(mac, 30), MessageType.DISCOVER))
+            assertThat(FailoverFilter.answers(active, discover(mac, 30), MessageType.DISCOVER, Instant.now()))
                     .isTrue();
-            assertThat(FailoverFilter.answers(standby, discover(mac, 30), MessageType.DISCOVER))
+            assertThat(FailoverFilter.answers(standby, discover(mac, 30), MessageType.DISCOVER, Instant.now()))
                     .isFalse();
         }
         FailoverStatus alone = status("secondary", "hot-standby", FailoverState.COMMUNICATIONS_INTERRUPTED, 256);
-        assertThat(FailoverFilter.answers(alone, discover(PRIMARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(alone, discover(PRIMARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isTrue();
     }
 
     @Test
     void unknownStateAndRecoveringServersAnswerNothing() {
-        assertThat(FailoverFilter.answers(null, discover(PRIMARY_MAC, 0), MessageType.DISCOVER))
+        assertThat(FailoverFilter.answers(null, discover(PRIMARY_MAC, 0), MessageType.DISCOVER, Instant.now()))
                 .isFalse();
         assertThat(FailoverFilter.answers(
                         status("primary", "load-balance", FailoverState.RECOVER, 128),
                         discover(PRIMARY_MAC, 0),
-                        MessageType.DISCOVER))
+                        MessageType.DISCOVER,
+                        Instant.now()))
                 .isFalse();
     }
 
@@ -120,7 +125,10 @@ class FailoverFilterTest {
         assertThat(FailoverFilter.kind(renewing, MessageType.RELEASE)).isEqualTo(Kind.RELEASE);
         // a renewal goes to whichever server the client asks, in NORMAL
         assertThat(FailoverFilter.answers(
-                        status("secondary", "load-balance", FailoverState.NORMAL, 256), renewing, MessageType.REQUEST))
+                        status("secondary", "load-balance", FailoverState.NORMAL, 256),
+                        renewing,
+                        MessageType.REQUEST,
+                        Instant.now()))
                 .isTrue();
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param hashBuckets 32 octets hex: a set bit gives the bucket to the primary (RFC 3074, ISC polarity)
  * @param scopes subnets of the relationship
  * @param everCommunicated whether this server has ever completed a handshake with the partner
+ * @param drainUntil in SHUTDOWN for maintenance: until when the exchanges in flight are still finished
  */
 public record FailoverStatus(
         int version,
@@ -36,7 +37,13 @@ public record FailoverStatus(
         int loadBalanceMaxSeconds,
         List<String> scopes,
         boolean everCommunicated,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Instant drainUntil) {
 
     public static final int VERSION = 1;
+
+    /** Whether this server is handing over for maintenance and still finishes exchanges in flight. */
+    public boolean draining(Instant now) {
+        return drainUntil != null && now.isBefore(drainUntil);
+    }
 }

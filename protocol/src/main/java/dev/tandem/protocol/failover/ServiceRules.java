@@ -56,6 +56,45 @@ public final class ServiceRules {
             int bucket,
             int secs,
             int loadBalanceMaxSeconds) {
+        return answers(
+                state,
+                FailoverState.UNKNOWN,
+                false,
+                primary,
+                loadBalance,
+                buckets,
+                kind,
+                bucket,
+                secs,
+                loadBalanceMaxSeconds);
+    }
+
+    /**
+     * As above, for a server that may be handing over for maintenance: in SHUTDOWN with its drain time not over it
+     * serves as in NORMAL until the partner is PARTNER-DOWN (so no client finds nobody answering), then finishes only
+     * what is in flight: REQUESTs naming it, renewals, releases and declines.
+     */
+    public static boolean answers(
+            FailoverState state,
+            FailoverState partner,
+            boolean draining,
+            boolean primary,
+            boolean loadBalance,
+            LoadBalance.Buckets buckets,
+            Kind kind,
+            int bucket,
+            int secs,
+            int loadBalanceMaxSeconds) {
+        if (state == FailoverState.SHUTDOWN && draining) {
+            if (partner != FailoverState.PARTNER_DOWN) {
+                state = FailoverState.NORMAL;
+            } else {
+                return kind == Kind.REQUEST_SELECTING
+                        || kind == Kind.REQUEST_RENEWING
+                        || kind == Kind.RELEASE
+                        || kind == Kind.DECLINE;
+            }
+        }
         switch (state) {
             case COMMUNICATIONS_INTERRUPTED, PARTNER_DOWN, RESOLUTION_INTERRUPTED:
                 return true;
@@ -80,6 +119,15 @@ public final class ServiceRules {
 
     /** Which free addresses may be allocated now. */
     public static Pool pool(FailoverState state, Instant since, Duration mclt, Instant now) {
+        return pool(state, FailoverState.UNKNOWN, false, since, mclt, now);
+    }
+
+    /** As above; a server handing over allocates from its own pool until the partner is PARTNER-DOWN. */
+    public static Pool pool(
+            FailoverState state, FailoverState partner, boolean draining, Instant since, Duration mclt, Instant now) {
+        if (state == FailoverState.SHUTDOWN && draining) {
+            return partner == FailoverState.PARTNER_DOWN ? Pool.NONE : Pool.OWN;
+        }
         switch (state) {
             case NORMAL, CONFLICT_DONE, COMMUNICATIONS_INTERRUPTED, RESOLUTION_INTERRUPTED:
                 return Pool.OWN;
@@ -93,6 +141,14 @@ public final class ServiceRules {
 
     /** Whether existing leases may be extended (RENEWING/REBINDING answered). */
     public static boolean renews(FailoverState state) {
+        return renews(state, false);
+    }
+
+    /** As above; a server handing over finishes what is in flight until its drain time is over. */
+    public static boolean renews(FailoverState state, boolean draining) {
+        if (state == FailoverState.SHUTDOWN && draining) {
+            return true;
+        }
         return switch (state) {
             case NORMAL,
                     CONFLICT_DONE,

@@ -126,4 +126,62 @@ class ServiceRulesTest {
         assertThat(ServiceRules.leaseTime(threeDays, now.minusSeconds(10), mclt, now))
                 .isEqualTo(3600);
     }
+
+    @Test
+    void aServerHandingOverServesUntilThePartnerTakesOverThenFinishesOnlyWhatIsInFlight() {
+        Instant since = Instant.parse("2026-01-01T00:00:00Z");
+        Duration mclt = Duration.ofSeconds(60);
+        // partner not yet PARTNER-DOWN: as in NORMAL
+        assertThat(ServiceRules.answers(
+                        FailoverState.SHUTDOWN,
+                        FailoverState.NORMAL,
+                        true,
+                        true,
+                        true,
+                        HALF,
+                        Kind.DISCOVER,
+                        PRIMARY_BUCKET,
+                        0,
+                        3))
+                .isTrue();
+        assertThat(ServiceRules.pool(FailoverState.SHUTDOWN, FailoverState.NORMAL, true, since, mclt, since))
+                .isEqualTo(Pool.OWN);
+        // partner PARTNER-DOWN: only exchanges in flight
+        for (Kind kind : Kind.values()) {
+            boolean inFlight = kind == Kind.REQUEST_SELECTING
+                    || kind == Kind.REQUEST_RENEWING
+                    || kind == Kind.RELEASE
+                    || kind == Kind.DECLINE;
+            assertThat(ServiceRules.answers(
+                            FailoverState.SHUTDOWN,
+                            FailoverState.PARTNER_DOWN,
+                            true,
+                            true,
+                            true,
+                            HALF,
+                            kind,
+                            PRIMARY_BUCKET,
+                            0,
+                            3))
+                    .as("%s", kind)
+                    .isEqualTo(inFlight);
+        }
+        assertThat(ServiceRules.pool(FailoverState.SHUTDOWN, FailoverState.PARTNER_DOWN, true, since, mclt, since))
+                .isEqualTo(Pool.NONE);
+        assertThat(ServiceRules.renews(FailoverState.SHUTDOWN, true)).isTrue();
+        // drain over: SHUTDOWN answers nothing
+        assertThat(ServiceRules.answers(
+                        FailoverState.SHUTDOWN,
+                        FailoverState.PARTNER_DOWN,
+                        false,
+                        true,
+                        true,
+                        HALF,
+                        Kind.REQUEST_RENEWING,
+                        PRIMARY_BUCKET,
+                        0,
+                        3))
+                .isFalse();
+        assertThat(ServiceRules.renews(FailoverState.SHUTDOWN, false)).isFalse();
+    }
 }
