@@ -1,0 +1,268 @@
+package dev.tandem.lease.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.protocol.bus.BindingAck;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.ClientKeys;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.Json;
+import dev.tandem.protocol.bus.LeaseReply;
+import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.bus.ServerConfig.Range;
+import dev.tandem.protocol.bus.ServerConfig.Relationship;
+import dev.tandem.protocol.bus.ServerConfig.Scope;
+import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.TandemTestResources;
+import dev.tandem.testsupport.TestKafka;
+import dev.tandem.testsupport.TestPostgres;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The lease-service as the secondary of a relationship, on real Kafka and PostgreSQL: which pool it allocates from
+ * in each state the coordinator publishes, the MCLT cap, PARTNER-DOWN takeover after MCLT, and the partner's binding
+ * updates applied through the acceptance matrix.
+ */
+@QuarkusTest
+@TestProfile(FailoverLeasesTest.Profile.class)
+@QuarkusTestResource(
+        value = TandemTestResources.class,
+        initArgs = @ResourceArg(name = "database", value = "lease_failover"),
+        restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverLeasesTest {
+
+    static final String SERVER = "dhcp-f";
+    static final String SCOPE = "203.0.113.0/29";
+
+    /** Its own server name, so that its configuration and state topics are its own. */
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("tandem.server", SERVER);
+        }
+    }
+
+    @Inject
+    LeaseService leases;
+
+    @Inject
+    FailoverView view;
+
+    @Inject
+    FailoverBindings bindings;
+
+    @Inject
+    ConfigHolder config;
+
+    static void publish(String topic, String key, Object value) throws Exception {
+        try (var kafka = TestKafka.companion()) {
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(topic, key, Json.mapper().writeValueAsString(value)))
+                    .awaitCompletion(Duration.ofSeconds(20));
+        }
+    }
+
+    void state(FailoverState state, Instant since) throws Exception {
+        FailoverStatus status = new FailoverStatus(
+                1,
+                SERVER,
+                "fo",
+                "secondary",
+                "load-balance",
+                state.label(),
+                since,
+                FailoverState.UNKNOWN.label(),
+                null,
+                false,
+                60,
+                LoadBalance.Buckets.split(128).hex(),
+                3,
+                List.of(SCOPE),
+                true,
+                Instant.now(),
+                null);
+        publish(Topics.failoverState(SERVER), "fo", status);
+        await().atMost(Duration.ofSeconds(30)).until(() -> view.status("fo")
+                .map(s -> s.state().equals(state.label()) && s.since().equals(since))
+                .orElse(false));
+    }
+
+    void configured() throws Exception {
+        if (config.current().isPresent()) {
+            return;
+        }
+        ServerConfig c = new ServerConfig(
+                1,
+                SERVER,
+                1,
+                "203.0.113.1",
+                30,
+                600,
+                List.of(new Scope(
+                        SCOPE,
+                        List.of(new Range("203.0.113.2", "203.0.113.5")),
+                        List.of(),
+                        600,
+                        null,
+                        null,
+                        Map.of(),
+                        List.of())),
+                List.of(new Relationship(
+                        "fo",
+                        "secondary",
+                        "load-balance",
+                        "127.0.0.1",
+                        16480,
+                        "127.0.0.2",
+                        16480,
+                        60L,
+                        50,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(SCOPE))));
+        publish(Topics.CONFIG, SERVER, c);
+        await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
+    }
+
+    static LeaseRequest discover(String mac) {
+        byte[] hw = HexFormat.of().parseHex(mac);
+        return new LeaseRequest(
+                LeaseRequest.VERSION,
+                SERVER,
+                SCOPE,
+                "DISCOVER",
+                ClientKeys.of(null, 1, hw),
+                1,
+                mac,
+                null,
+                7,
+                "0.0.0.0",
+                "203.0.113.1",
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(1, 3),
+                true,
+                Instant.now());
+    }
+
+    LeaseReply ask(String mac) {
+        return leases.handle(List.of(discover(mac)))
+                .await()
+                .atMost(Duration.ofSeconds(20))
+                .get(0);
+    }
+
+    static boolean backup(String address) throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT backup FROM lease_view WHERE ip = '" + address + "'")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void beforeTheCoordinatorSpeaksNothingIsAllocated() throws Exception {
+        configured();
+        assertThat(ask("02005e0f0001").reason()).isEqualTo("failover-not-serving");
+        state(FailoverState.RECOVER, Instant.now());
+        assertThat(ask("02005e0f0001").reason()).isEqualTo("failover-not-serving");
+    }
+
+    @Test
+    @Order(2)
+    void communicationsInterruptedAllocatesOnlyFromItsOwnPoolWithMcltLeases() throws Exception {
+        configured();
+        state(FailoverState.COMMUNICATIONS_INTERRUPTED, Instant.now());
+        LeaseReply first = ask("02005e0f0001");
+        LeaseReply second = ask("02005e0f0002");
+        assertThat(first.action()).isEqualTo("OFFER");
+        assertThat(second.action()).isEqualTo("OFFER");
+        assertThat(backup(first.address())).isTrue();
+        assertThat(backup(second.address())).isTrue();
+        assertThat(first.leaseTime()).as("MCLT caps a new lease").isEqualTo(60);
+        assertThat(ask("02005e0f0003").reason())
+                .as("the primary's FREE addresses stay untouched")
+                .isEqualTo("pool-exhausted");
+    }
+
+    @Test
+    @Order(3)
+    void partnerDownTakesThePartnersAddressesOnlyMcltAfterEnteringIt() throws Exception {
+        configured();
+        state(FailoverState.PARTNER_DOWN, Instant.now());
+        assertThat(ask("02005e0f0003").reason()).isEqualTo("pool-exhausted");
+        state(FailoverState.PARTNER_DOWN, Instant.now().minusSeconds(61));
+        LeaseReply third = ask("02005e0f0003");
+        assertThat(third.action()).isEqualTo("OFFER");
+        assertThat(backup(third.address())).as("a FREE address of the primary").isFalse();
+    }
+
+    @Test
+    @Order(4)
+    void partnerUpdatesAreAppliedThroughTheAcceptanceMatrix() throws Exception {
+        configured();
+        long now = Instant.now().getEpochSecond();
+        byte[] hw = HexFormat.of().parseHex("0102005e0f0009");
+        Binding active = new Binding(
+                Ipv4.parse("203.0.113.5"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now, 0);
+        Binding outside = new Binding(
+                Ipv4.parse("198.51.100.77"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now, 0);
+        Binding noClient =
+                new Binding(Ipv4.parse("203.0.113.4"), BindingStatus.ACTIVE, null, null, now + 300, 0, now, now, 0);
+        List<BindingAck> acks = bindings.apply(List.of(
+                        BindingUpdate.of("fo", active, 1),
+                        BindingUpdate.of("fo", outside, 2),
+                        BindingUpdate.of("fo", noClient, 3)))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(acks)
+                .extracting(BindingAck::rejectReason)
+                .containsExactly(null, "ILLEGAL_ADDRESS", "MISSING_BINDING_INFORMATION");
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT state, client_key, update_seq = acked_seq FROM lease_view"
+                        + " WHERE ip = '203.0.113.5'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("ACTIVE");
+            assertThat(rs.getString(2)).isEqualTo("hw:1:02005e0f0009");
+            assertThat(rs.getBoolean(3))
+                    .as("a partner's update is not sent back")
+                    .isTrue();
+        }
+    }
+}
