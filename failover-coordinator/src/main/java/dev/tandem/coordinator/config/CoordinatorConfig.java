@@ -32,6 +32,9 @@ public interface CoordinatorConfig {
         @WithDefault("60s")
         Duration maxClockSkew();
 
+        /** Key and trust material for relationships with {@code tls: true} (draft §11.2, mutual TLS). */
+        Tls tls();
+
         /** The vendor-class-identifier this server sends (option 28). */
         @WithDefault("tandem-0.1")
         String vendorClass();
@@ -46,5 +49,18 @@ public interface CoordinatorConfig {
         /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
         @WithDefault("10s")
         Duration updateTimeout();
+    }
+
+    /** PKCS#12 stores; the partner must present a certificate the trust store accepts, and so must we. */
+    interface Tls {
+        /** This server's certificate and key. */
+        java.util.Optional<String> keyStore();
+
+        java.util.Optional<String> keyStorePassword();
+
+        /** The certificates (or CA) of partners this server accepts. */
+        java.util.Optional<String> trustStore();
+
+        java.util.Optional<String> trustStorePassword();
     }
 }

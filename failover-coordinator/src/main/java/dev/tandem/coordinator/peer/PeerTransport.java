@@ -1,5 +1,6 @@
 package dev.tandem.coordinator.peer;
 
+import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.protocol.failover.FailoverCodec;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.MalformedMessageException;
@@ -13,6 +14,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.parsetools.RecordParser;
 import java.util.Set;
 
@@ -48,6 +50,7 @@ public final class PeerTransport {
     private final MessageAuthenticator authenticator;
     private final long maxSkewSeconds;
     private final Listener listener;
+    private final CoordinatorConfig.Tls tls;
     private NetServer server;
     private NetClient client;
 
@@ -59,7 +62,9 @@ public final class PeerTransport {
             int peerPort,
             String sharedSecret,
             long maxSkewSeconds,
+            CoordinatorConfig.Tls tls,
             Listener listener) {
+        this.tls = tls;
         this.vertx = vertx;
         this.localAddress = localAddress;
         this.port = port;
@@ -72,8 +77,15 @@ public final class PeerTransport {
 
     /** Starts listening. Only the partner's address may connect (as ISC does). */
     public io.vertx.core.Future<Void> listen() {
-        server = vertx.createNetServer(
-                new NetServerOptions().setHost(localAddress).setPort(port).setReuseAddress(true));
+        NetServerOptions options =
+                new NetServerOptions().setHost(localAddress).setPort(port).setReuseAddress(true);
+        if (tls != null) {
+            options.setSsl(true)
+                    .setKeyCertOptions(keyStore())
+                    .setTrustOptions(trustStore())
+                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+        }
+        server = vertx.createNetServer(options);
         server.connectHandler(socket -> {
             String from = socket.remoteAddress().hostAddress();
             if (!peerAddress.equals(from)) {
@@ -89,13 +101,35 @@ public final class PeerTransport {
     /** Dials the partner once, from the local address. */
     public void dial() {
         if (client == null) {
-            client = vertx.createNetClient(
-                    new NetClientOptions().setLocalAddress(localAddress).setConnectTimeout(3000));
+            NetClientOptions options =
+                    new NetClientOptions().setLocalAddress(localAddress).setConnectTimeout(3000);
+            if (tls != null) {
+                // Mutual TLS: the partner is identified by the trust store, not by its host name.
+                options.setSsl(true)
+                        .setKeyCertOptions(keyStore())
+                        .setTrustOptions(trustStore())
+                        .setHostnameVerificationAlgorithm("");
+            }
+            client = vertx.createNetClient(options);
         }
         client.connect(peerPort, peerAddress)
                 .onSuccess(socket -> attach(socket, true))
                 .onFailure(e ->
                         Log.debugf("Dialling the partner at %s:%d failed: %s", peerAddress, peerPort, e.getMessage()));
+    }
+
+    private PfxOptions keyStore() {
+        return new PfxOptions()
+                .setPath(tls.keyStore()
+                        .orElseThrow(() -> new IllegalStateException("tandem.failover.tls.key-store is not set")))
+                .setPassword(tls.keyStorePassword().orElse(null));
+    }
+
+    private PfxOptions trustStore() {
+        return new PfxOptions()
+                .setPath(tls.trustStore()
+                        .orElseThrow(() -> new IllegalStateException("tandem.failover.tls.trust-store is not set")))
+                .setPassword(tls.trustStorePassword().orElse(null));
     }
 
     public void stop() {

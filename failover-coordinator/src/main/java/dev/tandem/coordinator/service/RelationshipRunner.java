@@ -148,6 +148,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.peerPort(),
                 config.sharedSecret(),
                 settings.maxClockSkew().toSeconds(),
+                config.tls() ? settings.tls() : null,
                 this);
     }
 
@@ -182,7 +183,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     config.port(),
                     config.peerAddress(),
                     config.peerPort(),
-                    config.sharedSecret() == null ? "" : ", messages authenticated");
+                    (config.sharedSecret() == null ? "" : ", messages authenticated")
+                            + (config.tls() ? ", over TLS" : ""));
             publish();
             transport
                     .listen()

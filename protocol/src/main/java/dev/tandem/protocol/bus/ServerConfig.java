@@ -56,6 +56,8 @@ public record ServerConfig(
      * @param loadBalanceMaxSeconds a client whose secs exceed this is answered by both servers; 0 turns it off (3)
      * @param sharedSecret authenticates every message when set (HMAC-SHA256)
      * @param scopes subnets of this server's scopes that belong to the relationship
+     * @param tls the failover connection runs over mutually authenticated TLS (key and trust stores are settings
+     *     of the coordinator, not of the configuration topic)
      */
     public record Relationship(
             String name,
@@ -73,7 +75,46 @@ public record ServerConfig(
             Integer maxUnackedUpdates,
             Integer loadBalanceMaxSeconds,
             String sharedSecret,
-            List<String> scopes) {
+            List<String> scopes,
+            Boolean tls) {
+
+        /** A relationship without TLS. */
+        public Relationship(
+                String name,
+                String role,
+                String mode,
+                String localAddress,
+                Integer port,
+                String peerAddress,
+                Integer peerPort,
+                Long mclt,
+                Integer loadBalancePercent,
+                Integer reservePercent,
+                Long safePeriod,
+                Long maxResponseDelay,
+                Integer maxUnackedUpdates,
+                Integer loadBalanceMaxSeconds,
+                String sharedSecret,
+                List<String> scopes) {
+            this(
+                    name,
+                    role,
+                    mode,
+                    localAddress,
+                    port,
+                    peerAddress,
+                    peerPort,
+                    mclt,
+                    loadBalancePercent,
+                    reservePercent,
+                    safePeriod,
+                    maxResponseDelay,
+                    maxUnackedUpdates,
+                    loadBalanceMaxSeconds,
+                    sharedSecret,
+                    scopes,
+                    null);
+        }
 
         @Override
         public String toString() {

@@ -199,7 +199,8 @@ public final class ConfigValidator {
                         unacked,
                         lbMax,
                         r.sharedSecret(),
-                        List.copyOf(ids)));
+                        List.copyOf(ids),
+                        Boolean.TRUE.equals(r.tls())));
             }
         }
         return List.copyOf(out);

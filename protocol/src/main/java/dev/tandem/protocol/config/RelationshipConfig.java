@@ -11,6 +11,7 @@ import java.util.List;
  * @param percent load-balance: the primary's share (0..100); hot-standby: the standby's reserve of free addresses
  * @param safePeriod automatic PARTNER-DOWN after this long in COMMUNICATIONS-INTERRUPTED; zero: never
  * @param scopes ids of the scopes in the relationship
+ * @param tls whether the failover connection runs over mutually authenticated TLS
  */
 public record RelationshipConfig(
         String name,
@@ -27,7 +28,8 @@ public record RelationshipConfig(
         int maxUnackedUpdates,
         int loadBalanceMaxSeconds,
         String sharedSecret,
-        List<String> scopes) {
+        List<String> scopes,
+        boolean tls) {
 
     public static final int DEFAULT_PORT = 647;
     public static final long DEFAULT_MCLT = 3600;
