@@ -130,7 +130,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         this.buckets = config.hashBuckets();
         this.since = clock.instant();
         restored.ifPresent(s -> {
-            previous = FailoverState.valueOf(s.state().replace('-', '_'));
+            previous = s.localState();
             if (previous == FailoverState.STARTUP) {
                 previous = null;
             }

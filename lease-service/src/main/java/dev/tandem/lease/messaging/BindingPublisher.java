@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -39,8 +38,7 @@ public class BindingPublisher {
     private final BindingRepository bindings;
     private final ConfigHolder configHolder;
     private final MeterRegistry metrics;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final DrainLoop loop;
 
     public BindingPublisher(
             @Channel(CHANNEL) MutinyEmitter<BindingUpdate> emitter,
@@ -51,33 +49,15 @@ public class BindingPublisher {
         this.bindings = bindings;
         this.configHolder = configHolder;
         this.metrics = metrics;
+        this.loop = new DrainLoop(
+                "binding updates", BATCH, () -> bindings.drain(BATCH, this::publish), () -> metrics.counter(
+                                "tandem_failover_binding_updates_publish_failures_total")
+                        .increment());
     }
 
     /** Starts a drain, or asks the running one to go round again. Never fails. */
     public void trigger() {
-        again.set(true);
-        if (running.compareAndSet(false, true)) {
-            drainLoop();
-        }
-    }
-
-    private void drainLoop() {
-        again.set(false);
-        bindings.drain(BATCH, this::publish).subscribe().with(n -> finish(n == BATCH), failure -> {
-            Log.warnf("Publishing binding updates failed, will retry: %s", failure.toString());
-            finish(false);
-        });
-    }
-
-    private void finish(boolean more) {
-        if (more || again.get()) {
-            drainLoop();
-            return;
-        }
-        running.set(false);
-        if (again.get() && running.compareAndSet(false, true)) {
-            drainLoop();
-        }
+        loop.trigger();
     }
 
     @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

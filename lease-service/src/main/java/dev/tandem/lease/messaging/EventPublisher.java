@@ -7,7 +7,6 @@ import dev.tandem.lease.repository.OutboxRepository.Stored;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -16,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -37,8 +35,7 @@ public class EventPublisher {
     private final MeterRegistry metrics;
     private final LeaseServiceConfig config;
     private final String source;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final DrainLoop loop;
 
     public EventPublisher(
             @Channel(CHANNEL) MutinyEmitter<String> emitter,
@@ -52,43 +49,17 @@ public class EventPublisher {
         this.metrics = metrics;
         this.config = config;
         this.source = "/tandem/" + config.server() + "/lease-service";
+        this.loop = new DrainLoop(
+                "lease events",
+                config.lease().publishBatch(),
+                () -> outbox.drain(config.lease().publishBatch(), this::publish),
+                () -> metrics.counter("tandem_lease_events_publish_failures_total")
+                        .increment());
     }
 
     /** Starts a drain, or asks the running one to go round again. Never fails. */
     public void trigger() {
-        again.set(true);
-        if (!running.compareAndSet(false, true)) {
-            return;
-        }
-        drainLoop();
-    }
-
-    private void drainLoop() {
-        again.set(false);
-        outbox.drain(config.lease().publishBatch(), this::publish)
-                .subscribe()
-                .with(
-                        published -> {
-                            boolean more = published == config.lease().publishBatch();
-                            finish(more);
-                        },
-                        failure -> {
-                            Log.warnf("Publishing lease events failed, will retry: %s", failure.toString());
-                            metrics.counter("tandem_lease_events_publish_failures_total")
-                                    .increment();
-                            finish(false);
-                        });
-    }
-
-    private void finish(boolean more) {
-        if (more || again.get()) {
-            drainLoop();
-            return;
-        }
-        running.set(false);
-        if (again.get() && running.compareAndSet(false, true)) {
-            drainLoop(); // a trigger arrived between the check and the release
-        }
+        loop.trigger();
     }
 
     @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

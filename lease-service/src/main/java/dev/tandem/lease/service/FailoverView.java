@@ -37,14 +37,10 @@ public class FailoverView {
 
     Context context(RelationshipConfig relationship, Instant now) {
         FailoverStatus status = statuses.get(relationship.name());
-        FailoverState state = status == null
-                ? FailoverState.STARTUP
-                : FailoverState.valueOf(status.state().replace('-', '_'));
+        FailoverState state = status == null ? FailoverState.STARTUP : status.localState();
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();
-        FailoverState partner = status == null
-                ? FailoverState.UNKNOWN
-                : FailoverState.valueOf(status.partnerState().replace('-', '_'));
+        FailoverState partner = status == null ? FailoverState.UNKNOWN : status.partner();
         boolean draining = status != null && status.draining(now);
         boolean backup = !relationship.primary();
         Guard guard =

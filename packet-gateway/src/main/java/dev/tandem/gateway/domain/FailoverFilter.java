@@ -22,8 +22,8 @@ public final class FailoverFilter {
         if (status == null) {
             return false;
         }
-        FailoverState state = FailoverState.valueOf(status.state().replace('-', '_'));
-        FailoverState partner = FailoverState.valueOf(status.partnerState().replace('-', '_'));
+        FailoverState state = status.localState();
+        FailoverState partner = status.partner();
         return ServiceRules.answers(
                 state,
                 partner,

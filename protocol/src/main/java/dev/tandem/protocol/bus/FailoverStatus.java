@@ -1,5 +1,7 @@
 package dev.tandem.protocol.bus;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.tandem.protocol.failover.FailoverState;
 import java.time.Instant;
 import java.util.List;
 
@@ -41,6 +43,18 @@ public record FailoverStatus(
         Instant drainUntil) {
 
     public static final int VERSION = 1;
+
+    /** This server's state as the enum. */
+    @JsonIgnore
+    public FailoverState localState() {
+        return FailoverState.ofLabel(state);
+    }
+
+    /** The partner's last known state as the enum. */
+    @JsonIgnore
+    public FailoverState partner() {
+        return FailoverState.ofLabel(partnerState);
+    }
 
     /** Whether this server is handing over for maintenance and still finishes exchanges in flight. */
     public boolean draining(Instant now) {

@@ -40,6 +40,11 @@ public enum FailoverState {
         return Optional.empty();
     }
 
+    /** The state of a label such as COMMUNICATIONS-INTERRUPTED. */
+    public static FailoverState ofLabel(String label) {
+        return valueOf(label.replace('-', '_'));
+    }
+
     /** The name operators know: NORMAL, COMMUNICATIONS-INTERRUPTED, ... */
     public String label() {
         return name().replace('_', '-');
