@@ -1,12 +1,11 @@
 package dev.tandem.lease;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Range;
 import dev.tandem.protocol.bus.ServerConfig.Reservation;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
 import dev.tandem.protocol.bus.Topics;
+import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TestKafka;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
@@ -66,10 +65,6 @@ public final class TestConfigs {
     }
 
     public static void publish(ServerConfig config) {
-        try {
-            publish(config.server(), Json.mapper().writeValueAsString(config));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        ServerConfigs.publish(config);
     }
 }

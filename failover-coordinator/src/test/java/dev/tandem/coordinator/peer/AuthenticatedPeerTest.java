@@ -3,10 +3,8 @@ package dev.tandem.coordinator.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Relationship;
-import dev.tandem.protocol.bus.Topics;
 import dev.tandem.protocol.failover.FailoverCodec;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
@@ -17,7 +15,6 @@ import dev.tandem.protocol.failover.MessageAuthenticator;
 import dev.tandem.protocol.failover.MessageType;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
-import dev.tandem.testsupport.TestKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +28,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,15 +50,10 @@ class AuthenticatedPeerTest {
     static void configure() throws Exception {
         ServerConfig base = ServerConfigs.oneScope(
                 "192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of("routers", "192.0.2.1"), List.of());
-        ServerConfig config = new ServerConfig(
-                base.version(),
+        ServerConfigs.publish(ServerConfigs.withFailover(
+                base,
                 base.server(),
-                base.revision(),
-                base.serverIdentifier(),
-                base.offerTimeout(),
-                base.declineProbation(),
-                base.scopes(),
-                List.of(new Relationship(
+                new Relationship(
                         "fo",
                         "secondary",
                         "load-balance",
@@ -79,12 +70,6 @@ class AuthenticatedPeerTest {
                         3,
                         SECRET,
                         List.of("192.0.2.0/24"))));
-        try (var kafka = TestKafka.companion()) {
-            kafka.produceStrings()
-                    .fromRecords(new ProducerRecord<>(
-                            Topics.CONFIG, config.server(), Json.mapper().writeValueAsString(config)))
-                    .awaitCompletion(Duration.ofSeconds(20));
-        }
     }
 
     /** A scripted primary: a TCP connection to the coordinator that signs with the given secret. */

@@ -3,17 +3,15 @@ package dev.tandem.coordinator.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Relationship;
-import dev.tandem.protocol.bus.Topics;
 import dev.tandem.protocol.failover.FailoverCodec;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.MessageType;
+import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
-import dev.tandem.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -35,7 +33,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -113,23 +110,12 @@ class TlsPeerTest {
 
     @BeforeAll
     static void configure() throws Exception {
-        ServerConfig config = new ServerConfig(
-                1,
+        ServerConfig base =
+                ServerConfigs.oneScope("192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of(), List.of());
+        ServerConfigs.publish(ServerConfigs.withFailover(
+                base,
                 SERVER,
-                1,
-                "192.0.2.1",
-                30,
-                600,
-                List.of(new ServerConfig.Scope(
-                        "192.0.2.0/24",
-                        List.of(new ServerConfig.Range("192.0.2.10", "192.0.2.20")),
-                        List.of(),
-                        600,
-                        null,
-                        null,
-                        Map.of(),
-                        List.of())),
-                List.of(new Relationship(
+                new Relationship(
                         "fo",
                         "secondary",
                         "load-balance",
@@ -147,12 +133,6 @@ class TlsPeerTest {
                         null,
                         List.of("192.0.2.0/24"),
                         true)));
-        try (var kafka = TestKafka.companion()) {
-            kafka.produceStrings()
-                    .fromRecords(new ProducerRecord<>(
-                            Topics.CONFIG, SERVER, Json.mapper().writeValueAsString(config)))
-                    .awaitCompletion(Duration.ofSeconds(20));
-        }
     }
 
     static SSLContext context() throws Exception {
@@ -191,22 +171,23 @@ class TlsPeerTest {
     @Test
     void aTrustedPartnerCompletesTheHandshakeOverTls() throws Exception {
         SSLContext ctx = context();
-        SSLSocket socket = null;
-        Exception last = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (socket == null && System.nanoTime() < deadline) {
-            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket();
-            try {
-                s.connect(new InetSocketAddress("127.0.0.1", PORT), 1000);
-                s.startHandshake();
-                socket = s;
-            } catch (IOException e) {
-                last = e;
-                s.close();
-                Thread.sleep(200);
-            }
-        }
-        assertThat(socket).as("TLS handshake: %s", String.valueOf(last)).isNotNull();
+        // The coordinator starts listening once it has read its configuration: retry the handshake until then.
+        java.util.concurrent.atomic.AtomicReference<SSLSocket> handshaken =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket();
+                    try {
+                        s.connect(new InetSocketAddress("127.0.0.1", PORT), 1000);
+                        s.startHandshake();
+                        handshaken.set(s);
+                    } catch (IOException e) {
+                        s.close();
+                        throw new AssertionError("TLS handshake: " + e, e);
+                    }
+                });
+        SSLSocket socket = handshaken.get();
         try (SSLSocket connected = socket) {
             connected.setSoTimeout(10_000);
             connected.getOutputStream().write(FailoverCodec.encode(connect()));

@@ -1,8 +1,6 @@
 package dev.tandem.lease.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.lease.service.FailoverView;
-import dev.tandem.protocol.bus.FailoverStatus;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,11 +11,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class FailoverStateConsumer {
 
     private final FailoverView view;
-    private final ObjectMapper mapper;
 
-    public FailoverStateConsumer(FailoverView view, ObjectMapper mapper) {
+    public FailoverStateConsumer(FailoverView view) {
         this.view = view;
-        this.mapper = mapper;
     }
 
     @Incoming("failover-state")
@@ -26,16 +22,13 @@ public class FailoverStateConsumer {
             return;
         }
         try {
-            FailoverStatus status = mapper.readValue(record.value(), FailoverStatus.class);
-            FailoverStatus before = view.status(status.relationship()).orElse(null);
-            view.update(status);
-            if (before == null || !before.state().equals(status.state())) {
-                Log.infof(
-                        "Failover relationship %s: this server is %s since %s",
-                        status.relationship(), status.state(), status.since());
-            }
-        } catch (Exception e) {
-            Log.warnf("Ignoring an unreadable failover state for %s: %s", record.key(), e.getMessage());
+            view.statuses()
+                    .accept(record.value())
+                    .ifPresent(s -> Log.infof(
+                            "Failover relationship %s: this server is %s since %s",
+                            s.relationship(), s.state(), s.since()));
+        } catch (IllegalArgumentException e) {
+            Log.warnf("Ignoring the failover state of %s: %s", record.key(), e.getMessage());
         }
     }
 }

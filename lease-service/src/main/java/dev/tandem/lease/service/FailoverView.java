@@ -2,6 +2,7 @@ package dev.tandem.lease.service;
 
 import dev.tandem.lease.repository.LeaseRepository.Guard;
 import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.FailoverStatuses;
 import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.failover.FailoverState;
@@ -9,9 +10,7 @@ import dev.tandem.protocol.failover.ServiceRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This server's failover state per relationship, as the coordinator publishes it, turned into what the allocator may
@@ -20,14 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class FailoverView {
 
-    private final Map<String, FailoverStatus> statuses = new ConcurrentHashMap<>();
+    private final FailoverStatuses statuses = new FailoverStatuses();
 
-    public void update(FailoverStatus status) {
-        statuses.put(status.relationship(), status);
+    public FailoverStatuses statuses() {
+        return statuses;
     }
 
     public Optional<FailoverStatus> status(String relationship) {
-        return Optional.ofNullable(statuses.get(relationship));
+        return statuses.get(relationship);
     }
 
     /** The failover rules for a scope now; empty when the scope is in no relationship. */
@@ -36,7 +35,7 @@ public class FailoverView {
     }
 
     Context context(RelationshipConfig relationship, Instant now) {
-        FailoverStatus status = statuses.get(relationship.name());
+        FailoverStatus status = statuses.get(relationship.name()).orElse(null);
         FailoverState state = status == null ? FailoverState.STARTUP : status.localState();
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();

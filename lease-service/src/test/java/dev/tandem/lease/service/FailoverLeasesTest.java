@@ -7,7 +7,6 @@ import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.FailoverStatus;
-import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.bus.ServerConfig;
@@ -20,8 +19,8 @@ import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
-import dev.tandem.testsupport.TestKafka;
 import dev.tandem.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -37,7 +36,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -80,12 +78,8 @@ class FailoverLeasesTest {
     @Inject
     ConfigHolder config;
 
-    static void publish(String topic, String key, Object value) throws Exception {
-        try (var kafka = TestKafka.companion()) {
-            kafka.produceStrings()
-                    .fromRecords(new ProducerRecord<>(topic, key, Json.mapper().writeValueAsString(value)))
-                    .awaitCompletion(Duration.ofSeconds(20));
-        }
+    static void publish(String topic, String key, Object value) {
+        ServerConfigs.publish(topic, key, value);
     }
 
     void state(FailoverState state, Instant since) throws Exception {

@@ -1,8 +1,6 @@
 package dev.tandem.gateway.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.gateway.service.FailoverStates;
-import dev.tandem.protocol.bus.FailoverStatus;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,11 +11,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class FailoverStateConsumer {
 
     private final FailoverStates states;
-    private final ObjectMapper mapper;
 
-    public FailoverStateConsumer(FailoverStates states, ObjectMapper mapper) {
+    public FailoverStateConsumer(FailoverStates states) {
         this.states = states;
-        this.mapper = mapper;
     }
 
     @Incoming("failover-state")
@@ -26,14 +22,10 @@ public class FailoverStateConsumer {
             return;
         }
         try {
-            FailoverStatus status = mapper.readValue(record.value(), FailoverStatus.class);
-            FailoverStatus before = states.get(status.relationship()).orElse(null);
-            states.update(status);
-            if (before == null || !before.state().equals(status.state())) {
-                Log.infof("Failover %s: this server is %s", status.relationship(), status.state());
-            }
-        } catch (Exception e) {
-            Log.warnf("Ignoring an unreadable failover state for %s: %s", record.key(), e.getMessage());
+            states.accept(record.value())
+                    .ifPresent(s -> Log.infof("Failover %s: this server is %s", s.relationship(), s.state()));
+        } catch (IllegalArgumentException e) {
+            Log.warnf("Ignoring the failover state of %s: %s", record.key(), e.getMessage());
         }
     }
 }
