@@ -30,6 +30,10 @@ set -euo pipefail
 up() {
     for ns in "$P-relay" "$P-lan" "$P-direct" "$P-dlan" "$P-lan2" "$P-peer"; do
         ip netns add "$ns"
+        # 'ip netns exec' mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf: a DHCP client's script writing
+        # the DNS settings of its lease changes the namespace's file, never the host's.
+        mkdir -p "/etc/netns/$ns"
+        : >"/etc/netns/$ns/resolv.conf"
         ip -n "$ns" link set lo up
     done
     # root <-> relay namespace
@@ -86,6 +90,7 @@ down() {
     ip link del "${P}k0" 2>/dev/null || true
     for ns in "$P-relay" "$P-lan" "$P-direct" "$P-dlan" "$P-lan2" "$P-peer"; do
         ip netns del "$ns" 2>/dev/null || true
+        rm -rf "/etc/netns/${ns:?}"
     done
 }
 

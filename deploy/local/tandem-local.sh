@@ -154,7 +154,7 @@ PROPS
     nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
     echo $! >"$RUN/pids/kafka.pid"
     wait_until 60 "Kafka listening" port_open 127.0.0.1 "$KAFKA_PORT"
-    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete")
+    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete" "tandem.scope-statistics 1 compact")
     for s in "$SERVER" "$SERVER_B"; do
         topics+=("tandem.$s.lease-requests 4 delete" "tandem.$s.lease-replies 4 delete"
             "tandem.$s.failover-state 1 compact" "tandem.$s.binding-updates 1 delete"

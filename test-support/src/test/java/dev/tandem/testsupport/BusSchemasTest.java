@@ -11,6 +11,7 @@ import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.bus.ScopeStatistics;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.BindingStatus;
@@ -131,6 +132,15 @@ class BusSchemasTest {
                 .isEmpty();
         assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(command)))
                 .isEmpty();
+        ScopeStatistics statistics =
+                new ScopeStatistics(1, "dhcp-a", "192.0.2.0/24", 100, 10, 1, 40, 45, 4, 2, Instant.now());
+        assertThat(Schemas.problems("scope-statistics.v1", JSON.writeValueAsString(statistics)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "scope-statistics.v1",
+                        JSON.writeValueAsString(statistics).replace("\"free\":40", "\"free\":-1")))
+                .as("a count is never negative")
+                .isNotEmpty();
         assertThat(Schemas.problems(
                         "binding-update.v1", "{\"version\":1,\"relationship\":\"fo\",\"address\":\"192.0.2.1\"}"))
                 .as("an update needs a status")

@@ -2,7 +2,6 @@ package dev.tandem.coordinator.rest;
 
 import dev.tandem.coordinator.service.RelationshipRunner;
 import dev.tandem.coordinator.service.Relationships;
-import dev.tandem.protocol.bus.FailoverStatus;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,14 +32,14 @@ public class RelationshipResource {
     }
 
     @GET
-    public List<FailoverStatus> list() {
-        return relationships.all().stream().map(r -> r.status().join()).toList();
+    public List<RelationshipRunner.Report> list() {
+        return relationships.all().stream().map(r -> r.report().join()).toList();
     }
 
     @GET
     @Path("/{name}")
     public Response get(@PathParam("name") String name) {
-        return on(name, r -> r.status().thenApply(s -> (Object) s));
+        return on(name, RelationshipRunner::report);
     }
 
     @POST

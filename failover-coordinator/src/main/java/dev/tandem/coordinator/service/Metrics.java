@@ -62,6 +62,10 @@ final class Metrics {
         skew.set(seconds);
     }
 
+    long skew() {
+        return skew.get();
+    }
+
     void close() {
         meters.forEach(registry::remove);
     }

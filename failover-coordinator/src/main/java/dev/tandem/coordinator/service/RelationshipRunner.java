@@ -1,5 +1,6 @@
 package dev.tandem.coordinator.service;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.coordinator.domain.FailoverStateMachine;
 import dev.tandem.coordinator.peer.PeerConnection;
@@ -870,6 +871,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** The status as published, read on the relationship's context. */
     public CompletableFuture<FailoverStatus> status() {
         return onContext(this::snapshot);
+    }
+
+    /**
+     * The status with what operators watch besides: our binding updates not yet acknowledged (queued or in flight) and
+     * the partner's clock offset.
+     */
+    public record Report(@JsonUnwrapped FailoverStatus status, long pendingUpdates, long clockSkewSeconds) {}
+
+    public CompletableFuture<Report> report() {
+        return onContext(() -> new Report(snapshot(), (long) queue.size() + inFlight.size(), metrics.skew()));
     }
 
     private void publish() {

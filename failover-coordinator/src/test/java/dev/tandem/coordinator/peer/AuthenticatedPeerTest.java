@@ -160,7 +160,13 @@ class AuthenticatedPeerTest {
                     .statusCode(200)
                     .body("communicating", org.hamcrest.Matchers.is(true))
                     .body("partnerState", org.hamcrest.Matchers.is("RECOVER"))
-                    .body("mclt", org.hamcrest.Matchers.is(60)));
+                    .body("mclt", org.hamcrest.Matchers.is(60))
+                    // operators' view beside the state: our unacknowledged updates and the partner's clock offset
+                    .body("pendingUpdates", org.hamcrest.Matchers.is(0))
+                    .body(
+                            "clockSkewSeconds",
+                            org.hamcrest.Matchers.both(org.hamcrest.Matchers.greaterThan(-3))
+                                    .and(org.hamcrest.Matchers.lessThan(3))));
         }
     }
 

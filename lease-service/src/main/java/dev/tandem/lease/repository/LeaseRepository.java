@@ -285,7 +285,14 @@ public class LeaseRepository {
     public Uni<List<ScopeCounts>> counts() {
         return pool.query("SELECT scope, count(*) FILTER (WHERE in_pool) AS total,"
                         + " count(*) FILTER (WHERE state = 'ACTIVE') AS assigned,"
-                        + " count(*) FILTER (WHERE state = 'DECLINED') AS declined FROM lease GROUP BY scope")
+                        + " count(*) FILTER (WHERE state = 'OFFERED') AS offered,"
+                        + " count(*) FILTER (WHERE state IN ('FREE', 'RELEASED', 'EXPIRED') AND in_pool"
+                        + " AND reserved_for IS NULL AND NOT backup) AS free,"
+                        + " count(*) FILTER (WHERE state IN ('FREE', 'RELEASED', 'EXPIRED') AND in_pool"
+                        + " AND reserved_for IS NULL AND backup) AS backup,"
+                        + " count(*) FILTER (WHERE state = 'DECLINED') AS declined,"
+                        + " count(*) FILTER (WHERE state = 'ACTIVE' AND update_seq > acked_seq) AS unacked"
+                        + " FROM lease GROUP BY scope")
                 .execute()
                 .map(rs -> {
                     List<ScopeCounts> out = new ArrayList<>();
@@ -294,7 +301,11 @@ public class LeaseRepository {
                                 row.getString("scope"),
                                 row.getLong("total"),
                                 row.getLong("assigned"),
-                                row.getLong("declined")));
+                                row.getLong("offered"),
+                                row.getLong("free"),
+                                row.getLong("backup"),
+                                row.getLong("declined"),
+                                row.getLong("unacked")));
                     }
                     return out;
                 });
@@ -330,5 +341,14 @@ public class LeaseRepository {
     public record Expired(Ipv4 address, String scope, String before, Client client) {}
 
     /** Address counts of one scope. */
-    public record ScopeCounts(String scope, long total, long assigned, long declined) {}
+    /** Address counts of one scope; see {@code ScopeStatistics} for what each means. */
+    public record ScopeCounts(
+            String scope,
+            long total,
+            long assigned,
+            long offered,
+            long free,
+            long backup,
+            long declined,
+            long unacked) {}
 }

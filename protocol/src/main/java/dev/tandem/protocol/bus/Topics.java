@@ -7,6 +7,8 @@ public final class Topics {
     public static final String LEASE_EVENTS = "tandem.lease-events";
     /** Compacted: the desired configuration of each server, keyed by server name. */
     public static final String CONFIG = "tandem.config";
+    /** Compacted: address counts per server and scope, keyed by {@code <server>/<subnet>}. */
+    public static final String SCOPE_STATISTICS = "tandem.scope-statistics";
 
     private Topics() {}
 

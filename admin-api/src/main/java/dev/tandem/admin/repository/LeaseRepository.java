@@ -1,0 +1,128 @@
+package dev.tandem.admin.repository;
+
+import dev.tandem.admin.api.LeaseView;
+import dev.tandem.protocol.bus.LeaseEvent;
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
+import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The lease read model: the newest event of every address of every server. */
+@ApplicationScoped
+public class LeaseRepository {
+
+    /** What to search for; absent fields match everything. */
+    public record Search(
+            String server,
+            String scope,
+            String address,
+            String hardwareAddress,
+            String clientId,
+            String hostname,
+            String state,
+            int limit) {}
+
+    @Transactional
+    public void apply(List<LeaseEvent> events) {
+        var em = Panache.getEntityManager();
+        for (LeaseEvent e : events) {
+            em.createNativeQuery("INSERT INTO lease (server, address, scope, state, type, client_key, hardware_address,"
+                            + " client_id, hostname, expires_at, updated_at, sequence)"
+                            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                            + " ON CONFLICT (server, address) DO UPDATE SET scope = EXCLUDED.scope,"
+                            + " state = EXCLUDED.state, type = EXCLUDED.type, client_key = EXCLUDED.client_key,"
+                            + " hardware_address = EXCLUDED.hardware_address, client_id = EXCLUDED.client_id,"
+                            + " hostname = EXCLUDED.hostname, expires_at = EXCLUDED.expires_at,"
+                            + " updated_at = EXCLUDED.updated_at, sequence = EXCLUDED.sequence"
+                            + " WHERE lease.sequence < EXCLUDED.sequence")
+                    .setParameter(1, e.server())
+                    .setParameter(2, e.address())
+                    .setParameter(3, e.scope() == null ? "" : e.scope())
+                    .setParameter(4, e.state())
+                    .setParameter(5, e.type() == null ? "" : e.type())
+                    .setParameter(6, e.clientKey())
+                    .setParameter(7, lower(e.hardwareAddress()))
+                    .setParameter(8, lower(e.clientId()))
+                    .setParameter(9, e.hostname())
+                    .setParameter(10, e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()))
+                    .setParameter(11, Timestamp.from(e.at()))
+                    .setParameter(12, e.sequence())
+                    .executeUpdate();
+        }
+    }
+
+    @Transactional
+    public List<LeaseView> search(Search s) {
+        StringBuilder sql = new StringBuilder("SELECT server, address, scope, state, type, hardware_address, client_id,"
+                + " hostname, expires_at, updated_at FROM lease WHERE true");
+        List<Object> params = new ArrayList<>();
+        condition(sql, params, "server = ?", s.server());
+        condition(sql, params, "scope = ?", s.scope());
+        condition(sql, params, "address = ?", s.address());
+        condition(sql, params, "hardware_address = ?", lower(s.hardwareAddress()));
+        condition(sql, params, "client_id = ?", lower(s.clientId()));
+        condition(sql, params, "lower(hostname) LIKE ?", s.hostname() == null ? null : like(s.hostname()) + "%");
+        condition(sql, params, "state = ?", s.state() == null ? null : s.state().toUpperCase());
+        sql.append(" ORDER BY server, inet(address) LIMIT ").append(s.limit());
+        Query q = Panache.getEntityManager().createNativeQuery(sql.toString());
+        for (int i = 0; i < params.size(); i++) {
+            q.setParameter(i + 1, params.get(i));
+        }
+        List<LeaseView> out = new ArrayList<>();
+        for (Object row : q.getResultList()) {
+            Object[] r = (Object[]) row;
+            out.add(new LeaseView(
+                    (String) r[0],
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    (String) r[4],
+                    (String) r[5],
+                    (String) r[6],
+                    (String) r[7],
+                    instant(r[8]),
+                    instant(r[9])));
+        }
+        return out;
+    }
+
+    private static void condition(StringBuilder sql, List<Object> params, String clause, String value) {
+        if (value != null && !value.isBlank()) {
+            params.add(value.strip());
+            sql.append(" AND ").append(clause.replace("?", "?" + params.size()));
+        }
+    }
+
+    private static String like(String text) {
+        return text.strip()
+                .toLowerCase()
+                .replace("\\", "\\\\")
+                .replace("%", "\\%")
+                .replace("_", "\\_");
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase();
+    }
+
+    private static Instant instant(Object o) {
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof Instant i) {
+            return i;
+        }
+        if (o instanceof OffsetDateTime t) {
+            return t.toInstant();
+        }
+        if (o instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("unexpected time type " + o.getClass());
+    }
+}

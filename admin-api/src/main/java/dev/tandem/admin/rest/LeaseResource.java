@@ -1,0 +1,53 @@
+package dev.tandem.admin.rest;
+
+import dev.tandem.admin.api.LeaseView;
+import dev.tandem.admin.config.AdminConfig;
+import dev.tandem.admin.repository.LeaseRepository;
+import dev.tandem.admin.security.Users;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Lease search across all servers, from the read model built from the lease events. */
+@Path("/api/v1/leases")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Users.READER)
+@Tag(name = "Leases")
+public class LeaseResource {
+
+    private final LeaseRepository leases;
+    private final AdminConfig config;
+
+    public LeaseResource(LeaseRepository leases, AdminConfig config) {
+        this.leases = leases;
+        this.config = config;
+    }
+
+    @GET
+    @Operation(
+            summary = "Search leases by address, hardware address, client id, hostname (prefix), scope, server, state")
+    public List<LeaseView> search(
+            @QueryParam("server") String server,
+            @QueryParam("scope") String scope,
+            @QueryParam("address") String address,
+            @QueryParam("hardwareAddress")
+                    @Pattern(regexp = "[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,15}", message = "must be hex octets a:b:c")
+                    String hardwareAddress,
+            @QueryParam("clientId") String clientId,
+            @QueryParam("hostname") String hostname,
+            @QueryParam("state") String state,
+            @QueryParam("limit") @Min(1) @Max(100000) Integer limit) {
+        int max = Math.min(limit == null ? config.maxSearchResults() : limit, config.maxSearchResults());
+        return leases.search(
+                new LeaseRepository.Search(server, scope, address, hardwareAddress, clientId, hostname, state, max));
+    }
+}

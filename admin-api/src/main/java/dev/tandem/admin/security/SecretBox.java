@@ -1,0 +1,70 @@
+package dev.tandem.admin.security;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts relationship secrets at rest (AES-256-GCM, a fresh 96-bit nonce per value). The coordinators need the secret
+ * itself for HMAC, so it cannot be hashed; the key lives outside the database (configuration or a Kubernetes Secret).
+ * Stored form: {@code v1:<base64 nonce||ciphertext||tag>}.
+ */
+public final class SecretBox {
+
+    private static final String PREFIX = "v1:";
+    private static final int NONCE = 12;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SecretKeySpec key;
+
+    /** @param base64Key 32 bytes, base64 */
+    public SecretBox(String base64Key) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64Key.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the secret key is not base64");
+        }
+        if (raw.length != 32) {
+            throw new IllegalArgumentException(
+                    "the secret key must be 32 bytes (base64 of 32 random bytes), was " + raw.length);
+        }
+        this.key = new SecretKeySpec(raw, "AES");
+    }
+
+    public String seal(String plain) {
+        try {
+            byte[] nonce = new byte[NONCE];
+            RANDOM.nextBytes(nonce);
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            byte[] sealed = c.doFinal(plain.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] out = new byte[NONCE + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, NONCE);
+            System.arraycopy(sealed, 0, out, NONCE, sealed.length);
+            return PREFIX + Base64.getEncoder().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    }
+
+    /** @throws IllegalArgumentException when the value was sealed with another key or altered */
+    public String open(String stored) {
+        if (!stored.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not a sealed secret");
+        }
+        byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, NONCE));
+            return new String(c.doFinal(in, NONCE, in.length - NONCE), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new IllegalArgumentException("the stored secret does not open with the configured key");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    }
+}
