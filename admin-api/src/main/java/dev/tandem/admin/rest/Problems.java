@@ -1,6 +1,7 @@
 package dev.tandem.admin.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.tandem.admin.service.ApiError;
 import dev.tandem.protocol.config.InvalidConfigException;
@@ -46,9 +47,19 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
+        return problem(400, "Unreadable JSON", e.getOriginalMessage(), List.of(), uri);
+    }
+
+    /** A field that does not exist (a typo) or a value of the wrong type. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        String at = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+                .orElse("body");
         String detail = e instanceof UnrecognizedPropertyException u
                 ? "unknown field '" + u.getPropertyName() + "'"
-                : e.getOriginalMessage();
+                : at + ": " + e.getOriginalMessage();
         return problem(400, "Unreadable JSON", detail, List.of(), uri);
     }
 
@@ -69,6 +80,13 @@ public class Problems {
             return r;
         }
         return problem(r.getStatus(), r.getStatusInfo().getReasonPhrase(), e.getMessage(), List.of(), uri);
+    }
+
+    /** Anything else is this service's fault: said without internals, logged with them. */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, UriInfo uri) {
+        Log.errorf(e, "Unexpected failure of %s", uri == null ? "" : uri.getPath());
+        return problem(500, "Internal error", "the request failed; the admin API's log says why", List.of(), uri);
     }
 
     static Response problem(int status, String title, String detail, List<String> errors, UriInfo uri) {

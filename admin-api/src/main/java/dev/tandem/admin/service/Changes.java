@@ -62,16 +62,20 @@ public class Changes {
         for (Map.Entry<String, ServerConfig> e : topology.documents().entrySet()) {
             String document = json(e.getValue());
             ServerConfigEntity stored = ServerConfigEntity.findById(e.getKey());
-            if (stored == null) {
+            if (stored != null && document.equals(stored.document)) {
+                continue;
+            }
+            boolean fresh = stored == null;
+            if (fresh) {
                 stored = new ServerConfigEntity();
                 stored.server = e.getKey();
-                stored.persist();
-            } else if (document.equals(stored.document)) {
-                continue;
             }
             stored.document = document;
             // Never reused, not even after the database is lost: a service ignores a revision older than its own.
             stored.revision = Math.max(stored.revision + 1, clock.millis());
+            if (fresh) {
+                stored.persist();
+            }
             changed.add(e.getKey());
         }
         if (!changed.isEmpty()) {
