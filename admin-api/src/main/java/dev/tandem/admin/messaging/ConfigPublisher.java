@@ -49,7 +49,7 @@ public class ConfigPublisher {
         publishPending();
     }
 
-    @Scheduled(every = "5s", delay = 5, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "5s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retry() {
         publishPending();
     }

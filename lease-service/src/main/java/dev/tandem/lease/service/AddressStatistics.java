@@ -57,7 +57,7 @@ public class AddressStatistics {
         this.server = config.server();
     }
 
-    @Scheduled(every = "10s", delay = 2, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "10s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
         return leases.counts()
                 .invoke(this::gauges)

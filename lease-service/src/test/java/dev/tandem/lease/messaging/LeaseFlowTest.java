@@ -11,6 +11,7 @@ import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
+import dev.tandem.protocol.bus.ScopeStatistics;
 import dev.tandem.protocol.bus.Topics;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.testsupport.Schemas;
@@ -207,6 +208,41 @@ class LeaseFlowTest {
         // The released address goes back to the same client (RFC 2131 §4.3.1).
         LeaseReply again = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
         assertThat(again.address()).isEqualTo(offer.address());
+    }
+
+    @Test
+    void addressCountsOfEachScopeArePublishedForTheAdminApi() throws Exception {
+        String mac = "02005e000171";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        assertThat(exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"))
+                        .action())
+                .isEqualTo("ACK");
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> stats = kafka.consumeStrings()
+                    .withGroupId("test-" + UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.SCOPE_STATISTICS);
+            try {
+                // published every 10 s when the counts changed: wait for one that includes this lease
+                await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+                    ConsumerRecord<String, String> last = stats.getRecords().stream()
+                            .filter(r -> "dhcp-a/192.0.2.0/24".equals(r.key()))
+                            .reduce((a, b) -> b)
+                            .orElseThrow(() -> new AssertionError("no statistics for the scope yet"));
+                    assertThat(Schemas.problems("scope-statistics.v1", last.value()))
+                            .isEmpty();
+                    ScopeStatistics s = JSON.readValue(last.value(), ScopeStatistics.class);
+                    assertThat(s.assigned()).isPositive();
+                    assertThat(s.total()).isGreaterThanOrEqualTo(s.assigned() + s.offered() + s.free() + s.declined());
+                    assertThat(s.backup())
+                            .as("no failover relationship: no BACKUP pool")
+                            .isZero();
+                    assertThat(leaseState(offer.address())).isEqualTo("ACTIVE hw:1:" + mac);
+                });
+            } finally {
+                stats.stop();
+            }
+        }
     }
 
     @Test
