@@ -2,7 +2,8 @@
 # The whole Tandem system on one machine, without Docker: a throwaway PostgreSQL cluster, a KRaft Kafka broker from
 # Maven Central jars, two servers in a failover relationship (dhcp-a: gateways on the relay side and on a directly
 # attached segment, lease-service, coordinator; dhcp-b: relay-side gateway, lease-service, coordinator), the admin-api,
-# a lab network of namespaces with a dhcrelay forwarding to both servers, and the demo scopes.
+# a lab network of namespaces with a dhcrelay forwarding to both servers, and the demo configuration, made through the
+# admin API on first start (demo.sh).
 #
 #   tandem-local.sh start            start everything (installs what is missing, builds if needed)
 #   tandem-local.sh stop             stop what this script started (leases stay in the run directory)
@@ -12,13 +13,15 @@
 #                                    gateway-direct, coordinator, lease-service-b, gateway-b, coordinator-b,
 #                                    admin-api, dhcrelay)
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
-#   tandem-local.sh publish-config FILE
+#   tandem-local.sh publish-config FILE   publish a server-config document to tandem.config directly, bypassing the
+#                                    admin API (its next change for that server replaces it)
 #
 # Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432),
 # TANDEM_KAFKA_PORT (59092, +1 controller, +2 lab listener), TANDEM_HTTP_BASE (8080), TANDEM_NET_PREFIX (tandem),
-# TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE (demo-config.json beside this script), TANDEM_CONFIG_FILE_B
-# (demo-config-b.json), TANDEM_SKIP_BUILD (0); TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL
-# pass through to the coordinators.
+# TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B (documents to publish instead of the demo; the
+# system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
+# TANDEM_SKIP_BUILD (0); TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL pass through to the
+# coordinators.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,14 +35,17 @@ LAB_KAFKA_PORT=$((KAFKA_PORT + 2))
 HTTP_BASE=${TANDEM_HTTP_BASE:-8080}
 # shellcheck source=net.sh
 . "$(dirname "${BASH_SOURCE[0]}")/net.sh"
-CONFIG_FILE=${TANDEM_CONFIG_FILE:-$HERE/demo-config.json}
-CONFIG_FILE_B=${TANDEM_CONFIG_FILE_B:-$HERE/demo-config-b.json}
-SERVER_B=$(jq -r .server "$CONFIG_FILE_B" 2>/dev/null || echo dhcp-b)
+CONFIG_FILE=${TANDEM_CONFIG_FILE:-}
+CONFIG_FILE_B=${TANDEM_CONFIG_FILE_B:-}
+SERVER_B=dhcp-b
+[ -n "$CONFIG_FILE_B" ] && SERVER_B=$(jq -r .server "$CONFIG_FILE_B" 2>/dev/null || echo dhcp-b)
 PEER_KAFKA_PORT=$((KAFKA_PORT + 3))
 PGBIN=/usr/lib/postgresql/15/bin
 KLIB=$RUN/kafka-lib
 DB=tandem_${SERVER//-/_}
 DB_B=tandem_${SERVER_B//-/_}
+DB_ADMIN=tandem_admin
+ADMIN_USER=admin
 
 say() { printf '\033[1m[tandem]\033[0m %s\n' "$*"; }
 die() { printf '[tandem] error: %s\n' "$*" >&2; exit 1; }
@@ -116,7 +122,7 @@ start_postgres() {
         start >/dev/null
     psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
         || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
-    for db in "$DB" "$DB_B"; do
+    for db in "$DB" "$DB_B" "$DB_ADMIN"; do
         psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
             || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db OWNER tandem"
     done
@@ -210,8 +216,29 @@ java_env() { # name -> env assignments for the service
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
                 TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
                 TANDEM_GATEWAY_SERVER_IDENTIFIER=$DIRECT_LAN.1 ;;
-        admin-api) echo "${common[@]}" ;;
+        admin-api)
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
+                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB_ADMIN \
+                QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem \
+                TANDEM_ADMIN_USERS_FILE="$RUN/admin/users" TANDEM_ADMIN_SECRET_KEY="$(cat "$RUN/admin/secret-key")" ;;
     esac
+}
+
+admin_credentials() { # users file (PBKDF2 hashes) and the key that encrypts relationship secrets, made once per run dir
+    mkdir -p "$RUN/admin"
+    chmod 700 "$RUN/admin"
+    [ -f "$RUN/admin/secret-key" ] || head -c 32 /dev/urandom | base64 >"$RUN/admin/secret-key"
+    if [ ! -f "$RUN/admin/users" ]; then
+        local password=${TANDEM_ADMIN_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
+        local reader=${TANDEM_ADMIN_READER_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
+        local jar=("$ROOT"/admin-api/target/quarkus-app/app/admin-api-*.jar)
+        {
+            echo "$ADMIN_USER:admin:$(printf '%s\n' "$password" | java -cp "${jar[0]}" dev.tandem.admin.security.PasswordHashes)"
+            echo "viewer:reader:$(printf '%s\n' "$reader" | java -cp "${jar[0]}" dev.tandem.admin.security.PasswordHashes)"
+        } >"$RUN/admin/users"
+        printf 'admin %s\nviewer %s\n' "$password" "$reader" >"$RUN/admin/passwords"
+        chmod 600 "$RUN/admin/users" "$RUN/admin/passwords" "$RUN/admin/secret-key"
+    fi
 }
 
 module_of() {
@@ -293,15 +320,30 @@ start() {
     fi
     start_postgres
     start_kafka
-    publish_config "$CONFIG_FILE"
-    publish_config "$CONFIG_FILE_B"
-    say "Starting the services of $SERVER and $SERVER_B and the admin-api"
+    admin_credentials
+    say "Starting the admin-api"
+    start_service admin-api
+    await_ready admin-api
+    if [ -n "$CONFIG_FILE" ]; then
+        # Configuration documents from files, bypassing the admin API (the system tests use this).
+        publish_config "$CONFIG_FILE"
+        [ -n "$CONFIG_FILE_B" ] && publish_config "$CONFIG_FILE_B"
+    elif [ ! -f "$RUN/admin/demo-loaded" ]; then
+        say "Configuring the demo through the admin API (deploy/local/demo.sh)"
+        TANDEM_ADMIN_URL="http://127.0.0.1:$(http_port admin-api)" TANDEM_SERVER="$SERVER" TANDEM_SERVER_B="$SERVER_B" \
+            TANDEM_ADMIN_CREDENTIALS="$ADMIN_USER:$(awk '$1 == "admin" {print $2}' "$RUN/admin/passwords")" \
+            TANDEM_COORDINATOR_URL="http://127.0.0.1:$(http_port coordinator)" \
+            TANDEM_COORDINATOR_URL_B="http://$PEER_KAFKA_LINK.2:$(http_port coordinator-b)" \
+            "$HERE/demo.sh" >>"$RUN/logs/demo.log" 2>&1 || die "the demo configuration failed: $RUN/logs/demo.log"
+        touch "$RUN/admin/demo-loaded"
+    fi
+    say "Starting the services of $SERVER and $SERVER_B"
     for s in "${SERVICES[@]}"; do start_service "$s"; done
     for s in "${SERVICES[@]}"; do await_ready "$s"; done
     start_service dhcrelay
     cat <<INFO
 $(say "Tandem runs.")
-  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_B (user tandem)   data in $RUN/pg/data
+  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_B, $DB_ADMIN (user tandem)   data in $RUN/pg/data
   Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*
   $SERVER (primary)
     gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
@@ -313,7 +355,8 @@ $(say "Tandem runs.")
     lease-service-b http://127.0.0.1:$(http_port lease-service-b)/q/health
     coordinator-b   failover $FO_LINK.2:647 in namespace $P-peer
                     ip netns exec $P-peer curl -s http://127.0.0.1:$(http_port coordinator-b)/api/v1/relationships
-  admin-api       http://127.0.0.1:$(http_port admin-api)/api/v1/status
+  admin-api       http://127.0.0.1:$(http_port admin-api)/api/v1/servers  (Swagger UI /q/swagger-ui)
+                  users and passwords in $RUN/admin/passwords
   dhcrelay        namespace $P-relay: $RELAY_LAN.1 (LAN $P-lan, $SERVER only) and $FO_LAN.1 (LAN $P-lan2, the pair)
                   -> $RELAY_LINK.1 and $GATEWAY_B
   logs            $RUN/logs
@@ -357,5 +400,5 @@ case "${1:-}" in
     publish-config) publish_config "$2" ;;
     partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
     heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    *) sed -n '2,26p' "$0"; exit 2 ;;
 esac

@@ -29,6 +29,7 @@ final class Stack {
     static final int PG_PORT = 56432;
     static final int KAFKA_PORT = 59192;
     static final int HTTP_BASE = 18080;
+    static final String ADMIN_PASSWORD = "system-test-admin";
 
     static final String SERVER_ID = "198.18.4.1";
     static final String RELAY_LAN = "198.18.6";
@@ -56,6 +57,7 @@ final class Stack {
                         .toString());
         env.put("TANDEM_FAILOVER_STARTUP_TIME", "3s");
         env.put("TANDEM_FAILOVER_RECONNECT_INTERVAL", "1s");
+        env.put("TANDEM_ADMIN_PASSWORD", ADMIN_PASSWORD);
         return env;
     }
 

@@ -46,8 +46,8 @@ public class LeaseRepository {
                     .setParameter(4, e.state())
                     .setParameter(5, e.type() == null ? "" : e.type())
                     .setParameter(6, e.clientKey())
-                    .setParameter(7, lower(e.hardwareAddress()))
-                    .setParameter(8, lower(e.clientId()))
+                    .setParameter(7, hex(e.hardwareAddress()))
+                    .setParameter(8, hex(e.clientId()))
                     .setParameter(9, e.hostname())
                     .setParameter(10, e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()))
                     .setParameter(11, Timestamp.from(e.at()))
@@ -64,8 +64,8 @@ public class LeaseRepository {
         condition(sql, params, "server = ?", s.server());
         condition(sql, params, "scope = ?", s.scope());
         condition(sql, params, "address = ?", s.address());
-        condition(sql, params, "hardware_address = ?", lower(s.hardwareAddress()));
-        condition(sql, params, "client_id = ?", lower(s.clientId()));
+        condition(sql, params, "hardware_address = ?", hex(s.hardwareAddress()));
+        condition(sql, params, "client_id = ?", hex(s.clientId()));
         condition(sql, params, "lower(hostname) LIKE ?", s.hostname() == null ? null : like(s.hostname()) + "%");
         condition(sql, params, "state = ?", s.state() == null ? null : s.state().toUpperCase());
         sql.append(" ORDER BY server, inet(address) LIMIT ").append(s.limit());
@@ -106,8 +106,9 @@ public class LeaseRepository {
                 .replace("_", "\\_");
     }
 
-    private static String lower(String s) {
-        return s == null ? null : s.toLowerCase();
+    /** Hardware addresses and client ids as lower-case hex without separators: "02:00:5E-…" finds "02005e…". */
+    private static String hex(String s) {
+        return s == null ? null : s.replaceAll("[:.-]", "").toLowerCase();
     }
 
     private static Instant instant(Object o) {

@@ -40,7 +40,9 @@ public class LeaseResource {
             @QueryParam("scope") String scope,
             @QueryParam("address") String address,
             @QueryParam("hardwareAddress")
-                    @Pattern(regexp = "[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,15}", message = "must be hex octets a:b:c")
+                    @Pattern(
+                            regexp = "[0-9a-fA-F]{2}([:.-]?[0-9a-fA-F]{2}){0,15}",
+                            message = "must be hex octets, as 02:00:5e:00:00:01 or 02005e000001")
                     String hardwareAddress,
             @QueryParam("clientId") String clientId,
             @QueryParam("hostname") String hostname,

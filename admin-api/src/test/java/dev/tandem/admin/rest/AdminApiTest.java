@@ -470,7 +470,7 @@ class AdminApiTest {
                 address,
                 state,
                 "hw:1:" + hw.replace(":", ""),
-                hw,
+                hw.replace(":", ""), // as the lease-service writes it
                 "01" + hw.replace(":", ""),
                 host,
                 sequence,
@@ -513,6 +513,7 @@ class AdminApiTest {
                 .body("address", contains("10.60.0.10"))
                 .body("state", contains("RELEASED"))
                 .body("lastEvent", contains("released"));
+        reader().get("/api/v1/leases?hardwareAddress=02005e00600a").then().body("address", contains("10.60.0.10"));
         reader().get("/api/v1/leases?hostname=print").then().body("address", contains("10.60.0.10"));
         reader().get("/api/v1/leases?clientId=0102005e00600b").then().body("hostname", contains("laptop"));
         reader().get("/api/v1/leases?scope=10.60.0.0/24&state=active")

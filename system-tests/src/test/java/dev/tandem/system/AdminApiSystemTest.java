@@ -1,0 +1,242 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.bus.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The management plane with the real system: a relationship and its scope made through the admin API (not a file)
+ * reach both servers and a real client gets a lease; a new percentage changes which server answers; "partner down"
+ * sent through the API moves the secondary to PARTNER-DOWN.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminApiSystemTest {
+
+    static final String A = FailoverSystemTest.A;
+    static final String B = FailoverSystemTest.B;
+    static final String PAIR = "api-pair";
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final ObjectMapper JSON = Json.mapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String API = "http://127.0.0.1:" + (Stack.HTTP_BASE + 10);
+    static final String AUTH = "Basic "
+            + Base64.getEncoder().encodeToString(("admin:" + Stack.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+
+    @BeforeAll
+    static void startStack() {
+        Stack.start(); // the services start with the file configuration of the other system tests
+    }
+
+    @AfterAll
+    static void stopStack() {
+        Stack.stop();
+    }
+
+    @AfterEach
+    void noAddressWasEverBoundToTwoClients() {
+        assertThat(LeaseEvents.duplicateBindings(LeaseEvents.all())).isEmpty();
+    }
+
+    @Test
+    @Order(1)
+    void aRelationshipMadeThroughTheApiReachesBothServersAndAClientGetsALease() throws Exception {
+        call(
+                        "POST",
+                        "/api/v1/servers",
+                        Map.of(
+                                "name",
+                                A,
+                                "serverIdentifier",
+                                FailoverSystemTest.SERVER_ID_A,
+                                "failoverAddress",
+                                "198.18.132.1",
+                                "coordinatorUrl",
+                                "http://127.0.0.1:" + (Stack.HTTP_BASE + 2)))
+                .expect(201);
+        call(
+                        "POST",
+                        "/api/v1/servers",
+                        Map.of(
+                                "name",
+                                B,
+                                "serverIdentifier",
+                                FailoverSystemTest.SERVER_ID_B,
+                                "failoverAddress",
+                                "198.18.132.2",
+                                // the coordinator of dhcp-b runs in the peer namespace, reached over its Kafka link
+                                "coordinatorUrl",
+                                "http://198.18.133.2:" + (Stack.HTTP_BASE + 22)))
+                .expect(201);
+        call(
+                        "POST",
+                        "/api/v1/servers/" + A + "/scopes",
+                        Map.of(
+                                "subnet",
+                                FailoverSystemTest.SCOPE,
+                                "ranges",
+                                java.util.List.of(Map.of("first", "198.18.135.10", "last", "198.18.135.109")),
+                                "leaseTime",
+                                60,
+                                "options",
+                                Map.of("routers", "198.18.135.1")))
+                .expect(201);
+        call(
+                        "POST",
+                        "/api/v1/relationships",
+                        Map.ofEntries(
+                                Map.entry("name", PAIR),
+                                Map.entry("primaryServer", A),
+                                Map.entry("secondaryServer", B),
+                                Map.entry("mode", "load-balance"),
+                                Map.entry("loadBalancePercent", 50),
+                                Map.entry("mclt", 20),
+                                Map.entry("maxResponseDelay", 6),
+                                Map.entry("loadBalanceMaxSeconds", 30),
+                                Map.entry("port", 10647),
+                                Map.entry("sharedSecret", "api-made-secret")))
+                .expect(201);
+        JsonNode pair = call("POST", "/api/v1/relationships/" + PAIR + "/scopes", Map.of("scope", "198.18.135.0"))
+                .expect(200);
+        assertThat(pair.get("empty").asBoolean()).isFalse();
+
+        awaitStates("NORMAL", "NORMAL");
+        Optional<String[]> lease = FailoverSystemTest.oneShot("02:00:5e:70:00:01");
+        assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
+        // the lease is found through the admin API's read model, on the server that granted it and on its partner
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode found = call("GET", "/api/v1/leases?hardwareAddress=02:00:5e:70:00:01", null)
+                    .expect(200);
+            assertThat(found.findValuesAsText("server")).containsExactlyInAnyOrder(A, B);
+            assertThat(found.findValuesAsText("address")).containsOnly(lease.get()[0]);
+        });
+    }
+
+    @Test
+    @Order(2)
+    void aNewPercentageChangesWhichServerAnswers() throws Exception {
+        setPercentage(0); // every bucket to the secondary
+        for (int i = 1; i <= 4; i++) {
+            String mac = String.format("02:00:5e:71:00:%02x", i);
+            assertThat(FailoverSystemTest.oneShot(mac))
+                    .as("client %s with 0%% to the primary", mac)
+                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_B));
+        }
+        setPercentage(100); // every bucket to the primary
+        for (int i = 1; i <= 4; i++) {
+            String mac = String.format("02:00:5e:72:00:%02x", i);
+            assertThat(FailoverSystemTest.oneShot(mac))
+                    .as("client %s with 100%% to the primary", mac)
+                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_A));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void partnerDownThroughTheApiMovesTheSecondaryToPartnerDown() throws Exception {
+        Stack.script("partition");
+        try {
+            awaitState(B, "COMMUNICATIONS-INTERRUPTED");
+            JsonNode answer = call("POST", "/api/v1/relationships/" + PAIR + "/partner-down?server=" + B, null)
+                    .expect(200);
+            assertThat(answer.get("state").asText()).isEqualTo("PARTNER-DOWN");
+            awaitState(B, "PARTNER-DOWN");
+        } finally {
+            Stack.script("heal");
+        }
+    }
+
+    static void setPercentage(int percent) throws Exception {
+        Response current = call("GET", "/api/v1/relationships/" + PAIR, null);
+        ObjectNode doc = (ObjectNode) current.expect(200);
+        for (String readOnly : new String[] {"sharedSecretSet", "scopes", "empty", "version"}) {
+            doc.remove(readOnly);
+        }
+        doc.put("loadBalancePercent", percent);
+        call("PUT", "/api/v1/relationships/" + PAIR, doc, current.etag()).expect(200);
+        String buckets = (percent == 0 ? "00" : "ff").repeat(32);
+        // both coordinators run the new split (they reconnect with it) and are back in NORMAL
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (JsonNode s : call("GET", "/api/v1/relationships/" + PAIR + "/state", null)
+                    .expect(200)
+                    .get("servers")) {
+                assertThat(s.path("status").path("hashBuckets").asText()).isEqualTo(buckets);
+                assertThat(s.path("status").path("state").asText()).isEqualTo("NORMAL");
+            }
+        });
+    }
+
+    static void awaitStates(String a, String b) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode servers = call("GET", "/api/v1/relationships/" + PAIR + "/state", null)
+                    .expect(200)
+                    .get("servers");
+            assertThat(servers.get(0).path("status").path("state").asText()).isEqualTo(a);
+            assertThat(servers.get(1).path("status").path("state").asText()).isEqualTo(b);
+        });
+    }
+
+    static void awaitState(String server, String state) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode servers = call("GET", "/api/v1/relationships/" + PAIR + "/state", null)
+                    .expect(200)
+                    .get("servers");
+            for (JsonNode s : servers) {
+                if (s.get("server").asText().equals(server)) {
+                    assertThat(s.path("status").path("state").asText()).isEqualTo(state);
+                }
+            }
+        });
+    }
+
+    record Response(int status, String body, String etag) {
+        JsonNode expect(int expected) throws IOException {
+            assertThat(status)
+                    .as("status of an admin API call answering %s", body)
+                    .isEqualTo(expected);
+            return JSON.readTree(body);
+        }
+    }
+
+    static Response call(String method, String path, Object body) throws Exception {
+        return call(method, path, body, null);
+    }
+
+    static Response call(String method, String path, Object body, String ifMatch) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(API + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", AUTH)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(
+                r.statusCode(), r.body(), r.headers().firstValue("ETag").orElse(null));
+    }
+}
