@@ -46,6 +46,14 @@ public interface CoordinatorConfig {
         @WithDefault("30s")
         Duration maintenanceDrain();
 
+        /**
+         * Listen on (and dial from) this address instead of each relationship's localAddress: {@code 0.0.0.0} behind a
+         * Kubernetes Service, where the partner reaches this pod through an address that is not the pod's own. A
+         * connection is then accepted from any source address if it proves itself with the relationship's shared
+         * secret (HMAC) or TLS; without either, only the partner's address may connect, as always.
+         */
+        java.util.Optional<String> listenAddress();
+
         /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
         @WithDefault("10s")
         Duration updateTimeout();

@@ -44,6 +44,7 @@ public final class PeerTransport {
 
     private final Vertx vertx;
     private final String localAddress;
+    private final boolean anySource;
     private final int port;
     private final String peerAddress;
     private final int peerPort;
@@ -63,10 +64,13 @@ public final class PeerTransport {
             String sharedSecret,
             long maxSkewSeconds,
             CoordinatorConfig.Tls tls,
+            java.util.Optional<String> listenAddress,
             Listener listener) {
         this.tls = tls;
         this.vertx = vertx;
-        this.localAddress = localAddress;
+        this.localAddress = listenAddress.orElse(localAddress);
+        // Behind a Service the partner's source address is not the one configured: identity rests on HMAC or TLS.
+        this.anySource = listenAddress.isPresent() && (sharedSecret != null || tls != null);
         this.port = port;
         this.peerAddress = peerAddress;
         this.peerPort = peerPort;
@@ -75,7 +79,10 @@ public final class PeerTransport {
         this.listener = listener;
     }
 
-    /** Starts listening. Only the partner's address may connect (as ISC does). */
+    /**
+     * Starts listening. Only the partner's address may connect (as ISC does), unless a listen address overrides the
+     * relationship's and the connection is authenticated.
+     */
     public io.vertx.core.Future<Void> listen() {
         NetServerOptions options =
                 new NetServerOptions().setHost(localAddress).setPort(port).setReuseAddress(true);
@@ -88,7 +95,7 @@ public final class PeerTransport {
         server = vertx.createNetServer(options);
         server.connectHandler(socket -> {
             String from = socket.remoteAddress().hostAddress();
-            if (!peerAddress.equals(from)) {
+            if (!anySource && !peerAddress.equals(from)) {
                 Log.warnf("Failover connection from %s refused: the partner is %s", from, peerAddress);
                 socket.close();
                 return;
@@ -101,8 +108,10 @@ public final class PeerTransport {
     /** Dials the partner once, from the local address. */
     public void dial() {
         if (client == null) {
-            NetClientOptions options =
-                    new NetClientOptions().setLocalAddress(localAddress).setConnectTimeout(3000);
+            NetClientOptions options = new NetClientOptions().setConnectTimeout(3000);
+            if (!"0.0.0.0".equals(localAddress)) {
+                options.setLocalAddress(localAddress);
+            }
             if (tls != null) {
                 // Mutual TLS: the partner is identified by the trust store, not by its host name.
                 options.setSsl(true)

@@ -150,6 +150,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.sharedSecret(),
                 settings.maxClockSkew().toSeconds(),
                 config.tls() ? settings.tls() : null,
+                settings.listenAddress(),
                 this);
     }
 
