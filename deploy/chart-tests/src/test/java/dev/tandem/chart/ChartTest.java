@@ -1,0 +1,273 @@
+package dev.tandem.chart;
+
+import static dev.tandem.chart.Manifests.MINIMAL;
+import static dev.tandem.chart.Manifests.objects;
+import static dev.tandem.chart.Manifests.ofType;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Helm chart without a cluster: it lints clean in strict mode, renders with its defaults and with every example,
+ * every object parses into the typed Kubernetes model with no unknown field, and the properties an operator relies on
+ * hold.
+ */
+class ChartTest {
+
+    @Test
+    void lintsCleanInStrictMode() {
+        LintResult lint = new Helm(Manifests.CHART).lint().strict().call();
+        assertThat(lint.isFailed())
+                .as("helm lint --strict: %s", lint.getMessages())
+                .isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.startsWith("[WARNING]") || m.startsWith("[ERROR]"));
+    }
+
+    static Stream<Path> examples() throws IOException {
+        return Files.list(Manifests.EXAMPLES)
+                .filter(p -> p.toString().endsWith(".yaml"))
+                .sorted();
+    }
+
+    @Test
+    void rendersWithItsDefaultsPlusKafkaAndPostgres() {
+        List<HasMetadata> all = objects(MINIMAL);
+        assertTypedAndKnown(all);
+        // per server: gateway StatefulSet + Service + PDB, lease-service Deployment + PDB, coordinator Deployment +
+        // Service; and the admin API's Deployment and Service
+        assertThat(ofType(all, StatefulSet.class)).hasSize(2);
+        assertThat(ofType(all, Deployment.class)).hasSize(5);
+        assertThat(ofType(all, Service.class)).hasSize(5);
+        assertThat(ofType(all, PodDisruptionBudget.class)).hasSize(4);
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void rendersWithEachExample(Path example) {
+        List<HasMetadata> all = objects(t -> t.withValuesFile(example));
+        assertThat(all).isNotEmpty();
+        assertTypedAndKnown(all);
+        invariants(all, example.getFileName().toString().contains("host-network"));
+    }
+
+    @Test
+    void defaultsKeepTheInvariants() {
+        invariants(objects(MINIMAL), false);
+    }
+
+    /** What must hold whatever the values. */
+    static void invariants(List<HasMetadata> all, boolean hostNetwork) {
+        for (PodSpec pod : pods(all)) {
+            for (Container c : pod.getContainers()) {
+                String what = c.getName();
+                assertThat(c.getImage())
+                        .as("%s image", what)
+                        .doesNotEndWith(":latest")
+                        .contains(":");
+                assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+                assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+                assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+                assertThat(c.getResources().getRequests())
+                        .as("%s requests", what)
+                        .containsKeys("cpu", "memory");
+                assertThat(c.getResources().getLimits()).as("%s limits", what).containsKey("memory");
+                var sc = c.getSecurityContext();
+                assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+                assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+                assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+                List<String> added = sc.getCapabilities().getAdd() == null
+                        ? List.of()
+                        : sc.getCapabilities().getAdd();
+                if (what.equals("gateway") && hostNetwork) {
+                    assertThat(added).as("the gateway on the node's port 67").containsExactly("NET_BIND_SERVICE");
+                } else {
+                    assertThat(added).as("%s adds no capability", what).isEmpty();
+                }
+                for (EnvVar env : c.getEnv()) {
+                    if (env.getName().contains("PASSWORD") || env.getName().contains("SECRET")) {
+                        assertThat(env.getValue())
+                                .as("%s %s comes from a Secret, not inlined", what, env.getName())
+                                .isNull();
+                        assertThat(env.getValueFrom().getSecretKeyRef()).isNotNull();
+                    }
+                }
+            }
+            assertThat(pod.getHostNetwork() != null && pod.getHostNetwork())
+                    .as("hostNetwork only in that mode")
+                    .isEqualTo(
+                            hostNetwork && pod.getContainers().get(0).getName().equals("gateway"));
+        }
+        assertThat(ofType(all, io.fabric8.kubernetes.api.model.Secret.class))
+                .as("the chart never carries a Secret's content")
+                .isEmpty();
+        // the two servers never share a node: every server pod repels the other server's pods
+        for (HasMetadata o : all) {
+            PodSpec pod = podOf(o);
+            if (pod == null) {
+                continue;
+            }
+            String server = labels(o).get("tandem.dev/server");
+            if (server != null) {
+                var terms = pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+                assertThat(terms).singleElement().satisfies(t -> {
+                    assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+                    assertThat(t.getLabelSelector().getMatchExpressions()).anySatisfy(e -> {
+                        assertThat(e.getKey()).isEqualTo("tandem.dev/server");
+                        assertThat(e.getOperator()).isEqualTo("NotIn");
+                        assertThat(e.getValues()).containsExactly(server);
+                    });
+                });
+            }
+        }
+        for (PodDisruptionBudget pdb : ofType(all, PodDisruptionBudget.class)) {
+            assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        }
+        // exactly one coordinator per server, replaced not rolled
+        ofType(all, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().endsWith("-coordinator"))
+                .forEach(d -> {
+                    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+                    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+                });
+        // relay mode keeps the relay's source address
+        ofType(all, Service.class).stream()
+                .filter(s -> s.getMetadata().getName().endsWith("-gateway"))
+                .forEach(s -> {
+                    assertThat(hostNetwork)
+                            .as("no gateway Service with hostNetwork")
+                            .isFalse();
+                    assertThat(s.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+                    assertThat(s.getSpec().getPorts()).singleElement().satisfies(p -> {
+                        assertThat(p.getPort()).isEqualTo(67);
+                        assertThat(p.getProtocol()).isEqualTo("UDP");
+                    });
+                });
+    }
+
+    @Test
+    void hostNetworkModeRunsTheGatewaysOnTheNodesWithOneCapability() throws IOException {
+        List<HasMetadata> all = objects(t -> t.withValuesFile(Manifests.EXAMPLES.resolve("host-network.yaml")));
+        List<StatefulSet> gateways = ofType(all, StatefulSet.class);
+        assertThat(gateways).hasSize(2).allSatisfy(g -> assertThat(
+                        g.getSpec().getTemplate().getSpec().getHostNetwork())
+                .isTrue());
+        assertThat(ofType(all, Service.class))
+                .noneMatch(s -> s.getMetadata().getName().endsWith("-gateway"));
+    }
+
+    @Test
+    void theOperatorsExampleAddsStrimziCloudNativePgAndAServiceMonitor() throws IOException {
+        List<HasMetadata> all = objects(t -> t.withValuesFile(Manifests.EXAMPLES.resolve("operators.yaml")));
+        List<String> kinds = ofType(all, GenericKubernetesResource.class).stream()
+                .map(HasMetadata::getKind)
+                .toList();
+        assertThat(kinds).contains("Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "ServiceMonitor");
+        // 3 shared topics and 8 per server
+        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 8);
+        // the services use the operators' endpoints and the CloudNativePG Secret
+        Deployment lease = ofType(all, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("tandem-dhcp-a-lease-service"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, EnvVar> env = new java.util.HashMap<>();
+        lease.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
+        assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").getValue()).isEqualTo("tandem-kafka-kafka-bootstrap:9092");
+        assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL").getValue())
+                .isEqualTo("jdbc:postgresql://tandem-pg-rw:5432/tandem_dhcp_a");
+        assertThat(env.get("QUARKUS_DATASOURCE_PASSWORD")
+                        .getValueFrom()
+                        .getSecretKeyRef()
+                        .getName())
+                .isEqualTo("tandem-pg-app");
+    }
+
+    @Test
+    void theSchemaRefusesAWrongTypeAnUnknownKeyAndLatest() {
+        assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("gateway.replicas", "two")))
+                .hasMessageContaining("/gateway/replicas");
+        assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("gateway.replicaz", 2)))
+                .hasMessageContaining("additional properties 'replicaz' not allowed");
+        assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("image.tag", "latest")))
+                .hasMessageContaining("/image/tag");
+        assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("networking.mode", "bridge")))
+                .hasMessageContaining("/networking/mode");
+    }
+
+    @Test
+    void missingKafkaOrPostgresIsSaidClearly() {
+        assertThatThrownBy(() ->
+                        Manifests.render(t -> t.set("postgresql.host", "pg").set("postgresql.existingSecret", "s")))
+                .hasMessageContaining("kafka.bootstrapServers is required");
+        assertThatThrownBy(() -> Manifests.render(t -> t.set("kafka.bootstrapServers", "k:9092")))
+                .hasMessageContaining("postgresql.host is required");
+    }
+
+    @Test
+    void theTagFollowsTheChartUnlessSet() {
+        List<String> images = new ArrayList<>();
+        pods(objects(t -> MINIMAL.apply(t).set("image.tag", "1.2.3")))
+                .forEach(p -> p.getContainers().forEach(c -> images.add(c.getImage())));
+        assertThat(images).hasSize(7).allMatch(i -> i.startsWith("ghcr.io/tandem-dhcp/") && i.endsWith(":1.2.3"));
+        assertThat(images)
+                .anyMatch(i -> i.contains("/packet-gateway:"))
+                .anyMatch(i -> i.contains("/lease-service:"))
+                .anyMatch(i -> i.contains("/failover-coordinator:"))
+                .anyMatch(i -> i.contains("/admin-api:"));
+    }
+
+    static void assertTypedAndKnown(List<HasMetadata> all) {
+        for (HasMetadata o : all) {
+            assertThat(o.getMetadata().getName())
+                    .as("%s has a name", o.getKind())
+                    .isNotBlank();
+            assertThat(labels(o))
+                    .as("%s labels", o.getMetadata().getName())
+                    .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "helm.sh/chart");
+            if (!(o instanceof GenericKubernetesResource)) {
+                assertThat(Manifests.unknownFields(o)).as("unknown fields").isEmpty();
+            }
+        }
+    }
+
+    static Map<String, String> labels(HasMetadata o) {
+        return o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
+    }
+
+    static PodSpec podOf(HasMetadata o) {
+        if (o instanceof Deployment d) {
+            return d.getSpec().getTemplate().getSpec();
+        }
+        if (o instanceof StatefulSet s) {
+            return s.getSpec().getTemplate().getSpec();
+        }
+        return null;
+    }
+
+    static List<PodSpec> pods(List<HasMetadata> all) {
+        return all.stream()
+                .map(ChartTest::podOf)
+                .filter(java.util.Objects::nonNull)
+                .toList();
+    }
+}
