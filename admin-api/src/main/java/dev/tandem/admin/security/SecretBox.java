@@ -16,9 +16,9 @@ public final class SecretBox {
 
     private static final String PREFIX = "v1:";
     private static final int NONCE = 12;
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final SecretKeySpec key;
+    // per instance, not static: a native image must not hold a seeded SecureRandom built at build time
+    private final SecureRandom random = new SecureRandom();
 
     /** @param base64Key 32 bytes, base64 */
     public SecretBox(String base64Key) {
@@ -38,7 +38,7 @@ public final class SecretBox {
     public String seal(String plain) {
         try {
             byte[] nonce = new byte[NONCE];
-            RANDOM.nextBytes(nonce);
+            random.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             byte[] sealed = c.doFinal(plain.getBytes(java.nio.charset.StandardCharsets.UTF_8));
