@@ -69,6 +69,13 @@ up() {
     ip link set "${P}p0" up
     ip -n "$P-peer" addr add "$FO_LINK.2/30" dev "${P}p1"
     ip -n "$P-peer" link set "${P}p1" up
+    # relay namespace <-> peer namespace: DHCP to an ISC dhcpd that stands in for dhcp-b (interoperation tests)
+    ip -n "$P-relay" link add "${P}i0" type veth peer name "${P}i1" netns "$P-peer"
+    ip -n "$P-relay" addr add "$ISC_LINK.1/30" dev "${P}i0"
+    ip -n "$P-relay" link set "${P}i0" up
+    ip -n "$P-peer" addr add "$ISC_LINK.2/30" dev "${P}i1"
+    ip -n "$P-peer" link set "${P}i1" up
+    ip -n "$P-peer" route add "$FO_LAN.0/24" via "$ISC_LINK.1"
     ip link add "${P}q0" type veth peer name "${P}q1" netns "$P-peer"
     ip addr add "$PEER_KAFKA_LINK.1/30" dev "${P}q0"
     ip link set "${P}q0" up

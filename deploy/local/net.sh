@@ -11,3 +11,4 @@ FO_LINK=198.18.$((128 + N))       # root <-> $P-peer (/30): coordinator of dhcp-
 PEER_KAFKA_LINK=198.18.$((129 + N)) # root <-> $P-peer (/30): Kafka's listener for the $P-peer namespace on .1
 GATEWAY_B=198.18.$((130 + N)).1   # relay-side gateway of dhcp-b (/32 on the root end of the relay link)
 FO_LAN=198.18.$((131 + N))        # relayed client LAN served by the failover pair (/24); dhcrelay on .1
+ISC_LINK=198.18.$((64 + N))       # relay namespace <-> $P-peer (/30): DHCP to an ISC dhcpd partner run there, on .2

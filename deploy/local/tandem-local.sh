@@ -20,7 +20,8 @@
 # TANDEM_KAFKA_PORT (59092, +1 controller, +2 lab listener), TANDEM_HTTP_BASE (8080), TANDEM_NET_PREFIX (tandem),
 # TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B (documents to publish instead of the demo; the
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
-# TANDEM_SKIP_BUILD (0); TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL pass through to the
+# TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
+# TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL pass through to the
 # coordinators.
 set -euo pipefail
 
@@ -263,8 +264,9 @@ start_service() {
     local name=$1
     if alive "$name"; then say "$name already runs (pid $(cat "$RUN/pids/$name.pid"))"; return; fi
     if [ "$name" = dhcrelay ]; then
-        nohup ip netns exec "$P-relay" dhcrelay -4 -d -q --no-pid -id "${P}l0" -id "${P}m0" -iu "${P}r1" \
-            "$RELAY_LINK.1" "$GATEWAY_B" \
+        # shellcheck disable=SC2086
+        nohup ip netns exec "$P-relay" dhcrelay -4 -d -q --no-pid -id "${P}l0" -id "${P}m0" -iu "${P}r1" -iu "${P}i0" \
+            ${TANDEM_RELAY_SERVERS:-$RELAY_LINK.1 $GATEWAY_B} \
             >"$RUN/logs/dhcrelay.log" 2>&1 &
         echo $! >"$RUN/pids/dhcrelay.pid"
         return

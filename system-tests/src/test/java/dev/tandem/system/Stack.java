@@ -69,8 +69,18 @@ final class Stack {
     }
 
     static void start() {
+        start(Map.of());
+    }
+
+    /** Starts the stack with settings of its own (TANDEM_RELAY_SERVERS, say) on top of the usual ones. */
+    static void start(Map<String, String> settings) {
         script("purge"); // a previous run that was cut off leaves nothing behind
-        script("start");
+        Map<String, String> env = env();
+        env.putAll(settings);
+        run(
+                Duration.ofMinutes(5),
+                env,
+                List.of(ROOT.resolve("deploy/local/tandem-local.sh").toString(), "start"));
     }
 
     static void stop() {

@@ -104,12 +104,15 @@ public class BindingRepository {
     }
 
     /**
-     * Marks the rows of the scopes to be published again: every row that ever changed ({@code all}), or those the
+     * Marks the rows of the scopes to be published again: for update-request-all every binding, free pool addresses
+     * included, so that a partner starting from nothing learns which free addresses are its own (BACKUP) and which the
+     * primary's (FREE), as ISC dhcpd needs (§7.7; ISC's secondary has no backup pool until told); otherwise those the
      * partner has not acknowledged. Returns how many.
      */
     public Uni<Integer> resend(String[] scopes, boolean all) {
         String sql = all
-                ? "UPDATE lease SET published_seq = -1 WHERE scope = ANY($1) AND update_seq > 0"
+                ? "UPDATE lease SET published_seq = -1 WHERE scope = ANY($1)"
+                        + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))"
                 : "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq";
         return pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)).map(rs -> rs.rowCount());
     }

@@ -1,0 +1,239 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.bus.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Tandem as primary with an unmodified ISC dhcpd 4.4 (Debian's isc-dhcp-server) as secondary, in load-balance: the
+ * ISC server runs in the peer namespace in place of dhcp-b, and dhcrelay forwards the pair's LAN to both.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IscInteropSystemTest {
+
+    static final String A = FailoverSystemTest.A;
+    static final String PAIR = "isc-pair";
+    static final String ISC_ADDRESS = "198.18.68.2"; // ISC_LINK.2 of network index 1: ISC's server identifier
+    static final Duration WAIT = Duration.ofSeconds(120);
+    static final ObjectMapper JSON = Json.mapper();
+    static final Pattern OBTAINED = Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)");
+    static final Path ISC_DIR = Stack.WORK.resolve("isc");
+
+    static Process dhcpd;
+    static final Map<String, String> servedBy = new TreeMap<>(); // mac -> server identifier
+
+    @BeforeAll
+    static void startStackWithAnIscPartner() throws Exception {
+        Stack.start(Map.of("TANDEM_RELAY_SERVERS", FailoverSystemTest.SERVER_ID_A + " " + ISC_ADDRESS));
+        for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
+            Stack.script("stop-service", service);
+        }
+        publishPrimaryConfig();
+        Files.createDirectories(ISC_DIR);
+        Files.writeString(ISC_DIR.resolve("dhcpd.conf"), dhcpdConf());
+        Files.writeString(ISC_DIR.resolve("dhcpd.leases"), "");
+        dhcpd = Stack.spawn(
+                ISC_DIR.resolve("dhcpd.log"),
+                Map.of(),
+                "ip",
+                "netns",
+                "exec",
+                Stack.PREFIX + "-peer",
+                "dhcpd",
+                "-4",
+                "-f",
+                "-d",
+                "-cf",
+                ISC_DIR.resolve("dhcpd.conf").toString(),
+                "-lf",
+                ISC_DIR.resolve("dhcpd.leases").toString(),
+                "-pf",
+                ISC_DIR.resolve("dhcpd.pid").toString(),
+                Stack.PREFIX + "i1");
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        if (dhcpd != null) {
+            dhcpd.destroy();
+            dhcpd.waitFor();
+        }
+        Stack.stop();
+    }
+
+    @AfterEach
+    void noAddressIsBoundToTwoClientsOnEitherSide() throws Exception {
+        assertThat(LeaseEvents.duplicateBindings(LeaseEvents.all())).isEmpty();
+        // what ISC's lease file says is active agrees with Tandem's table wherever both hold the address
+        Map<String, String> isc = iscActive();
+        Map<String, String> tandem = tandemActive();
+        isc.forEach((address, mac) -> {
+            if (tandem.containsKey(address)) {
+                assertThat(tandem.get(address))
+                        .as("client of %s on Tandem and on ISC", address)
+                        .isEqualTo(mac);
+            }
+        });
+    }
+
+    @Test
+    @Order(1)
+    void bothReachNormalFromAFreshStart() {
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(ISC_DIR.resolve("dhcpd.log")))
+                .contains("failover peer " + PAIR + ": I move from recover-done to normal"));
+    }
+
+    @Test
+    @Order(2)
+    void eachNewClientIsServedByTheServerItsBucketNames() {
+        int primary = 0;
+        for (int i = 1; i <= 12; i++) {
+            String mac = String.format("02:00:5e:80:00:%02x", i);
+            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            boolean ours = FailoverSystemTest.primaryBucket(mac);
+            assertThat(lease.get()[1])
+                    .as("client %s (bucket %d)", mac, FailoverSystemTest.bucket(mac))
+                    .isEqualTo(ours ? FailoverSystemTest.SERVER_ID_A : ISC_ADDRESS);
+            servedBy.put(lease.get()[0], mac);
+            primary += ours ? 1 : 0;
+        }
+        assertThat(primary).as("both servers served some of the 12").isBetween(1, 11);
+    }
+
+    @Test
+    @Order(3)
+    void bindingUpdatesReachTheOtherSidesLeaseTable() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, String> isc = iscActive();
+            Map<String, String> tandem = tandemActive();
+            servedBy.forEach((address, mac) -> {
+                assertThat(isc).as("ISC's lease file").containsEntry(address, mac);
+                assertThat(tandem).as("Tandem's lease table").containsEntry(address, mac);
+            });
+        });
+    }
+
+    static void publishPrimaryConfig() throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(Stack.ROOT
+                .resolve("system-tests/src/test/resources/system-config.json")
+                .toFile());
+        config.put("revision", 2);
+        ObjectNode r = (ObjectNode) config.get("failover").get(0);
+        r.put("name", PAIR);
+        r.remove("sharedSecret"); // ISC dhcpd does not authenticate failover messages
+        r.remove("safePeriod");
+        r.put("maxUnackedUpdates", 10);
+        Path out = Stack.WORK.resolve("isc-primary-config.json");
+        Files.writeString(out, JSON.writeValueAsString(config));
+        Stack.script("publish-config", out.toString());
+    }
+
+    static String dhcpdConf() {
+        return """
+                # ISC dhcpd 4.4 as the secondary of Tandem's dhcp-a (generated by IscInteropSystemTest)
+                authoritative;
+                ddns-update-style none;
+                default-lease-time 60;
+                max-lease-time 60;
+                failover peer "%s" {
+                  secondary;
+                  address 198.18.132.2;
+                  port 10647;
+                  peer address 198.18.132.1;
+                  peer port 10647;
+                  max-response-delay 6;
+                  max-unacked-updates 10;
+                  load balance max seconds 30;
+                }
+                subnet 198.18.68.0 netmask 255.255.255.252 { }
+                subnet 198.18.135.0 netmask 255.255.255.0 {
+                  option routers 198.18.135.1;
+                  pool {
+                    failover peer "%s";
+                    range 198.18.135.10 198.18.135.109;
+                  }
+                }
+                """
+                .formatted(PAIR, PAIR);
+    }
+
+    static JsonNode relationship() throws IOException {
+        for (JsonNode r : JSON.readTree(Stack.relationships(A))) {
+            if (r.get("relationship").asText().equals(PAIR)) {
+                return r;
+            }
+        }
+        throw new AssertionError(A + " reports no relationship " + PAIR);
+    }
+
+    /** Active leases in ISC's lease file, address to MAC; the file is a journal, the last block of an address wins. */
+    static Map<String, String> iscActive() throws IOException {
+        Map<String, String> out = new HashMap<>();
+        Matcher m = Pattern.compile("lease ([0-9.]+) \\{(.*?)\\n\\}", Pattern.DOTALL)
+                .matcher(Files.readString(ISC_DIR.resolve("dhcpd.leases")));
+        while (m.find()) {
+            String body = m.group(2);
+            Matcher hw = Pattern.compile("hardware ethernet ([0-9a-f:]+);").matcher(body);
+            if (Pattern.compile("(?m)^\\s*binding state active;").matcher(body).find() && hw.find()) {
+                out.put(m.group(1), hw.group(1));
+            } else {
+                out.remove(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    /** Active leases of the pair's scope in Tandem's table, address to MAC. */
+    static Map<String, String> tandemActive() throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = Stack.database(A);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip), hw_address FROM lease_view WHERE scope = '"
+                        + FailoverSystemTest.SCOPE + "' AND state = 'ACTIVE' AND expires_at > now()")) {
+            while (rs.next()) {
+                String hex = rs.getString(2);
+                List<String> octets = new ArrayList<>();
+                for (int i = 0; hex != null && i + 1 < hex.length(); i += 2) {
+                    octets.add(hex.substring(i, i + 2));
+                }
+                out.put(rs.getString(1), String.join(":", octets));
+            }
+        }
+        return out;
+    }
+}
