@@ -148,6 +148,75 @@ class IscInteropSystemTest {
         });
     }
 
+    static String outageClient;
+    static String outageAddress;
+
+    @Test
+    @Order(4)
+    void withIscKilledTandemServesEveryClientAndTakesOverByCommand() throws Exception {
+        dhcpd.destroy();
+        dhcpd.waitFor();
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertThat(relationship().get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED"));
+        // a new client whose bucket names ISC is served by Tandem now, from Tandem's own pool
+        for (int i = 1; outageClient == null; i++) {
+            String mac = String.format("02:00:5e:81:00:%02x", i);
+            if (!FailoverSystemTest.primaryBucket(mac)) {
+                outageClient = mac;
+            }
+        }
+        Optional<String[]> lease = FailoverSystemTest.oneShot(outageClient);
+        assertThat(lease).isPresent();
+        assertThat(lease.get()[1]).isEqualTo(FailoverSystemTest.SERVER_ID_A);
+        outageAddress = lease.get()[0];
+
+        Stack.command(A, PAIR, "partner-down");
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(relationship().get("state").asText()).isEqualTo("PARTNER-DOWN"));
+    }
+
+    @Test
+    @Order(5)
+    void iscRestartsRecoversWhatItMissedAndBothReturnToNormal() throws Exception {
+        dhcpd = Stack.spawn(
+                ISC_DIR.resolve("dhcpd-restart.log"),
+                Map.of(),
+                "ip",
+                "netns",
+                "exec",
+                Stack.PREFIX + "-peer",
+                "dhcpd",
+                "-4",
+                "-f",
+                "-d",
+                "-cf",
+                ISC_DIR.resolve("dhcpd.conf").toString(),
+                "-lf",
+                ISC_DIR.resolve("dhcpd.leases").toString(),
+                "-pf",
+                ISC_DIR.resolve("dhcpd.pid").toString(),
+                Stack.PREFIX + "i1");
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                });
+        String log = Files.readString(ISC_DIR.resolve("dhcpd-restart.log"));
+        assertThat(log).contains("I move from recover-done to normal");
+        // the lease Tandem granted while ISC was down reached ISC's lease file during recovery (by now it may have
+        // expired: the client took one lease and left, and leases in PARTNER-DOWN last at most the MCLT)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(ISC_DIR.resolve("dhcpd.leases")))
+                .containsPattern("lease " + Pattern.quote(outageAddress) + " \\{[^}]*hardware ethernet "
+                        + Pattern.quote(outageClient) + ";"));
+    }
+
     static void publishPrimaryConfig() throws IOException {
         ObjectNode config = (ObjectNode) JSON.readTree(Stack.ROOT
                 .resolve("system-tests/src/test/resources/system-config.json")
