@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.ClientKeys;
+import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
@@ -21,12 +22,15 @@ import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
+import dev.tandem.testsupport.TestKafka;
 import dev.tandem.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -258,5 +262,68 @@ class FailoverLeasesTest {
                     .as("a partner's update is not sent back")
                     .isTrue();
         }
+    }
+
+    /**
+     * ISC quirk: an ISC dhcpd secondary starting from an empty lease file has no backup pool until the primary sends
+     * the free addresses as BACKUP bindings, so update-request-all includes every free pool address, FREE or BACKUP
+     * as this server owns it, and not only the bindings that ever changed.
+     */
+    @Test
+    @Order(5)
+    void updateRequestAllSendsTheFreePoolAddressesAsAnIscSecondaryNeeds() throws Exception {
+        configured();
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> updates = kafka.consumeStrings()
+                    .withGroupId("test-" + java.util.UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.bindingUpdates(SERVER));
+            List<String> free = new java.util.ArrayList<>();
+            try (Connection c = TestPostgres.connect("lease_failover");
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT host(ip) FROM lease_view WHERE scope = '" + SCOPE
+                            + "' AND in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")) {
+                while (rs.next()) {
+                    free.add(rs.getString(1));
+                }
+            }
+            try {
+                publish(
+                        Topics.failoverCommands(SERVER),
+                        "fo",
+                        new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "isc-all", List.of(SCOPE)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> parsed(updates).stream()
+                        .anyMatch(u -> u.isEndOfResend() && "isc-all".equals(u.resendDone())));
+                List<BindingUpdate> resent = parsed(updates).stream()
+                        .takeWhile(u -> !(u.isEndOfResend() && "isc-all".equals(u.resendDone())))
+                        .filter(u -> !u.isEndOfResend())
+                        .toList();
+                java.util.Map<String, String> latest = new java.util.TreeMap<>();
+                resent.forEach(u -> latest.put(u.address(), u.status()));
+                // every free pool address is sent, FREE or BACKUP by its owner, though it never changed (offers
+                // wait until they end: they are not bindings)
+                assertThat(free).isNotEmpty();
+                for (String address : free) {
+                    assertThat(latest).containsKey(address);
+                    assertThat(latest.get(address))
+                            .as("%s is sent as its owner", address)
+                            .isEqualTo(backup(address) ? "BACKUP" : "FREE");
+                }
+            } finally {
+                updates.stop();
+            }
+        }
+    }
+
+    static List<BindingUpdate> parsed(ConsumerTask<String, String> task) {
+        return task.getRecords().stream()
+                .map(r -> {
+                    try {
+                        return dev.tandem.protocol.bus.Json.mapper().readValue(r.value(), BindingUpdate.class);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .toList();
     }
 }
