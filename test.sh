@@ -8,13 +8,18 @@ cd "$(dirname "$0")"
 say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
-packages=(postgresql udhcpc isc-dhcp-client isc-dhcp-relay kea-admin curl jq iproute2)
+packages=(postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
     say "Installing Debian packages: ${missing[*]}"
+    # isc-dhcp-server's package would start dhcpd as a system service: forbid service starts while installing, so
+    # that no DHCP server ever runs on this machine's own interfaces (the tests run dhcpd in namespaces only).
+    policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; policy=1; fi
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    [ "$policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 say "Building and running unit, property, service and chart tests, then the system tests (./mvnw verify -Psystem)"
