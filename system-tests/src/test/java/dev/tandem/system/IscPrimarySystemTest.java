@@ -4,9 +4,7 @@ import static dev.tandem.system.IscInteropSystemTest.ISC_ADDRESS;
 import static dev.tandem.system.IscInteropSystemTest.ISC_DIR;
 import static dev.tandem.system.IscInteropSystemTest.PAIR;
 import static dev.tandem.system.IscInteropSystemTest.WAIT;
-import static dev.tandem.system.IscInteropSystemTest.iscActive;
 import static dev.tandem.system.IscInteropSystemTest.relationship;
-import static dev.tandem.system.IscInteropSystemTest.tandemActive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,24 +39,12 @@ class IscPrimarySystemTest {
 
     @AfterAll
     static void stopAll() throws Exception {
-        if (dhcpd != null) {
-            dhcpd.destroy();
-            dhcpd.waitFor();
-        }
-        Stack.stop();
+        IscInteropSystemTest.stop(dhcpd);
     }
 
     @AfterEach
     void noAddressIsBoundToTwoClientsOnEitherSide() throws Exception {
-        assertThat(LeaseEvents.duplicateBindings(LeaseEvents.all())).isEmpty();
-        Map<String, String> tandem = tandemActive();
-        iscActive().forEach((address, mac) -> {
-            if (tandem.containsKey(address)) {
-                assertThat(tandem.get(address))
-                        .as("client of %s on Tandem and on ISC", address)
-                        .isEqualTo(mac);
-            }
-        });
+        IscInteropSystemTest.assertBothSidesAgree();
     }
 
     @Test
@@ -102,13 +88,6 @@ class IscPrimarySystemTest {
     @Test
     @Order(3)
     void bindingUpdatesReachTheOtherSidesLeaseTable() {
-        await().atMost(WAIT).untilAsserted(() -> {
-            Map<String, String> isc = iscActive();
-            Map<String, String> tandem = tandemActive();
-            servedBy.forEach((address, mac) -> {
-                assertThat(isc).as("ISC's lease file").containsEntry(address, mac);
-                assertThat(tandem).as("Tandem's lease table").containsEntry(address, mac);
-            });
-        });
+        IscInteropSystemTest.assertBothHold(servedBy);
     }
 }
