@@ -79,8 +79,12 @@ class AuthenticatedPeerTest {
         final MessageAuthenticator auth;
 
         Peer(String secret) throws IOException {
+            this(secret, PORT);
+        }
+
+        Peer(String secret, int port) throws IOException {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                socket.connect(new InetSocketAddress("127.0.0.1", PORT), 1000);
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
                 return true;
             });
             socket.setSoTimeout(10_000);
