@@ -321,8 +321,8 @@ class FailoverSystemTest {
                 Duration.ofSeconds(30),
                 "sh",
                 "-c",
-                "ip netns exec " + LAN2 + " udhcpc -i " + LAN2_IF
-                        + " -f -q -n -t 4 -T 1 -A 1 -s /bin/true 2>&1 || true");
+                "ip netns exec " + LAN2 + " udhcpc -i " + LAN2_IF + " -f -q -n " + tries
+                        + " -A 1 -s /bin/true 2>&1 || true");
         Matcher m = OBTAINED.matcher(out);
         return m.find() ? Optional.of(new String[] {m.group(1), m.group(2)}) : Optional.empty();
     }

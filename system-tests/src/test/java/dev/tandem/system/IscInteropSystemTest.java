@@ -44,6 +44,8 @@ class IscInteropSystemTest {
     static final ObjectMapper JSON = Json.mapper();
     static final Pattern OBTAINED = Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)");
     static final Path ISC_DIR = Stack.WORK.resolve("isc");
+    /** Each class's ISC files and logs, kept apart: isc/tandem-primary, isc/tandem-secondary. */
+    static Path iscDir = ISC_DIR;
 
     static Process dhcpd;
     static final Map<String, String> servedBy = new TreeMap<>(); // mac -> server identifier
@@ -63,16 +65,17 @@ class IscInteropSystemTest {
             Stack.script("stop-service", service);
         }
         publishTandemConfig(tandemRole);
-        Files.createDirectories(ISC_DIR);
+        iscDir = iscDir.resolve("tandem-" + tandemRole);
+        Files.createDirectories(iscDir);
         Files.writeString(
-                ISC_DIR.resolve("dhcpd.conf"), dhcpdConf(tandemRole.equals("primary") ? "secondary" : "primary"));
-        Files.writeString(ISC_DIR.resolve("dhcpd.leases"), "");
+                iscDir.resolve("dhcpd.conf"), dhcpdConf(tandemRole.equals("primary") ? "secondary" : "primary"));
+        Files.writeString(iscDir.resolve("dhcpd.leases"), "");
         return spawnDhcpd(log);
     }
 
     static Process spawnDhcpd(String log) {
         return Stack.spawn(
-                ISC_DIR.resolve(log),
+                iscDir.resolve(log),
                 Map.of(),
                 "ip",
                 "netns",
@@ -83,11 +86,11 @@ class IscInteropSystemTest {
                 "-f",
                 "-d",
                 "-cf",
-                ISC_DIR.resolve("dhcpd.conf").toString(),
+                iscDir.resolve("dhcpd.conf").toString(),
                 "-lf",
-                ISC_DIR.resolve("dhcpd.leases").toString(),
+                iscDir.resolve("dhcpd.leases").toString(),
                 "-pf",
-                ISC_DIR.resolve("dhcpd.pid").toString(),
+                iscDir.resolve("dhcpd.pid").toString(),
                 Stack.PREFIX + "i1");
     }
 
@@ -133,7 +136,7 @@ class IscInteropSystemTest {
                     assertThat(r.get("state").asText()).isEqualTo("NORMAL");
                     assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
                 });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(ISC_DIR.resolve("dhcpd.log")))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(iscDir.resolve("dhcpd.log")))
                 .contains("failover peer " + PAIR + ": I move from recover-done to normal"));
     }
 
@@ -216,27 +219,60 @@ class IscInteropSystemTest {
                     assertThat(r.get("state").asText()).isEqualTo("NORMAL");
                     assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
                 });
-        String log = Files.readString(ISC_DIR.resolve("dhcpd-restart.log"));
+        String log = Files.readString(iscDir.resolve("dhcpd-restart.log"));
         assertThat(log).contains("I move from recover-done to normal");
         // the lease Tandem granted while ISC was down reached ISC's lease file during recovery (by now it may have
         // expired: the client took one lease and left, and leases in PARTNER-DOWN last at most the MCLT)
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(ISC_DIR.resolve("dhcpd.leases")))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(iscDir.resolve("dhcpd.leases")))
                 .containsPattern("lease " + Pattern.quote(outageAddress) + " \\{[^}]*hardware ethernet "
                         + Pattern.quote(outageClient) + ";"));
     }
 
+    @Test
+    @Order(6)
+    void hotStandbyTheTandemPrimaryAnswersEveryNewClient() throws Exception {
+        // ISC's hot standby is split 256 on its primary; a Tandem primary in hot-standby sends ISC the same bucket
+        // map in CONNECT: every bucket is the primary's
+        publishTandemConfig("primary", "hot-standby", 3);
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                });
+        Map<String, String> leases = new TreeMap<>();
+        for (int i = 1; i <= 6; i++) {
+            String mac = String.format("02:00:5e:83:00:%02x", i);
+            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            assertThat(lease.get()[1])
+                    .as("client %s is served by the active server", mac)
+                    .isEqualTo(FailoverSystemTest.SERVER_ID_A);
+            leases.put(lease.get()[0], mac);
+        }
+        assertBothHold(leases);
+    }
+
     static void publishTandemConfig(String role) throws IOException {
+        publishTandemConfig(role, "load-balance", 2);
+    }
+
+    static void publishTandemConfig(String role, String mode, int revision) throws IOException {
         ObjectNode config = (ObjectNode) JSON.readTree(Stack.ROOT
                 .resolve("system-tests/src/test/resources/system-config.json")
                 .toFile());
-        config.put("revision", 2);
+        config.put("revision", revision);
         ObjectNode r = (ObjectNode) config.get("failover").get(0);
         r.put("name", PAIR);
         r.put("role", role);
+        r.put("mode", mode);
         r.remove("sharedSecret"); // ISC dhcpd does not authenticate failover messages
         r.remove("safePeriod");
         r.put("maxUnackedUpdates", 10);
-        Path out = Stack.WORK.resolve("isc-primary-config.json");
+        Path out = Stack.WORK.resolve("isc-pair-" + role + "-" + revision + ".json");
         Files.writeString(out, JSON.writeValueAsString(config));
         Stack.script("publish-config", out.toString());
     }
@@ -284,7 +320,7 @@ class IscInteropSystemTest {
     static Map<String, String> iscActive() throws IOException {
         Map<String, String> out = new HashMap<>();
         Matcher m = Pattern.compile("lease ([0-9.]+) \\{(.*?)\\n\\}", Pattern.DOTALL)
-                .matcher(Files.readString(ISC_DIR.resolve("dhcpd.leases")));
+                .matcher(Files.readString(iscDir.resolve("dhcpd.leases")));
         while (m.find()) {
             String body = m.group(2);
             Matcher hw = Pattern.compile("hardware ethernet ([0-9a-f:]+);").matcher(body);

@@ -1,7 +1,6 @@
 package dev.tandem.system;
 
 import static dev.tandem.system.IscInteropSystemTest.ISC_ADDRESS;
-import static dev.tandem.system.IscInteropSystemTest.ISC_DIR;
 import static dev.tandem.system.IscInteropSystemTest.PAIR;
 import static dev.tandem.system.IscInteropSystemTest.WAIT;
 import static dev.tandem.system.IscInteropSystemTest.relationship;
@@ -62,8 +61,9 @@ class IscPrimarySystemTest {
                             .as("the primary's MCLT, from CONNECT")
                             .isEqualTo(20);
                 });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(ISC_DIR.resolve("dhcpd.log")))
-                .contains("failover peer " + PAIR + ": Both servers normal"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
+                        .contains("failover peer " + PAIR + ": Both servers normal"));
     }
 
     @Test
@@ -89,5 +89,41 @@ class IscPrimarySystemTest {
     @Order(3)
     void bindingUpdatesReachTheOtherSidesLeaseTable() {
         IscInteropSystemTest.assertBothHold(servedBy);
+    }
+
+    @Test
+    @Order(4)
+    void hotStandbyBySplit256OnlyTheIscPrimaryAnswersNewClients() throws Exception {
+        // ISC's hot standby: the primary keeps every bucket (split 256); Tandem, the secondary, runs hot-standby
+        dhcpd.destroy();
+        dhcpd.waitFor();
+        Files.writeString(
+                IscInteropSystemTest.iscDir.resolve("dhcpd.conf"),
+                IscInteropSystemTest.dhcpdConf("primary").replace("split 128;", "split 256;"));
+        IscInteropSystemTest.publishTandemConfig("secondary", "hot-standby", 3);
+        dhcpd = IscInteropSystemTest.spawnDhcpd("dhcpd-standby.log");
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("hashBuckets").asText())
+                            .as("every bucket the primary's")
+                            .isEqualTo("ff".repeat(32));
+                });
+        Map<String, String> leases = new TreeMap<>();
+        for (int i = 1; i <= 6; i++) {
+            String mac = String.format("02:00:5e:84:00:%02x", i);
+            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            assertThat(lease.get()[1])
+                    .as("client %s is served by the ISC primary", mac)
+                    .isEqualTo(ISC_ADDRESS);
+            leases.put(lease.get()[0], mac);
+        }
+        IscInteropSystemTest.assertBothHold(leases);
     }
 }
