@@ -327,6 +327,22 @@ class AdminApiTest {
                 .body("scopes", contains("10.30.0.0/24"));
         reader().get("/api/v1/servers/fo-b/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.150"));
         admin().post("/api/v1/relationships/fo-ab/replicate?from=fo-x").then().statusCode(400);
+        // one scope, and every failover scope of a server, the other way round
+        admin().post("/api/v1/relationships/fo-ab/scopes/10.30.0.0/replicate?from=fo-b")
+                .then()
+                .statusCode(200)
+                .body("scopes", contains("10.30.0.0/24"));
+        reader().get("/api/v1/servers/fo-a/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.150"));
+        admin().post("/api/v1/servers/fo-b/replicate").then().statusCode(200).body("scopes", contains("10.30.0.0/24"));
+        admin().post("/api/v1/relationships/fo-ab/scopes/10.99.0.0/replicate?from=fo-a")
+                .then()
+                .statusCode(404);
+        await().atMost(WAIT).untilAsserted(() -> reader().get("/api/v1/servers/fo-a/status")
+                .then()
+                .statusCode(200)
+                .body("configPublished", is(true))
+                .body("coordinator.reachable", is(false))
+                .body("coordinator.error", containsString("no coordinatorUrl")));
 
         // removing the relationship needs the server that keeps the scopes
         admin().delete("/api/v1/relationships/fo-ab")
@@ -451,6 +467,15 @@ class AdminApiTest {
                 .statusCode(502)
                 .body("title", is("Coordinator unreachable"));
         admin().post("/api/v1/relationships/st-ab/partner-down?server=st-a")
+                .then()
+                .statusCode(409);
+        admin().post("/api/v1/relationships/st-ab/maintenance?server=st-b")
+                .then()
+                .statusCode(502);
+        admin().delete("/api/v1/relationships/st-ab/maintenance?server=st-b")
+                .then()
+                .statusCode(502);
+        admin().post("/api/v1/relationships/st-ab/maintenance?server=st-a")
                 .then()
                 .statusCode(409);
         admin().post("/api/v1/relationships/st-ab/partner-down?server=elsewhere")
