@@ -74,7 +74,7 @@ class AuthenticatedPeerTest {
 
     /** A scripted primary: a TCP connection to the coordinator that signs with the given secret. */
     static final class Peer implements AutoCloseable {
-        final Socket socket = new Socket();
+        final Socket socket;
         final DataInputStream in;
         final MessageAuthenticator auth;
 
@@ -83,13 +83,29 @@ class AuthenticatedPeerTest {
         }
 
         Peer(String secret, int port) throws IOException {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return true;
-            });
+            // a socket whose connect failed cannot connect again: a fresh one for every attempt, until the
+            // coordinator listens
+            socket = await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> open(port), java.util.Objects::nonNull);
             socket.setSoTimeout(10_000);
             in = new DataInputStream(socket.getInputStream());
             auth = secret == null ? null : new MessageAuthenticator(secret);
+        }
+
+        static Socket open(int port) {
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return s;
+            } catch (IOException e) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing to release
+                }
+                return null;
+            }
         }
 
         void send(FailoverMessage m) throws IOException {
