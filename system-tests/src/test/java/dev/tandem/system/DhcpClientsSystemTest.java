@@ -267,20 +267,31 @@ class DhcpClientsSystemTest {
     void perfdhcpThroughTheRelayPathCompletesEveryExchange() throws Exception {
         int clients = 2000;
         // perfdhcp acts as a relay on loopback; option 118 selects the load scope (RFC 3011).
-        String output = Stack.run(
-                Duration.ofMinutes(5),
-                "perfdhcp",
-                "-4",
-                "--scenario",
-                "avalanche",
-                "-R",
-                Integer.toString(clients),
-                "-l",
-                "127.0.0.1",
-                "-o",
-                "118,c6131000",
-                Stack.SERVER_ID);
-        Files.writeString(Stack.WORK.resolve("perfdhcp.out"), output);
+        String output;
+        try {
+            output = Stack.run(
+                    Duration.ofMinutes(5),
+                    "perfdhcp",
+                    "-4",
+                    "--scenario",
+                    "avalanche",
+                    "-R",
+                    Integer.toString(clients),
+                    "-l",
+                    "127.0.0.1",
+                    "-o",
+                    "118,c6131000",
+                    Stack.SERVER_ID);
+        } catch (AssertionError e) {
+            // perfdhcp's own output is thousands of progress lines: keep it in a file, say what the servers counted.
+            String message = e.getMessage();
+            Files.writeString(Stack.WORK.resolve("perfdhcp.out"), message);
+            throw new AssertionError("perfdhcp did not complete (its output: " + Stack.WORK.resolve("perfdhcp.out")
+                    + "; last lines below). The servers counted:\n" + Stack.counters() + "\n"
+                    + message.lines()
+                            .skip(Math.max(0, message.lines().count() - 12))
+                            .collect(java.util.stream.Collectors.joining("\n")));
+        }
         Matcher provisioned = Pattern.compile("to provision (\\d+) clients").matcher(output);
         assertThat(provisioned.find()).as(output).isTrue();
         assertThat(Integer.parseInt(provisioned.group(1))).isEqualTo(clients);

@@ -159,6 +159,30 @@ final class Stack {
         return run(Duration.ofSeconds(15), Map.of(), cmd);
     }
 
+    /**
+     * What the gateway and lease-service of dhcp-a counted (drops by reason, decisions by outcome, queue times), to
+     * say why a load test failed.
+     */
+    static String counters() {
+        StringBuilder out = new StringBuilder();
+        for (int offset : new int[] {0, 1}) {
+            String url = "http://127.0.0.1:" + (HTTP_BASE + offset) + "/q/metrics";
+            try {
+                String metrics = run(Duration.ofSeconds(15), "curl", "-sf", "-m", "10", url);
+                metrics.lines()
+                        .filter(l -> l.startsWith("tandem_pkt4_")
+                                || l.startsWith("tandem_lease_requests_total")
+                                || l.startsWith("tandem_lease_exchange_seconds{")
+                                || l.startsWith("tandem_lease_request_queue_seconds{")
+                                || l.startsWith("tandem_lease_batch_decide_seconds{"))
+                        .forEach(l -> out.append(l).append('\n'));
+            } catch (AssertionError e) {
+                out.append(url).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     static String kafka() {
         return "127.0.0.1:" + KAFKA_PORT;
     }

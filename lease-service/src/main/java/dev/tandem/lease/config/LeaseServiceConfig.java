@@ -19,7 +19,7 @@ public interface LeaseServiceConfig {
 
     interface Lease {
         /** Requests older than this when taken from Kafka are dropped: the gateway stopped waiting for them. */
-        @WithDefault("10s")
+        @WithDefault("3s")
         Duration maxRequestAge();
 
         /** How often expired offers, leases and probations are ended. */

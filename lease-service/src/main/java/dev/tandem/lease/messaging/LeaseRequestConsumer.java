@@ -82,11 +82,13 @@ public class LeaseRequestConsumer {
                     decideTime.stop(decideTimer);
                     publisher.trigger();
                     // Decisions are committed: the next batch may start while the replies travel. A lost reply is
-                    // recovered
-                    // by the client's retransmission, which finds its committed lease.
+                    // recovered by the client's retransmission, which finds its committed lease.
                     Timer.Sample replyTime = Timer.start(metrics);
                     List<Uni<Void>> sends = new ArrayList<>();
                     for (int i = 0; i < decided.size(); i++) {
+                        if (LeaseService.STALE.equals(decided.get(i).reason())) {
+                            continue; // nobody waits for it
+                        }
                         Uni<Void> send = reply(records.get(i), decided.get(i));
                         if (send != null) {
                             sends.add(send);

@@ -46,6 +46,12 @@ import java.util.Optional;
 @ApplicationScoped
 public class LeaseService {
 
+    /**
+     * The reason given to a request older than {@code tandem.lease.max-request-age}: its gateway has stopped waiting,
+     * so it is neither decided nor answered.
+     */
+    public static final String STALE = "stale-request";
+
     private final LeaseServiceConfig config;
     private final ConfigHolder configHolder;
     private final LeaseRepository leases;
@@ -132,7 +138,7 @@ public class LeaseService {
         }
         if (r.receivedAt() != null
                 && r.receivedAt().plus(config.lease().maxRequestAge()).isBefore(now)) {
-            return Uni.createFrom().item(LeaseReply.none("stale-request"));
+            return Uni.createFrom().item(LeaseReply.none(STALE));
         }
         Optional<ScopeConfig> found = settings.scope(r.scope());
         if (found.isEmpty()) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.lease.TestConfigs;
 import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.lease.service.LeaseService;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
@@ -54,6 +55,9 @@ class LeaseFlowTest {
     @Inject
     ConfigHolder config;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
     @BeforeEach
     void configured() {
         if (config.current().isEmpty()) {
@@ -88,29 +92,35 @@ class LeaseFlowTest {
 
     /** Sends as the gateway's Request-Reply emitter does and waits for the correlated reply. */
     static LeaseReply exchange(LeaseRequest request) throws Exception {
+        return exchange(request, null);
+    }
+
+    /**
+     * Sends {@code request}, and {@code before} first if given, and waits for the reply to {@code request}; a reply to
+     * {@code before} fails the test (one client's messages stay in order, so it would have come first).
+     */
+    static LeaseReply exchange(LeaseRequest request, LeaseRequest before) throws Exception {
         String correlation = UUID.randomUUID().toString();
-        ProducerRecord<String, String> record = new ProducerRecord<>(
-                Topics.leaseRequests(TestConfigs.SERVER), request.clientKey(), JSON.writeValueAsString(request));
-        record.headers()
-                .add(
-                        KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
-                        correlation.getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, REPLY_TOPIC.getBytes(StandardCharsets.UTF_8));
-        assertThat(Schemas.problems("lease-request.v1", record.value())).isEmpty();
+        String unanswered = UUID.randomUUID().toString();
         try (KafkaCompanion kafka = TestKafka.companion()) {
-            kafka.produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(20));
             ConsumerTask<String, String> replies = kafka.consumeStrings()
                     .withGroupId("test-" + UUID.randomUUID())
                     .withAutoCommit()
                     .fromTopics(REPLY_TOPIC);
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> replies.getRecords().stream()
-                        .anyMatch(r -> correlation.equals(KafkaCompanion.getHeader(
-                                r.headers(), KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER))));
+                if (before != null) {
+                    kafka.produceStrings()
+                            .fromRecords(asRequest(before, unanswered))
+                            .awaitCompletion(Duration.ofSeconds(20));
+                }
+                kafka.produceStrings()
+                        .fromRecords(asRequest(request, correlation))
+                        .awaitCompletion(Duration.ofSeconds(20));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> replies.getRecords().stream().anyMatch(r -> correlation.equals(correlationOf(r))));
+                assertThat(replies.getRecords()).noneMatch(r -> unanswered.equals(correlationOf(r)));
                 ConsumerRecord<String, String> reply = replies.getRecords().stream()
-                        .filter(r -> correlation.equals(KafkaCompanion.getHeader(
-                                r.headers(), KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER)))
+                        .filter(r -> correlation.equals(correlationOf(r)))
                         .findFirst()
                         .orElseThrow();
                 assertThat(reply.headers().lastHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER))
@@ -122,6 +132,23 @@ class LeaseFlowTest {
                 replies.stop();
             }
         }
+    }
+
+    static ProducerRecord<String, String> asRequest(LeaseRequest request, String correlation) throws Exception {
+        ProducerRecord<String, String> record = new ProducerRecord<>(
+                Topics.leaseRequests(TestConfigs.SERVER), request.clientKey(), JSON.writeValueAsString(request));
+        record.headers()
+                .add(
+                        KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
+                        correlation.getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, REPLY_TOPIC.getBytes(StandardCharsets.UTF_8));
+        assertThat(Schemas.problems("lease-request.v1", record.value())).isEmpty();
+        return record;
+    }
+
+    static String correlationOf(ConsumerRecord<String, String> record) {
+        return KafkaCompanion.getHeader(record.headers(), KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER);
     }
 
     static String leaseState(String address) throws SQLException {
@@ -347,6 +374,25 @@ class LeaseFlowTest {
     }
 
     @Test
+    void aRequestOlderThanTheGatewayWaitsIsNeitherDecidedNorAnswered() throws Exception {
+        String mac = "02005e000301";
+        LeaseRequest discover = request("DISCOVER", mac, "0.0.0.0", null, null);
+        // The gateway stopped waiting after its request timeout (3 s, like max-request-age): this one is too old.
+        LeaseRequest stale = copy(discover, discover.scope(), Instant.now().minusSeconds(10));
+        double before = staleCount();
+        LeaseReply offer = exchange(discover, stale);
+        assertThat(offer.action()).isEqualTo("OFFER");
+        assertThat(staleCount()).isEqualTo(before + 1);
+    }
+
+    double staleCount() {
+        io.micrometer.core.instrument.Counter c = metrics.find("tandem_lease_requests_total")
+                .tags("type", "DISCOVER", "outcome", LeaseService.STALE)
+                .counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
     void invalidConfigurationIsRefusedWholeAndTheOldOneStays() throws Exception {
         long before = config.current().map(ServerSettings::revision).orElseThrow();
         var bad = TestConfigs.standard(before + 10);
@@ -377,6 +423,10 @@ class LeaseFlowTest {
     }
 
     static LeaseRequest withScope(LeaseRequest r, String scope) {
+        return copy(r, scope, r.receivedAt());
+    }
+
+    static LeaseRequest copy(LeaseRequest r, String scope, Instant receivedAt) {
         return new LeaseRequest(
                 r.version(),
                 r.server(),
@@ -396,6 +446,6 @@ class LeaseFlowTest {
                 r.vendorClass(),
                 r.parameterRequestList(),
                 r.broadcast(),
-                r.receivedAt());
+                receivedAt);
     }
 }

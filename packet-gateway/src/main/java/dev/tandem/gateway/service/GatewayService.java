@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -53,6 +54,11 @@ public class GatewayService {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Timer exchangeTimer;
     private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
+    /** Exchanges waiting for the lease-service, so a client's retransmission does not queue the same work again. */
+    private final Set<Exchange> pending = ConcurrentHashMap.newKeySet();
+
+    /** One client message as the client sees it: a retransmission repeats all three. */
+    record Exchange(String clientKey, int xid, MessageType type) {}
 
     public GatewayService(
             GatewayConfig config,
@@ -129,13 +135,24 @@ public class GatewayService {
                     .increment();
             return;
         }
+        Ipv4 serverId = serverIdOverride.orElse(current.get().serverIdentifier());
+        LeaseRequest leaseRequest = toLeaseRequest(request, type.get(), scope.get(), current.get());
+        Exchange exchange = new Exchange(leaseRequest.clientKey(), request.xid(), type.get());
+        if (!pending.add(exchange)) {
+            // The answer to the first copy answers this one too (same xid); asking again would only lengthen the
+            // queue, which under a storm of clients is what makes them all retransmit (congestion collapse).
+            drop(
+                    "retransmission-in-flight",
+                    "Retransmission of a " + type.get() + " from " + exchange.clientKey()
+                            + " whose first copy is still being decided");
+            return;
+        }
         if (inFlight.incrementAndGet() > config.gateway().maxInFlight()) {
             inFlight.decrementAndGet();
+            pending.remove(exchange);
             drop("overloaded", "More than " + config.gateway().maxInFlight() + " exchanges waiting; dropping");
             return;
         }
-        Ipv4 serverId = serverIdOverride.orElse(current.get().serverIdentifier());
-        LeaseRequest leaseRequest = toLeaseRequest(request, type.get(), scope.get(), current.get());
         Timer.Sample sample = Timer.start(metrics);
         leases.ask(leaseRequest)
                 .ifNoItem()
@@ -145,11 +162,13 @@ public class GatewayService {
                 .with(
                         reply -> {
                             inFlight.decrementAndGet();
+                            pending.remove(exchange);
                             sample.stop(exchangeTimer);
                             answer(request, reply, serverId, send);
                         },
                         failure -> {
                             inFlight.decrementAndGet();
+                            pending.remove(exchange);
                             if (failure instanceof KafkaRequestReplyTimeoutException
                                     || failure instanceof java.util.concurrent.TimeoutException) {
                                 drop(

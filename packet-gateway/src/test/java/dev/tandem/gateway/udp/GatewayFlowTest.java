@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.gateway.service.GatewayService;
 import dev.tandem.gateway.service.SettingsHolder;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseReply;
@@ -56,6 +57,9 @@ class GatewayFlowTest {
 
     @Inject
     SettingsHolder settings;
+
+    @Inject
+    GatewayService gateway;
 
     final List<LeaseRequest> seen = new CopyOnWriteArrayList<>();
     final AtomicBoolean answering = new AtomicBoolean(true);
@@ -200,6 +204,30 @@ class GatewayFlowTest {
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
                             .contains("tandem_pkt4_dropped_total{reason=\"lease-timeout\"}"));
+        } finally {
+            answering.set(true);
+        }
+    }
+
+    @Test
+    void aRetransmissionWhileTheFirstCopyIsDecidedIsNotAskedAgain() {
+        answering.set(false);
+        try (DhcpTestClient relay =
+                new DhcpTestClient(DhcpTestClient.loopback(16768), DhcpTestClient.loopback(16767))) {
+            for (int i = 0; i < 3; i++) {
+                relay.send(discover(4000));
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
+                            .contains("tandem_pkt4_dropped_total{reason=\"retransmission-in-flight\"} 2.0"));
+            // The first copy times out unanswered; a retransmission after that is a new exchange and is asked again.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> seen.stream().filter(r -> r.xid() == 4000).count() == 1 && gateway.inFlight() == 0);
+            relay.send(discover(4000));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> seen.stream().filter(r -> r.xid() == 4000).count() == 2);
+            assertThat(given().get("/q/metrics").asString())
+                    .contains("tandem_pkt4_dropped_total{reason=\"retransmission-in-flight\"} 2.0");
         } finally {
             answering.set(true);
         }
