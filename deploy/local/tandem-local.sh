@@ -340,7 +340,7 @@ start() {
         touch "$RUN/admin/demo-loaded"
     fi
     say "Starting the services of $SERVER and $SERVER_B"
-    for s in "${SERVICES[@]}"; do start_service "$s"; done
+    for s in "${SERVICES[@]}"; do [ "$s" = admin-api ] || start_service "$s"; done # the admin-api runs already
     for s in "${SERVICES[@]}"; do await_ready "$s"; done
     start_service dhcrelay
     cat <<INFO

@@ -90,6 +90,14 @@ class FailoverSystemTest {
             assertThat(r.get("communicating").asBoolean()).isTrue();
             assertThat(r.get("mclt").asLong()).isEqualTo(20);
         }
+        // §7.6: the secondary asked for pool balancing on reaching NORMAL and the primary answered once its pass ran
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(Stack.coordinatorMetrics(B))
+                    .containsPattern(
+                            "tandem_failover_pool_messages_total\\{[^}]*type=\"poolresp-received\"[^}]*} [1-9]");
+            assertThat(Stack.coordinatorMetrics(A))
+                    .containsPattern("tandem_failover_pool_messages_total\\{[^}]*type=\"poolresp-sent\"[^}]*} [1-9]");
+        });
     }
 
     @Test
@@ -127,7 +135,7 @@ class FailoverSystemTest {
 
     @Test
     @Order(4)
-    void hotStandbyOnlyTheActiveServerAnswersNewClients() throws Exception {
+    void hotStandbyOnlyTheActiveServerAnswersNewClientsAndThePoolsFollowTheMode() throws Exception {
         publish("system-config.json", 2, "hot-standby");
         publish("system-config-b.json", 2, "hot-standby");
         await().atMost(WAIT).untilAsserted(() -> {
@@ -135,6 +143,14 @@ class FailoverSystemTest {
             assertThat(relationship(B).get("mode").asText()).isEqualTo("hot-standby");
         });
         awaitStates("NORMAL", "NORMAL");
+        // Pool balancing: the standby keeps only its 10 % reserve of the free addresses and gives the rest back to
+        // the primary; both lease tables agree on who owns what.
+        await().atMost(WAIT).untilAsserted(() -> {
+            long[] a = ownership(A);
+            long[] b = ownership(B);
+            assertThat(b).isEqualTo(a);
+            assertThat(b[1]).as("BACKUP of %d free", b[0] + b[1]).isBetween(1L, ((b[0] + b[1]) * 10 + 50) / 100);
+        });
         for (int i = 1; i <= 6; i++) {
             String mac = String.format("02:00:5e:51:00:%02x", i);
             Optional<String[]> lease = oneShot(mac);
@@ -143,6 +159,23 @@ class FailoverSystemTest {
                     .as("client %s (bucket %d)", mac, bucket(mac))
                     .isEqualTo(SERVER_ID_A);
         }
+        // Back to load-balance 50 %: the primary gives the secondary its half again (the tests below need it).
+        publish("system-config.json", 3, "load-balance");
+        publish("system-config-b.json", 3, "load-balance");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(relationship(A).get("mode").asText()).isEqualTo("load-balance");
+            assertThat(relationship(B).get("mode").asText()).isEqualTo("load-balance");
+        });
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            long[] a = ownership(A);
+            long[] b = ownership(B);
+            long total = b[0] + b[1];
+            assertThat(b).isEqualTo(a);
+            assertThat(Math.abs(b[1] - total / 2))
+                    .as("BACKUP %d of %d free", b[1], total)
+                    .isLessThanOrEqualTo(total * 15 / 100);
+        });
     }
 
     @Test
@@ -193,7 +226,9 @@ class FailoverSystemTest {
         assertThat(lease).isPresent();
         assertThat(lease.get()[1]).isEqualTo(SERVER_ID_B);
         assertThat(backup(B, lease.get()[0]))
-                .as("from the secondary's own (BACKUP) pool")
+                .as(
+                        "%s from the secondary's own (BACKUP) pool; secondary %s, free/backup %s",
+                        lease.get()[0], relationship(B), java.util.Arrays.toString(ownership(B)))
                 .isTrue();
         Files.writeString(
                 Stack.WORK.resolve("failover-takeover.txt"),
@@ -377,6 +412,19 @@ class FailoverSystemTest {
                         "SELECT count(*) FROM lease WHERE scope = '" + SCOPE + "' AND update_seq > acked_seq")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** Free addresses of the failover scope: owned by the primary (FREE), owned by the secondary (BACKUP). */
+    static long[] ownership(String server) throws SQLException {
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT count(*) FILTER (WHERE NOT backup), count(*) FILTER (WHERE backup)"
+                                + " FROM lease WHERE scope = '" + SCOPE + "' AND state = 'FREE' AND in_pool"
+                                + " AND reserved_for IS NULL")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 

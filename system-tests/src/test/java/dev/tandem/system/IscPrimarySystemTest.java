@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -64,6 +65,9 @@ class IscPrimarySystemTest {
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
                         .contains("failover peer " + PAIR + ": Both servers normal"));
+        // §7.6: Tandem, the secondary, asks for pool balancing on reaching NORMAL; ISC answers with POOLRESP
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Stack.coordinatorMetrics(IscInteropSystemTest.A))
+                .containsPattern("tandem_failover_pool_messages_total\\{[^}]*type=\"poolresp-received\"[^}]*} [1-9]"));
     }
 
     @Test
@@ -93,6 +97,42 @@ class IscPrimarySystemTest {
 
     @Test
     @Order(4)
+    void withTandemKilledIscServesEveryClientAndTandemRecoversWhatItMissed() throws Exception {
+        for (String service : List.of("gateway", "lease-service", "coordinator")) {
+            Stack.script("stop-service", service, "--kill");
+        }
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
+                        .contains("failover peer " + PAIR + ": I move from normal to communications-interrupted"));
+        // a new client whose bucket names Tandem is served by ISC now, from ISC's own pool
+        String mac = null;
+        for (int i = 1; mac == null; i++) {
+            String candidate = String.format("02:00:5e:83:00:%02x", i);
+            if (!FailoverSystemTest.primaryBucket(candidate)) {
+                mac = candidate;
+            }
+        }
+        Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+        assertThat(lease).isPresent();
+        assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
+
+        // Tandem restarts with its database; both return to NORMAL and ISC's outage lease reaches Tandem
+        for (String service : List.of("lease-service", "gateway", "coordinator")) {
+            Stack.script("start-service", service);
+        }
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                });
+        IscInteropSystemTest.assertBothHold(Map.of(lease.get()[0], mac));
+    }
+
+    @Test
+    @Order(5)
     void hotStandbyBySplit256OnlyTheIscPrimaryAnswersNewClients() throws Exception {
         // ISC's hot standby: the primary keeps every bucket (split 256); Tandem, the secondary, runs hot-standby
         dhcpd.destroy();

@@ -146,6 +146,15 @@ final class Stack {
                 : run(Duration.ofSeconds(15), "curl", "-sf", "-m", "5", url);
     }
 
+    /** A server's coordinator's Prometheus metrics. */
+    static String coordinatorMetrics(String server) {
+        boolean b = server.equals("dhcp-b");
+        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/q/metrics";
+        return b
+                ? run(Duration.ofSeconds(15), "ip", "netns", "exec", PREFIX + "-peer", "curl", "-sf", "-m", "5", url)
+                : run(Duration.ofSeconds(15), "curl", "-sf", "-m", "5", url);
+    }
+
     /** POSTs an operator command to a server's coordinator. */
     static String command(String server, String relationship, String command) {
         boolean b = server.equals("dhcp-b");

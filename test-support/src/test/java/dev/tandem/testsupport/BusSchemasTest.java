@@ -117,7 +117,9 @@ class BusSchemasTest {
         BindingAck ack = new BindingAck(1, "fo", "192.0.2.10", 42, 1_800_000_300L, null, null);
         BindingAck reject = new BindingAck(1, "fo", "192.0.2.10", 42, 0, "FATAL_CONFLICT", "bound to another client");
         FailoverCommand command =
-                new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"));
+                new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"), null);
+        FailoverCommand balance =
+                new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "b1", List.of("192.0.2.0/24"), 7L);
 
         assertThat(Schemas.problems("failover-status.v1", JSON.writeValueAsString(status)))
                 .isEmpty();
@@ -131,6 +133,11 @@ class BusSchemasTest {
         assertThat(Schemas.problems("binding-ack.v1", JSON.writeValueAsString(reject)))
                 .isEmpty();
         assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(command)))
+                .isEmpty();
+        assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(balance)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "binding-update.v1", JSON.writeValueAsString(BindingUpdate.endOfBalance("fo", "b1", 12))))
                 .isEmpty();
         ScopeStatistics statistics =
                 new ScopeStatistics(1, "dhcp-a", "192.0.2.0/24", 100, 10, 1, 40, 45, 4, 2, Instant.now());

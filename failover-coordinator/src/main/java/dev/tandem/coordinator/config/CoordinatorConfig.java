@@ -54,6 +54,13 @@ public interface CoordinatorConfig {
          */
         java.util.Optional<String> listenAddress();
 
+        /**
+         * How often, in NORMAL, the lease-service is asked to give the partner this server's surplus of free addresses
+         * (pool balancing, draft §5.4); entering NORMAL and the partner's POOLREQ ask at once. 0 turns the timer off.
+         */
+        @WithDefault("60s")
+        Duration poolBalanceInterval();
+
         /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
         @WithDefault("10s")
         Duration updateTimeout();

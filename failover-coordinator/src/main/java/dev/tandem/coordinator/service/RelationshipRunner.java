@@ -58,6 +58,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private final String server;
     private final RelationshipConfig config;
+    /** The configuration revision this runner was started with: the lease-service balances with the same shares. */
+    private final long revision;
+
     private final CoordinatorConfig.Failover settings;
     private final Bus bus;
     private final Clock clock;
@@ -95,6 +98,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
     /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE. */
     private boolean awaitingUpdateDone;
+    /** The partner's POOLREQs on the current connection waiting for the lease-service's balance pass: request id → xid. */
+    private final Map<String, Long> poolRequests = new HashMap<>();
 
     private long contactTimer = -1;
     private long receiveTimer = -1;
@@ -103,6 +108,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long recoverWaitTimer = -1;
     private long dialTimer = -1;
     private long refreshTimer = -1;
+    private long balanceTimer = -1;
     private boolean stopped;
 
     private record Queued(BindingUpdate update, long ordinal) {}
@@ -112,6 +118,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     public RelationshipRunner(
             String server,
             RelationshipConfig config,
+            long revision,
             CoordinatorConfig.Failover settings,
             Optional<FailoverStatus> restored,
             Bus bus,
@@ -120,6 +127,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             Vertx vertx) {
         this.server = server;
         this.config = config;
+        this.revision = revision;
         this.settings = settings;
         this.bus = bus;
         this.clock = clock;
@@ -196,6 +204,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             dial();
             startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
             refreshTimer = vertx.setPeriodic(30_000, id -> run(this::publish));
+            if (!settings.poolBalanceInterval().isZero()) {
+                balanceTimer = vertx.setPeriodic(
+                        settings.poolBalanceInterval().toMillis(),
+                        id -> run(() -> {
+                            if (state == FailoverState.NORMAL && link != null) {
+                                command(FailoverCommand.BALANCE);
+                            }
+                        }));
+            }
         });
     }
 
@@ -204,7 +221,14 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         context.runOnContext(v -> {
             stopped = true;
             for (long t : new long[] {
-                contactTimer, receiveTimer, startupTimer, safePeriodTimer, recoverWaitTimer, dialTimer, refreshTimer
+                contactTimer,
+                receiveTimer,
+                startupTimer,
+                safePeriodTimer,
+                recoverWaitTimer,
+                dialTimer,
+                refreshTimer,
+                balanceTimer
             }) {
                 if (t >= 0) {
                     vertx.cancelTimer(t);
@@ -280,6 +304,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             cancel(receiveTimer);
             // Unacked updates stay unacked in the lease table and are resent on the next connection.
             queue.clear();
+            poolRequests.clear();
             inFlight.clear();
             owed.clear();
             awaitingUpdateDone = false;
@@ -348,8 +373,19 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     }
                 }
                 case POOLREQ -> {
-                    // Rebalancing by POOLREQ is not done: the split is fixed by configuration; answer "0 moved" (§7.6).
-                    connection.send(FailoverMessages.poolResponse(now(), message.xid(), 0));
+                    if (connection == link) {
+                        onPoolRequest(connection, message);
+                    }
+                }
+                case POOLRESP -> {
+                    if (connection == link) {
+                        metrics.count("tandem_failover_pool_messages_total", "type", "poolresp-received");
+                        Log.infof(
+                                "Failover %s: the partner gives us %d free addresses (POOLRESP)",
+                                config.name(),
+                                message.u32(FailoverOption.ADDRESSES_TRANSFERRED)
+                                        .orElse(0L));
+                    }
                 }
                 case DISCONNECT -> {
                     Log.warnf(
@@ -362,7 +398,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     connection.close();
                 }
                 default -> {
-                    // CONTACT, POOLRESP: receipt already reset the receive timer.
+                    // CONTACT: receipt already reset the receive timer.
                 }
             }
         });
@@ -566,6 +602,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (link != null) {
             sendState();
             onCommunicationsOk();
+            if (next == FailoverState.NORMAL) {
+                // Pool balancing (§5.4): this server gives away its own surplus of free addresses, and the secondary
+                // asks the primary to do the same (§7.6).
+                command(FailoverCommand.BALANCE);
+                if (!config.primary()) {
+                    link.sendRequest(FailoverMessages.empty(MessageType.POOLREQ, now(), 0));
+                    metrics.count("tandem_failover_pool_messages_total", "type", "poolreq-sent");
+                }
+            }
         }
     }
 
@@ -590,6 +635,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** A binding change of ours (or an end-of-resend marker) from the lease-service. */
     public void enqueue(BindingUpdate update) {
         run(() -> {
+            if (update.isEndOfResend() && update.addressesMoved() != null) {
+                Long xid = poolRequests.remove(update.resendDone());
+                if (xid != null && link != null) {
+                    link.send(FailoverMessages.poolResponse(now(), xid, update.addressesMoved()));
+                    metrics.count("tandem_failover_pool_messages_total", "type", "poolresp-sent");
+                    Log.infof(
+                            "Failover %s: gave the partner %d free addresses (POOLRESP)",
+                            config.name(), update.addressesMoved());
+                }
+                return;
+            }
             if (update.isEndOfResend()) {
                 owed.stream()
                         .filter(o -> o.requestId().equals(update.resendDone()) && o.barrier() < 0)
@@ -702,6 +758,22 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         }));
     }
 
+    /**
+     * POOLREQ (§7.6), from either role as ISC sends it: in NORMAL the lease-service gives the partner this server's
+     * surplus of free addresses, and POOLRESP says how many once the pass is done; in any other state nothing moves.
+     */
+    private void onPoolRequest(PeerConnection connection, FailoverMessage m) {
+        if (state != FailoverState.NORMAL) {
+            connection.send(FailoverMessages.poolResponse(now(), m.xid(), 0));
+            return;
+        }
+        metrics.count("tandem_failover_pool_messages_total", "type", "poolreq-received");
+        String requestId = UUID.randomUUID().toString();
+        poolRequests.put(requestId, m.xid());
+        Log.infof("Failover %s: the partner asks for free addresses (POOLREQ)", config.name());
+        command(FailoverCommand.BALANCE, requestId);
+    }
+
     private void onUpdateRequest(PeerConnection connection, FailoverMessage m, boolean all) {
         String requestId = UUID.randomUUID().toString();
         owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection));
@@ -776,7 +848,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void command(String command, String requestId) {
-        bus.command(new FailoverCommand(FailoverCommand.VERSION, config.name(), command, requestId, config.scopes()));
+        bus.command(new FailoverCommand(
+                FailoverCommand.VERSION, config.name(), command, requestId, config.scopes(), revision));
     }
 
     // ---------------------------------------------------------------------------------------------------------------

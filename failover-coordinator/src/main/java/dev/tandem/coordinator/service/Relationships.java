@@ -70,6 +70,7 @@ public class Relationships {
                 RelationshipRunner runner = new RelationshipRunner(
                         config.server(),
                         r,
+                        settings.revision(),
                         config.failover(),
                         Optional.ofNullable(restored.get(r.name())),
                         bus,

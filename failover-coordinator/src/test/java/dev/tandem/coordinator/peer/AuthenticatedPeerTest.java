@@ -191,6 +191,24 @@ class AuthenticatedPeerTest {
     }
 
     @Test
+    void poolRequestOutsideNormalIsAnsweredAtOnceWithNothingMoved() throws Exception {
+        try (Peer peer = new Peer(SECRET)) {
+            peer.send(connect(1));
+            assertThat(peer.read().messageType()).contains(MessageType.CONNECTACK);
+            peer.send(FailoverMessages.state(System.currentTimeMillis() / 1000, FailoverState.NORMAL, false, 1)
+                    .withXid(2));
+            peer.send(FailoverMessages.empty(MessageType.POOLREQ, System.currentTimeMillis() / 1000, 0)
+                    .withXid(3));
+            // this secondary has never been in contact before: it is not in NORMAL, so nothing moves (§7.6)
+            FailoverMessage response = await().atMost(Duration.ofSeconds(20)).until(peer::read, m -> m.messageType()
+                    .filter(MessageType.POOLRESP::equals)
+                    .isPresent());
+            assertThat(response.xid()).isEqualTo(3);
+            assertThat(response.u32(FailoverOption.ADDRESSES_TRANSFERRED)).contains(0L);
+        }
+    }
+
+    @Test
     void missingDigestIsRefusedCountedAndTheConnectionClosed() throws Exception {
         double before = refused("digest-missing");
         try (Peer peer = new Peer(null)) {

@@ -32,6 +32,12 @@ public interface LeaseServiceConfig {
         @Max(100000)
         int reclaimBatch();
 
+        /** A surplus of free addresses below this share of a scope's free addresses is left alone (percent). */
+        @WithDefault("15")
+        @Min(0)
+        @Max(100)
+        int poolMisbalancePercent();
+
         /** How many outbox events one publish pass sends. */
         @WithDefault("500")
         @Min(1)

@@ -3,6 +3,7 @@ package dev.tandem.lease.messaging;
 import dev.tandem.lease.repository.BindingRepository;
 import dev.tandem.lease.repository.BindingRepository.Changed;
 import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.lease.service.PoolBalancer;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.config.RelationshipConfig;
@@ -37,6 +38,7 @@ public class BindingPublisher {
     private final MutinyEmitter<BindingUpdate> emitter;
     private final BindingRepository bindings;
     private final ConfigHolder configHolder;
+    private final PoolBalancer balancer;
     private final MeterRegistry metrics;
     private final DrainLoop loop;
 
@@ -44,8 +46,10 @@ public class BindingPublisher {
             @Channel(CHANNEL) MutinyEmitter<BindingUpdate> emitter,
             BindingRepository bindings,
             ConfigHolder configHolder,
+            PoolBalancer balancer,
             MeterRegistry metrics) {
         this.emitter = emitter;
+        this.balancer = balancer;
         this.bindings = bindings;
         this.configHolder = configHolder;
         this.metrics = metrics;
@@ -92,14 +96,31 @@ public class BindingPublisher {
                         .build()));
     }
 
-    /** Publishes the relationship's bindings again, then the end-of-resend marker. */
+    /**
+     * Publishes the relationship's bindings again, or gives the partner this server's surplus of free addresses; then
+     * the end marker, behind the updates.
+     */
     @Incoming("failover-commands")
     public Uni<Void> onCommand(FailoverCommand command) {
         if (command == null || command.scopes() == null) {
             return Uni.createFrom().voidItem();
         }
+        String[] inScopes = command.scopes().toArray(String[]::new);
+        if (FailoverCommand.BALANCE.equals(command.command())) {
+            // The coordinator asks only in NORMAL.
+            return balancer.balance(command.relationship(), command.revision())
+                    .flatMap(moved -> awaitPublished(inScopes, System.nanoTime() + RESEND_LIMIT.toNanos())
+                            .flatMap(x -> send(
+                                    BindingUpdate.endOfBalance(command.relationship(), command.requestId(), moved),
+                                    "end")))
+                    .onFailure()
+                    .recoverWithItem(e -> {
+                        Log.warnf("Balance pass for %s failed: %s", command.relationship(), e);
+                        return null;
+                    });
+        }
         boolean all = FailoverCommand.RESEND_ALL.equals(command.command());
-        String[] scopes = command.scopes().toArray(String[]::new);
+        String[] scopes = inScopes;
         long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
         return bindings.resend(scopes, all)
                 .invoke(n -> Log.infof(

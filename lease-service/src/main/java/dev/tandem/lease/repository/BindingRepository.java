@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToLongBiFunction;
 
 /**
  * SQL of failover on the lease table: publishing this server's binding changes to the partner, recording the
@@ -27,6 +28,9 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class BindingRepository {
+
+    /** The advisory lock key that serializes pool-balancing passes. */
+    private static final long BALANCE_LOCK = 0x7A4E_0001L;
 
     private final Pool pool;
 
@@ -115,6 +119,53 @@ public class BindingRepository {
                         + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))"
                 : "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq";
         return pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)).map(rs -> rs.rowCount());
+    }
+
+    /** A scope's free addresses by owner before a balancing pass, and how many the pass gave the partner. */
+    public record Balanced(String scope, long free, long backup, int given) {}
+
+    /**
+     * One pool-balancing pass over the scopes, in one transaction that an advisory lock serializes with every other
+     * pass (of this replica or another), so two passes never give the same surplus twice. {@code toGive} says, from a
+     * scope's free (the primary's) and backup (the secondary's) counts, how many of this server's own free addresses
+     * ({@code ownBackup}: BACKUP, else FREE) go to the partner. Those become the partner's, each with a new update
+     * number so it goes out as a binding update. The highest addresses go, since allocation takes the lowest; reserved
+     * ones and rows the partner has not acknowledged yet stay.
+     */
+    public Uni<List<Balanced>> balance(
+            String[] scopes, boolean ownBackup, ToLongBiFunction<Long, Long> toGive, Instant now) {
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + BALANCE_LOCK + ")")
+                .execute()
+                .flatMap(x -> conn.preparedQuery("SELECT scope, count(*) FILTER (WHERE NOT backup) AS free,"
+                                + " count(*) FILTER (WHERE backup) AS backup FROM lease WHERE scope = ANY($1)"
+                                + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL GROUP BY scope")
+                        .execute(Tuple.of((Object) scopes)))
+                .flatMap(rs -> {
+                    List<Uni<Balanced>> passes = new ArrayList<>();
+                    for (Row row : rs) {
+                        String scope = row.getString("scope");
+                        long free = row.getLong("free");
+                        long backup = row.getLong("backup");
+                        long n = toGive.applyAsLong(free, backup);
+                        passes.add(
+                                n == 0
+                                        ? Uni.createFrom().item(new Balanced(scope, free, backup, 0))
+                                        : give(conn, scope, ownBackup, n, now)
+                                                .map(given -> new Balanced(scope, free, backup, given)));
+                    }
+                    return passes.isEmpty()
+                            ? Uni.createFrom().item(List.<Balanced>of())
+                            : Uni.join().all(passes).andFailFast();
+                }));
+    }
+
+    private static Uni<Integer> give(SqlConnection conn, String scope, boolean ownBackup, long n, Instant now) {
+        return conn.preparedQuery("UPDATE lease l SET backup = NOT $2, update_seq = nextval('binding_update_seq'),"
+                        + " updated_at = $4 FROM (SELECT address FROM lease WHERE scope = $1 AND state = 'FREE'"
+                        + " AND in_pool AND reserved_for IS NULL AND backup = $2 AND update_seq = acked_seq"
+                        + " ORDER BY address DESC LIMIT $3 FOR UPDATE SKIP LOCKED) p WHERE l.address = p.address")
+                .execute(Tuple.of(scope, ownBackup, n, ts(now)))
+                .map(rs -> rs.rowCount());
     }
 
     /** Whether rows of the scopes still wait to be published. */

@@ -82,6 +82,9 @@ class FailoverLeasesTest {
     @Inject
     ConfigHolder config;
 
+    @Inject
+    PoolBalancer balancer;
+
     static void publish(String topic, String key, Object value) {
         ServerConfigs.publish(topic, key, value);
     }
@@ -291,7 +294,7 @@ class FailoverLeasesTest {
                 publish(
                         Topics.failoverCommands(SERVER),
                         "fo",
-                        new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "isc-all", List.of(SCOPE)));
+                        new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "isc-all", List.of(SCOPE), null));
                 await().atMost(Duration.ofSeconds(30)).until(() -> parsed(updates).stream()
                         .anyMatch(u -> u.isEndOfResend() && "isc-all".equals(u.resendDone())));
                 List<BindingUpdate> resent = parsed(updates).stream()
@@ -312,6 +315,92 @@ class FailoverLeasesTest {
             } finally {
                 updates.stop();
             }
+        }
+    }
+
+    /**
+     * Pool balancing: the secondary holding every free address gives back its surplus over its 50 % share, as FREE
+     * binding updates, when the coordinator asks (entering NORMAL, its timer, the partner's POOLREQ).
+     */
+    @Test
+    @Order(6)
+    void aSecondaryWithTooManyFreeAddressesGivesTheSurplusBack() throws Exception {
+        configured();
+        allFreeAndBackup();
+        long before = lastUpdate();
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> updates = kafka.consumeStrings()
+                    .withGroupId("test-" + java.util.UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.bindingUpdates(SERVER));
+            try {
+                publish(
+                        Topics.failoverCommands(SERVER),
+                        "fo",
+                        new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "pool-1", List.of(SCOPE), 1L));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> parsed(updates).stream().anyMatch(u -> "pool-1".equals(u.resendDone())));
+                BindingUpdate end = parsed(updates).stream()
+                        .filter(u -> "pool-1".equals(u.resendDone()))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(end.addressesMoved()).isEqualTo(2);
+                // the two highest addresses went back to the primary as FREE binding updates
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                                parsed(updates).stream().filter(u -> !u.isEndOfResend() && u.sequence() > before))
+                        .extracting(BindingUpdate::address, BindingUpdate::status)
+                        .containsExactlyInAnyOrder(
+                                org.assertj.core.groups.Tuple.tuple("203.0.113.5", "FREE"),
+                                org.assertj.core.groups.Tuple.tuple("203.0.113.4", "FREE")));
+                assertThat(backupCount()).isEqualTo(2);
+            } finally {
+                updates.stop();
+            }
+        }
+        // Passes at the same time (a POOLREQ, a new configuration, the timer; or another replica) give the surplus
+        // once.
+        allFreeAndBackup();
+        List<Integer> moved = io.smallrye.mutiny.Uni.join()
+                .all(balancer.balance("fo", 1L), balancer.balance("fo", 1L), balancer.balance("fo", 1L))
+                .andFailFast()
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(moved).containsExactlyInAnyOrder(2, 0, 0);
+        assertThat(backupCount()).isEqualTo(2);
+        assertThat(backup("203.0.113.2")).isTrue();
+        assertThat(backup("203.0.113.5")).isFalse();
+        // A pass for a configuration this service has not applied waits for it, then does nothing without it.
+        allFreeAndBackup();
+        assertThat(balancer.balance("fo", 99L).await().atMost(Duration.ofSeconds(20)))
+                .isZero();
+        assertThat(backupCount()).isEqualTo(4);
+    }
+
+    /** Every pool address of the scope free, owned by this secondary, and known to the partner. */
+    static void allFreeAndBackup() throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE lease SET state = 'FREE', client_key = NULL, expires_at = NULL, backup = true,"
+                    + " published_seq = update_seq, acked_seq = update_seq WHERE scope = '" + SCOPE + "'");
+        }
+    }
+
+    static long lastUpdate() throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT max(update_seq) FROM lease")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static long backupCount() throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM lease WHERE backup AND state = 'FREE' AND scope = '" + SCOPE + "'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

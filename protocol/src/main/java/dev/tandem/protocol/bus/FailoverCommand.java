@@ -8,11 +8,16 @@ import java.util.List;
  * again, then an end-of-resend marker with the request id.
  *
  * @param command resend-unacked (all not yet acknowledged by the partner: UPDREQ, and every new connection) or
- *     resend-all (every binding that ever changed: UPDREQALL)
+ *     resend-all (every binding that ever changed: UPDREQALL), or balance (give the partner this server's surplus of free
+ *     addresses, in NORMAL only; the end marker carries the count)
+ * @param revision the configuration revision the coordinator runs with; a balance pass waits until the lease-service
+ *     has applied it, so both use the same shares (null: no wait)
  */
-public record FailoverCommand(int version, String relationship, String command, String requestId, List<String> scopes) {
+public record FailoverCommand(
+        int version, String relationship, String command, String requestId, List<String> scopes, Long revision) {
 
     public static final int VERSION = 1;
     public static final String RESEND_UNACKED = "resend-unacked";
     public static final String RESEND_ALL = "resend-all";
+    public static final String BALANCE = "balance";
 }
