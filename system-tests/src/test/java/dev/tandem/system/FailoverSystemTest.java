@@ -136,13 +136,7 @@ class FailoverSystemTest {
     @Test
     @Order(4)
     void hotStandbyOnlyTheActiveServerAnswersNewClientsAndThePoolsFollowTheMode() throws Exception {
-        publish("system-config.json", 2, "hot-standby");
-        publish("system-config-b.json", 2, "hot-standby");
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(relationship(A).get("mode").asText()).isEqualTo("hot-standby");
-            assertThat(relationship(B).get("mode").asText()).isEqualTo("hot-standby");
-        });
-        awaitStates("NORMAL", "NORMAL");
+        switchMode("hot-standby", 2);
         // Pool balancing: the standby keeps only its 10 % reserve of the free addresses and gives the rest back to
         // the primary; both lease tables agree on who owns what.
         await().atMost(WAIT).untilAsserted(() -> {
@@ -160,13 +154,7 @@ class FailoverSystemTest {
                     .isEqualTo(SERVER_ID_A);
         }
         // Back to load-balance 50 %: the primary gives the secondary its half again (the tests below need it).
-        publish("system-config.json", 3, "load-balance");
-        publish("system-config-b.json", 3, "load-balance");
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(relationship(A).get("mode").asText()).isEqualTo("load-balance");
-            assertThat(relationship(B).get("mode").asText()).isEqualTo("load-balance");
-        });
-        awaitStates("NORMAL", "NORMAL");
+        switchMode("load-balance", 3);
         await().atMost(WAIT).untilAsserted(() -> {
             long[] a = ownership(A);
             long[] b = ownership(B);
@@ -368,6 +356,17 @@ class FailoverSystemTest {
         return LoadBalance.bucket(id);
     }
 
+    /** The first MAC {@code prefix:01}, {@code prefix:02}, ... whose bucket is (or is not) the primary's at 50 %. */
+    static String firstMac(String prefix, boolean primary) {
+        for (int i = 1; i < 256; i++) {
+            String mac = String.format("%s:%02x", prefix, i);
+            if (primaryBucket(mac) == primary) {
+                return mac;
+            }
+        }
+        throw new IllegalStateException("no MAC under " + prefix + " hashes to that side");
+    }
+
     static boolean primaryBucket(String mac) {
         return LoadBalance.Buckets.primaryPercent(50).primaryServes(bucket(mac));
     }
@@ -434,6 +433,17 @@ class FailoverSystemTest {
                 ResultSet rs = s.executeQuery("SELECT backup FROM lease_view WHERE ip = '" + address + "'")) {
             return rs.next() && rs.getBoolean(1);
         }
+    }
+
+    /** Publishes the relationship's mode to both servers and waits until both run it in NORMAL. */
+    static void switchMode(String mode, int revision) throws IOException {
+        publish("system-config.json", revision, mode);
+        publish("system-config-b.json", revision, mode);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(relationship(A).get("mode").asText()).isEqualTo(mode);
+            assertThat(relationship(B).get("mode").asText()).isEqualTo(mode);
+        });
+        awaitStates("NORMAL", "NORMAL");
     }
 
     /** Publishes a changed configuration: the relationship's mode, with a new revision. */

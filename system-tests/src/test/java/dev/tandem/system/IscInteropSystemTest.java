@@ -190,12 +190,7 @@ class IscInteropSystemTest {
                 .untilAsserted(
                         () -> assertThat(relationship().get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED"));
         // a new client whose bucket names ISC is served by Tandem now, from Tandem's own pool
-        for (int i = 1; outageClient == null; i++) {
-            String mac = String.format("02:00:5e:81:00:%02x", i);
-            if (!FailoverSystemTest.primaryBucket(mac)) {
-                outageClient = mac;
-            }
-        }
+        outageClient = FailoverSystemTest.firstMac("02:00:5e:81:00", false);
         Optional<String[]> lease = FailoverSystemTest.oneShot(outageClient);
         assertThat(lease).isPresent();
         assertThat(lease.get()[1]).isEqualTo(FailoverSystemTest.SERVER_ID_A);

@@ -139,17 +139,18 @@ final class Stack {
 
     /** The failover relationships of a server as its coordinator reports them (JSON). */
     static String relationships(String server) {
-        boolean b = server.equals("dhcp-b");
-        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/api/v1/relationships";
-        return b
-                ? run(Duration.ofSeconds(15), "ip", "netns", "exec", PREFIX + "-peer", "curl", "-sf", "-m", "5", url)
-                : run(Duration.ofSeconds(15), "curl", "-sf", "-m", "5", url);
+        return coordinatorGet(server, "/api/v1/relationships");
     }
 
     /** A server's coordinator's Prometheus metrics. */
     static String coordinatorMetrics(String server) {
+        return coordinatorGet(server, "/q/metrics");
+    }
+
+    /** GET from a server's coordinator; dhcp-b's listens in the peer namespace. */
+    private static String coordinatorGet(String server, String path) {
         boolean b = server.equals("dhcp-b");
-        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/q/metrics";
+        String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + path;
         return b
                 ? run(Duration.ofSeconds(15), "ip", "netns", "exec", PREFIX + "-peer", "curl", "-sf", "-m", "5", url)
                 : run(Duration.ofSeconds(15), "curl", "-sf", "-m", "5", url);
