@@ -111,7 +111,7 @@ class TwoReplicasTest {
                 new LeaseRepository(secondPool),
                 new OutboxRepository(secondPool),
                 events,
-                new FailoverView(),
+                new FailoverView(new dev.tandem.lease.repository.LeaseStore(secondPool)),
                 metrics,
                 clock);
         try {

@@ -40,6 +40,7 @@ class FailoverFilterTest {
                 List.of("192.0.2.0/24"),
                 true,
                 Instant.now(),
+                null,
                 null);
     }
 
