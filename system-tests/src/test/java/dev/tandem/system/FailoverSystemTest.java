@@ -331,42 +331,6 @@ class FailoverSystemTest {
         });
     }
 
-    /**
-     * The primary's lease database is lost (dropped and made again empty) while its coordinator keeps its state: the
-     * coordinator sees another database, recovers every binding from the partner (RECOVER, UPDREQALL, MCLT) and only
-     * then serves again, with the partner's lease table.
-     */
-    @Test
-    @Order(10)
-    void aReplacedLeaseDatabaseRecoversEveryBindingFromThePartner() throws Exception {
-        awaitStates("NORMAL", "NORMAL");
-        Map<String, String> before = active(B);
-        assertThat(before).isNotEmpty();
-        Stack.script("stop-service", "lease-service", "--kill");
-        try (Connection c = java.sql.DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + Stack.PG_PORT + "/postgres", "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE tandem_dhcp_a WITH (FORCE)");
-            s.execute("CREATE DATABASE tandem_dhcp_a OWNER tandem");
-        }
-        Stack.script("start-service", "lease-service");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Stack.coordinatorMetrics(A))
-                .containsPattern("tandem_failover_lease_store_replaced_total\\{[^}]*} [1-9]"));
-        awaitStates("NORMAL", "NORMAL");
-        await().atMost(WAIT).untilAsserted(() -> {
-            Map<String, String> recovered = active(A);
-            Map<String, String> partner = active(B);
-            assertThat(recovered).isEqualTo(partner);
-            // every binding of before that is still active came back
-            before.forEach((address, client) -> {
-                if (partner.containsKey(address)) {
-                    assertThat(recovered).containsEntry(address, client);
-                }
-            });
-            assertThat(unacknowledged(A)).isZero();
-        });
-    }
-
     // -----------------------------------------------------------------------------------------------------------
 
     /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */

@@ -101,8 +101,7 @@ class BusSchemasTest {
                 List.of("192.0.2.0/24"),
                 true,
                 Instant.now(),
-                null,
-                "7d1c2f4e-8a4b-4b1e-9d3a-2f6e5c4b3a21");
+                null);
         Binding binding = new Binding(
                 Ipv4.parse("192.0.2.10"),
                 BindingStatus.ACTIVE,
@@ -139,11 +138,6 @@ class BusSchemasTest {
                 .isEmpty();
         assertThat(Schemas.problems(
                         "binding-update.v1", JSON.writeValueAsString(BindingUpdate.endOfBalance("fo", "b1", 12))))
-                .isEmpty();
-        assertThat(Schemas.problems(
-                        "binding-update.v1",
-                        JSON.writeValueAsString(
-                                BindingUpdate.storeAnnouncement("fo", "7d1c2f4e-8a4b-4b1e-9d3a-2f6e5c4b3a21"))))
                 .isEmpty();
         ScopeStatistics statistics =
                 new ScopeStatistics(1, "dhcp-a", "192.0.2.0/24", 100, 10, 1, 40, 45, 4, 2, Instant.now());

@@ -60,8 +60,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private final RelationshipConfig config;
     /** The configuration revision this runner was started with: the lease-service balances with the same shares. */
     private final long revision;
-    /** The identity of the lease database whose bindings this state describes (stable storage, with the state). */
-    private String leaseStore;
 
     private final CoordinatorConfig.Failover settings;
     private final Bus bus;
@@ -147,7 +145,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             }
             lastOperation = s.updatedAt();
             everCommunicated = s.everCommunicated();
-            leaseStore = s.leaseStore();
             if (!config.primary() && s.mclt() > 0) {
                 mclt = Duration.ofSeconds(s.mclt());
             }
@@ -638,10 +635,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** A binding change of ours (or an end-of-resend marker) from the lease-service. */
     public void enqueue(BindingUpdate update) {
         run(() -> {
-            if (update.store() != null) {
-                onLeaseStore(update.store());
-                return;
-            }
             if (update.isEndOfResend() && update.addressesMoved() != null) {
                 Long xid = poolRequests.remove(update.resendDone());
                 if (xid != null && link != null) {
@@ -763,44 +756,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     "Failover %s: partner update of %s not applied: %s",
                                     config.name(), b.address(), failure.toString());
                         }));
-    }
-
-    /**
-     * The lease-service announced its database. A different one than the state was kept with means the bindings are
-     * gone (restored empty or from an old backup): like a server that lost its stable storage, this one recovers them
-     * from the partner through RECOVER and UPDREQALL, and serves nothing until then. The state topic carries the
-     * identity, and the lease-service serves only while it is its own.
-     */
-    private void onLeaseStore(String store) {
-        if (store.equals(leaseStore)) {
-            return;
-        }
-        String before = leaseStore;
-        leaseStore = store;
-        if (before == null) {
-            Log.infof("Failover %s: lease database %s", config.name(), store);
-            publish();
-            return;
-        }
-        metrics.count("tandem_failover_lease_store_replaced_total");
-        Log.errorf(
-                "Failover %s: the lease database was replaced (%s, was %s): its bindings are gone; recovering them from"
-                        + " the partner",
-                config.name(), store, before);
-        switch (state) {
-            case STARTUP -> {
-                previous = null; // no stable storage: STARTUP ends in RECOVER (§9.3)
-                publish();
-            }
-            case RECOVER -> {
-                publish();
-                if (link != null) {
-                    awaitingUpdateDone = false;
-                    requestUpdates(true);
-                }
-            }
-            default -> transition(FailoverState.RECOVER, "the lease database was replaced");
-        }
     }
 
     /**
@@ -1025,8 +980,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.scopes(),
                 everCommunicated,
                 clock.instant(),
-                drainUntil,
-                leaseStore);
+                drainUntil);
     }
 
     private long now() {

@@ -2,7 +2,6 @@ package dev.tandem.lease.messaging;
 
 import dev.tandem.lease.repository.BindingRepository;
 import dev.tandem.lease.repository.BindingRepository.Changed;
-import dev.tandem.lease.repository.LeaseStore;
 import dev.tandem.lease.service.ConfigHolder;
 import dev.tandem.lease.service.PoolBalancer;
 import dev.tandem.protocol.bus.BindingUpdate;
@@ -40,7 +39,6 @@ public class BindingPublisher {
     private final BindingRepository bindings;
     private final ConfigHolder configHolder;
     private final PoolBalancer balancer;
-    private final LeaseStore store;
     private final MeterRegistry metrics;
     private final DrainLoop loop;
 
@@ -49,9 +47,7 @@ public class BindingPublisher {
             BindingRepository bindings,
             ConfigHolder configHolder,
             PoolBalancer balancer,
-            LeaseStore store,
             MeterRegistry metrics) {
-        this.store = store;
         this.emitter = emitter;
         this.balancer = balancer;
         this.bindings = bindings;
@@ -71,33 +67,6 @@ public class BindingPublisher {
     @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void periodic() {
         trigger();
-    }
-
-    /**
-     * Tells the coordinator of each relationship which lease database this is, soon after start and then every few
-     * seconds, so that it notices a replaced one.
-     */
-    @Scheduled(every = "5s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> announceStore() {
-        Optional<String> id = store.id();
-        List<RelationshipConfig> relationships = configHolder
-                .current()
-                .map(dev.tandem.protocol.config.ServerSettings::relationships)
-                .orElse(List.of());
-        if (id.isEmpty() || relationships.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.join()
-                .all(relationships.stream()
-                        .map(r -> send(BindingUpdate.storeAnnouncement(r.name(), id.get()), "end"))
-                        .toList())
-                .andCollectFailures()
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithUni(e -> {
-                    Log.warnf("Announcing the lease database failed, will retry: %s", e.toString());
-                    return Uni.createFrom().voidItem();
-                });
     }
 
     private Uni<Void> publish(List<Changed> changed) {

@@ -1,7 +1,6 @@
 package dev.tandem.lease.service;
 
 import dev.tandem.lease.repository.LeaseRepository.Guard;
-import dev.tandem.lease.repository.LeaseStore;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.FailoverStatuses;
 import dev.tandem.protocol.config.RelationshipConfig;
@@ -15,18 +14,12 @@ import java.util.Optional;
 
 /**
  * This server's failover state per relationship, as the coordinator publishes it, turned into what the allocator may
- * do for a scope. A scope in a relationship whose state is not known yet, or is kept for another lease database, is
- * treated as STARTUP: nothing is allocated.
+ * do for a scope. A scope in a relationship whose state is not known yet is treated as STARTUP: nothing is allocated.
  */
 @ApplicationScoped
 public class FailoverView {
 
     private final FailoverStatuses statuses = new FailoverStatuses();
-    private final LeaseStore store;
-
-    public FailoverView(LeaseStore store) {
-        this.store = store;
-    }
 
     public FailoverStatuses statuses() {
         return statuses;
@@ -42,11 +35,7 @@ public class FailoverView {
     }
 
     Context context(RelationshipConfig relationship, Instant now) {
-        FailoverStatus status = statuses.get(relationship.name())
-                .filter(s -> store.id().filter(id -> id.equals(s.leaseStore())).isPresent())
-                .orElse(null);
-        // Unknown state, or a state the coordinator keeps for another lease database (this one replaced it and its
-        // bindings are not recovered yet): nothing is allocated.
+        FailoverStatus status = statuses.get(relationship.name()).orElse(null);
         FailoverState state = status == null ? FailoverState.STARTUP : status.localState();
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();

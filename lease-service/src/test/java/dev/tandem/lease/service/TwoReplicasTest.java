@@ -111,7 +111,7 @@ class TwoReplicasTest {
                 new LeaseRepository(secondPool),
                 new OutboxRepository(secondPool),
                 events,
-                new FailoverView(new dev.tandem.lease.repository.LeaseStore(secondPool)),
+                new FailoverView(),
                 metrics,
                 clock);
         try {

@@ -40,7 +40,6 @@ class FailoverFilterTest {
                 List.of("192.0.2.0/24"),
                 true,
                 Instant.now(),
-                null,
                 null);
     }
 

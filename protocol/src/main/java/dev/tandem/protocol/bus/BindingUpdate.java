@@ -10,9 +10,7 @@ import java.util.HexFormat;
  * One binding on the bus (schema {@code binding-update.v1}): a lease of this server on its way to the partner
  * ({@code binding-updates}), or a partner's update to apply ({@code partner-updates}). A record with no address and a
  * {@code resendDone} id marks the end of a resend or balance pass the coordinator asked for; after a balance pass
- * {@code addressesMoved} says how many free addresses it gave the partner (the POOLRESP count). A marker with
- * {@code store} announces the identity of the lease database (at start and periodically), so the coordinator notices
- * a replaced one.
+ * {@code addressesMoved} says how many free addresses it gave the partner (the POOLRESP count).
  *
  * @param status FREE, ACTIVE, EXPIRED, RELEASED, ABANDONED, RESET or BACKUP (draft-ietf-dhc-failover-12 §12.3)
  * @param clientId option 61 data, hex
@@ -21,7 +19,6 @@ import java.util.HexFormat;
  * @param potentialExpiration seconds since 1970: what the partner may assume at most
  * @param sequence the sender's update number for the address; an ack names it
  * @param addressesMoved on the end marker of a balance pass: how many addresses it moved; otherwise null
- * @param store on a store announcement: the lease database's identity; otherwise null
  */
 public record BindingUpdate(
         int version,
@@ -37,24 +34,16 @@ public record BindingUpdate(
         int flags,
         long sequence,
         String resendDone,
-        Integer addressesMoved,
-        String store) {
+        Integer addressesMoved) {
 
     public static final int VERSION = 1;
 
     public static BindingUpdate endOfResend(String relationship, String requestId) {
-        return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, null);
+        return new BindingUpdate(VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null);
     }
 
     public static BindingUpdate endOfBalance(String relationship, String requestId, int moved) {
-        return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved, null);
-    }
-
-    public static BindingUpdate storeAnnouncement(String relationship, String store) {
-        return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, "store:" + store, null, store);
+        return new BindingUpdate(VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved);
     }
 
     public static BindingUpdate of(String relationship, Binding b, long sequence) {
@@ -72,7 +61,6 @@ public record BindingUpdate(
                 b.cltt(),
                 b.flags(),
                 sequence,
-                null,
                 null,
                 null);
     }

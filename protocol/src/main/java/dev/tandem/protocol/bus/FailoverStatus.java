@@ -22,8 +22,6 @@ import java.util.List;
  * @param scopes subnets of the relationship
  * @param everCommunicated whether this server has ever completed a handshake with the partner
  * @param drainUntil in SHUTDOWN for maintenance: until when the exchanges in flight are still finished
- * @param leaseStore the identity of the lease database the coordinator last saw; the lease-service serves the
- *     relationship's scopes only when it is its own (a replaced database must first recover its bindings)
  */
 public record FailoverStatus(
         int version,
@@ -42,8 +40,7 @@ public record FailoverStatus(
         List<String> scopes,
         boolean everCommunicated,
         Instant updatedAt,
-        Instant drainUntil,
-        String leaseStore) {
+        Instant drainUntil) {
 
     public static final int VERSION = 1;
 
