@@ -24,6 +24,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The management plane with the real system: a relationship and its scope made through the admin API (not a file)
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * sent through the API moves the secondary to PARTNER-DOWN.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ServiceLogsOnFailure.class)
 class AdminApiSystemTest {
 
     static final String A = FailoverSystemTest.A;

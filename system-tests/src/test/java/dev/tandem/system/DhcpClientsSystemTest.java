@@ -23,6 +23,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real clients against the whole stack: udhcpc and dhclient on a relayed segment (through dhcrelay) and on a directly
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * database holds, and what the lease events say.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ServiceLogsOnFailure.class)
 class DhcpClientsSystemTest {
 
     static final String LAN = Stack.PREFIX + "-lan";

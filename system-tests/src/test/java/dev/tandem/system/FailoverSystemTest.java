@@ -32,6 +32,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two Tandem servers in a failover relationship (dhcp-a primary, dhcp-b secondary), real clients on a LAN that
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * secondary (none on the primary), shared secret set.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ServiceLogsOnFailure.class)
 class FailoverSystemTest {
 
     static final String A = "dhcp-a";

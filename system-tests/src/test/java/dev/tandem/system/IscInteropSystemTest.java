@@ -29,12 +29,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Tandem as primary with an unmodified ISC dhcpd 4.4 (Debian's isc-dhcp-server) as secondary, in load-balance: the
  * ISC server runs in the peer namespace in place of dhcp-b, and dhcrelay forwards the pair's LAN to both.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ServiceLogsOnFailure.class)
 class IscInteropSystemTest {
 
     static final String A = FailoverSystemTest.A;

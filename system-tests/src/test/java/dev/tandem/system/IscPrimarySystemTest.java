@@ -21,12 +21,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The other half of a migration: an unmodified ISC dhcpd 4.4 as primary (MCLT and split are its own) with Tandem's
  * dhcp-a as secondary, in load balance.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ServiceLogsOnFailure.class)
 class IscPrimarySystemTest {
 
     static Process dhcpd;

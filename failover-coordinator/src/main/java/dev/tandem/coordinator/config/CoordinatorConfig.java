@@ -61,7 +61,10 @@ public interface CoordinatorConfig {
         @WithDefault("60s")
         Duration poolBalanceInterval();
 
-        /** How long the lease-service may take to make a partner's update durable before the BNDUPD is dropped. */
+        /**
+         * How long one attempt of the lease-service at making a partner's update durable may take; then it is asked
+         * again, until the update is durable or the connection ends.
+         */
         @WithDefault("10s")
         Duration updateTimeout();
     }

@@ -93,6 +93,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
     private final Map<Long, Queued> inFlight = new HashMap<>();
+    /** The resend of unacknowledged updates asked for when the link came up, until its end marker arrives. */
+    private String connectionResend;
+
     private final AtomicLong ordinal = new AtomicLong();
     /** UPDDONE owed to the partner once every update queued before the barrier is acked. */
     private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
@@ -308,6 +311,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             inFlight.clear();
             owed.clear();
             awaitingUpdateDone = false;
+            connectionResend = null;
             metrics.count("tandem_failover_connection_lost_total");
             Log.warnf("Failover %s: connection to the partner lost", config.name());
             FailoverStateMachine.onCommunicationsFailed(state)
@@ -503,7 +507,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         restartReceiveTimer();
         scheduleContact();
         // Whatever the partner has not acknowledged goes again (§9.4.1: on entry to NORMAL send unacked updates).
-        command(FailoverCommand.RESEND_UNACKED);
+        String resend = UUID.randomUUID().toString();
+        connectionResend = resend;
+        askLeaseService(FailoverCommand.RESEND_UNACKED, resend, connection, () -> resend.equals(connectionResend));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -647,6 +653,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 return;
             }
             if (update.isEndOfResend()) {
+                if (update.resendDone().equals(connectionResend)) {
+                    connectionResend = null;
+                }
                 owed.stream()
                         .filter(o -> o.requestId().equals(update.resendDone()) && o.barrier() < 0)
                         .findFirst()
@@ -731,14 +740,20 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     "binding update lacks required options"));
             return;
         }
-        Binding b = binding.get();
-        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, m.xid()))
+        applyPartnerUpdate(connection, m.xid(), binding.get(), 0);
+    }
+
+    /**
+     * Has the lease-service make the partner's update durable, then sends the BNDACK (§7.2). An update is never dropped
+     * while its connection lasts: the partner holds it in its window of unacknowledged updates, and a dropped one would
+     * stop its updates for good. A slow or failed attempt is tried again with a growing pause; a new connection ends
+     * the attempts, since the partner sends everything unacknowledged again.
+     */
+    private void applyPartnerUpdate(PeerConnection connection, long xid, Binding b, int attempt) {
+        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid))
                 .ifNoItem()
                 .after(settings.updateTimeout())
                 .fail()
-                .onFailure()
-                .retry()
-                .atMost(2)
                 .subscribe()
                 .with(
                         ack -> run(() -> {
@@ -747,14 +762,27 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             }
                             RejectReason reason =
                                     ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
-                            connection.send(FailoverMessages.bindingAck(now(), m.xid(), b, reason, ack.message()));
+                            connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
                         }),
                         failure -> run(() -> {
-                            // Not durable, so no BNDACK: the partner sends it again on the next connection.
-                            metrics.count("tandem_failover_partner_updates_refused_total", "reason", "not-durable");
-                            Log.warnf(
-                                    "Failover %s: partner update of %s not applied: %s",
-                                    config.name(), b.address(), failure.toString());
+                            if (connection.closed()) {
+                                return;
+                            }
+                            metrics.count("tandem_failover_partner_update_retries_total");
+                            if (attempt == 0) {
+                                Log.warnf(
+                                        "Failover %s: partner update of %s not applied yet (%s); trying again until it"
+                                                + " is",
+                                        config.name(), b.address(), failure.toString());
+                            }
+                            long pause = Math.min(10_000L, 250L << Math.min(attempt, 6));
+                            vertx.setTimer(
+                                    pause,
+                                    id -> run(() -> {
+                                        if (!connection.closed()) {
+                                            applyPartnerUpdate(connection, xid, b, attempt + 1);
+                                        }
+                                    }));
                         }));
     }
 
@@ -778,22 +806,28 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         String requestId = UUID.randomUUID().toString();
         owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection));
         Log.infof("Failover %s: the partner asks for %s updates", config.name(), all ? "all" : "unacknowledged");
-        askLeaseService(all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED, requestId, connection);
+        askLeaseService(
+                all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED,
+                requestId,
+                connection,
+                () -> owed.stream().anyMatch(o -> o.requestId().equals(requestId) && o.barrier() < 0));
     }
 
-    /** Asks the lease-service for a resend, again every 30 s until its end marker arrives or the link goes. */
-    private void askLeaseService(String command, String requestId, PeerConnection connection) {
+    /**
+     * Asks the lease-service for a resend, again every 30 s while its end marker has not arrived ({@code waiting}) and
+     * the link is the same: a resend that failed there (a database conflict, a restart) is not lost.
+     */
+    private void askLeaseService(
+            String command, String requestId, PeerConnection connection, java.util.function.BooleanSupplier waiting) {
         command(command, requestId);
         vertx.setTimer(
                 30_000,
                 id -> run(() -> {
-                    boolean waiting = connection == link
-                            && owed.stream().anyMatch(o -> o.requestId().equals(requestId) && o.barrier() < 0);
-                    if (waiting) {
+                    if (connection == link && waiting.getAsBoolean()) {
                         Log.warnf(
                                 "Failover %s: the lease-service has not finished resend %s; asking again",
                                 config.name(), requestId);
-                        askLeaseService(command, requestId, connection);
+                        askLeaseService(command, requestId, connection, waiting);
                     }
                 }));
     }

@@ -3,8 +3,13 @@ package dev.tandem.coordinator.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Relationship;
+import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverCodec;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
@@ -13,21 +18,35 @@ import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.MessageAuthenticator;
 import dev.tandem.protocol.failover.MessageType;
+import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
+import dev.tandem.testsupport.TestKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 import jakarta.inject.Inject;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -252,6 +271,77 @@ class AuthenticatedPeerTest {
             assertThat(FailoverMessages.rejectReason(ack))
                     .contains(dev.tandem.protocol.failover.RejectReason.INVALID_PARTNER);
             assertThat(peer.closedByServer()).isTrue();
+        }
+    }
+
+    /**
+     * The partner's update is answered only once the lease-service has made it durable, and it is never given up
+     * while the connection lasts: the partner holds it in its window, and a dropped one would stop its updates for
+     * good. Here the test plays the lease-service and leaves the first three requests unanswered.
+     */
+    @Test
+    void aPartnerUpdateIsAskedAgainUntilTheLeaseServiceAnswersAndOnlyThenAcknowledged() throws Exception {
+        String address = "192.0.2.15";
+        try (KafkaCompanion kafka = TestKafka.companion();
+                Peer peer = new Peer(SECRET)) {
+            ConsumerTask<String, String> requests = kafka.consumeStrings()
+                    .withGroupId("test-" + UUID.randomUUID())
+                    .withOffsetReset(OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.partnerUpdates("dhcp-a"));
+            peer.send(connect(1));
+            assertThat(peer.read().messageType()).contains(MessageType.CONNECTACK);
+            peer.send(FailoverMessages.state(System.currentTimeMillis() / 1000, FailoverState.NORMAL, false, 1)
+                    .withXid(2));
+            long now = System.currentTimeMillis() / 1000;
+            Binding binding = new Binding(
+                    Ipv4.parse(address),
+                    BindingStatus.ACTIVE,
+                    null,
+                    HexFormat.of().parseHex("0102005e0f0001"),
+                    now + 300,
+                    now + 600,
+                    now,
+                    now,
+                    0);
+            peer.send(FailoverMessages.bindingUpdate(now, binding).withXid(7));
+
+            java.util.concurrent.atomic.AtomicLong xid = new java.util.concurrent.atomic.AtomicLong(100);
+            List<ConsumerRecord<String, String>> forAddress = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(
+                            () -> {
+                                // keeps the connection alive meanwhile (the coordinator's receive timer)
+                                peer.send(FailoverMessages.empty(
+                                                MessageType.CONTACT, System.currentTimeMillis() / 1000, 0)
+                                        .withXid(xid.incrementAndGet()));
+                                return requests.getRecords().stream()
+                                        .filter(r -> address.equals(r.key()))
+                                        .toList();
+                            },
+                            list -> list.size() >= 4);
+            ConsumerRecord<String, String> fourth = forAddress.get(3);
+            Headers headers = fourth.headers();
+            Header partition = headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_PARTITION_HEADER);
+            ProducerRecord<String, String> reply = new ProducerRecord<>(
+                    new String(
+                            headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER)
+                                    .value(),
+                            StandardCharsets.UTF_8),
+                    partition == null ? null : KafkaRequestReply.replyPartitionFromBytes(partition.value()),
+                    address,
+                    new ObjectMapper()
+                            .writeValueAsString(
+                                    new BindingAck(BindingAck.VERSION, "fo", address, 7, now + 600, null, null)),
+                    new RecordHeaders().add(headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER)));
+            kafka.produceStrings().fromRecords(reply).awaitCompletion(Duration.ofSeconds(20));
+
+            FailoverMessage ack = await().atMost(Duration.ofSeconds(30)).until(peer::read, m -> m.messageType()
+                    .filter(MessageType.BNDACK::equals)
+                    .isPresent());
+            assertThat(ack.xid()).isEqualTo(7);
+            assertThat(FailoverMessages.rejectReason(ack)).isEmpty();
+            assertThat(ack.address(FailoverOption.ASSIGNED_IP_ADDRESS)).contains(Ipv4.parse(address));
+            requests.close();
         }
     }
 }

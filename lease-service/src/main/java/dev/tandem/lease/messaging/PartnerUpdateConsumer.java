@@ -50,6 +50,9 @@ public class PartnerUpdateConsumer {
                     events.trigger();
                     List<Uni<Void>> sends = new ArrayList<>();
                     for (int i = 0; i < acks.size(); i++) {
+                        if (acks.get(i) == null) {
+                            continue; // not applied for a passing reason: no answer, the coordinator asks again
+                        }
                         Message<BindingAck> reply = Replies.to(records.get(i), acks.get(i));
                         if (reply != null) {
                             sends.add(replies.sendMessage(reply));

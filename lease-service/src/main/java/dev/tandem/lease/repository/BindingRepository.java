@@ -93,17 +93,17 @@ public class BindingRepository {
             potentials[i] = ts(a.potential());
             accepted[i] = a.accepted();
         }
-        return pool.preparedQuery("UPDATE lease l SET acked_seq = greatest(l.acked_seq, a.seq),"
-                        + " tsfp = CASE WHEN a.ok THEN greatest(l.tsfp, a.potential) ELSE l.tsfp END,"
-                        + " state = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
-                        + " THEN 'FREE' ELSE l.state END,"
-                        + " updated_at = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
-                        + " THEN $5 ELSE l.updated_at END"
-                        + " FROM (SELECT DISTINCT ON (address) * FROM unnest($1::bigint[], $2::bigint[],"
-                        + " $3::timestamptz[], $4::boolean[]) AS t(address, seq, potential, ok)"
-                        + " ORDER BY address, seq DESC) a"
-                        + " WHERE l.address = a.address AND l.acked_seq < a.seq")
-                .execute(Tuple.of(addresses, sequences, potentials, accepted, ts(now)))
+        return Conflicts.retried(pool.preparedQuery("UPDATE lease l SET acked_seq = greatest(l.acked_seq, a.seq),"
+                                + " tsfp = CASE WHEN a.ok THEN greatest(l.tsfp, a.potential) ELSE l.tsfp END,"
+                                + " state = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
+                                + " THEN 'FREE' ELSE l.state END,"
+                                + " updated_at = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
+                                + " THEN $5 ELSE l.updated_at END"
+                                + " FROM (SELECT DISTINCT ON (address) * FROM unnest($1::bigint[], $2::bigint[],"
+                                + " $3::timestamptz[], $4::boolean[]) AS t(address, seq, potential, ok)"
+                                + " ORDER BY address, seq DESC) a"
+                                + " WHERE l.address = a.address AND l.acked_seq < a.seq")
+                        .execute(Tuple.of(addresses, sequences, potentials, accepted, ts(now))))
                 .replaceWithVoid();
     }
 
@@ -118,7 +118,8 @@ public class BindingRepository {
                 ? "UPDATE lease SET published_seq = -1 WHERE scope = ANY($1)"
                         + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))"
                 : "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq";
-        return pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)).map(rs -> rs.rowCount());
+        return Conflicts.retried(pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)))
+                .map(rs -> rs.rowCount());
     }
 
     /** A scope's free addresses by owner before a balancing pass, and how many the pass gave the partner. */
@@ -134,29 +135,30 @@ public class BindingRepository {
      */
     public Uni<List<Balanced>> balance(
             String[] scopes, boolean ownBackup, ToLongBiFunction<Long, Long> toGive, Instant now) {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + BALANCE_LOCK + ")")
-                .execute()
-                .flatMap(x -> conn.preparedQuery("SELECT scope, count(*) FILTER (WHERE NOT backup) AS free,"
-                                + " count(*) FILTER (WHERE backup) AS backup FROM lease WHERE scope = ANY($1)"
-                                + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL GROUP BY scope")
-                        .execute(Tuple.of((Object) scopes)))
-                .flatMap(rs -> {
-                    List<Uni<Balanced>> passes = new ArrayList<>();
-                    for (Row row : rs) {
-                        String scope = row.getString("scope");
-                        long free = row.getLong("free");
-                        long backup = row.getLong("backup");
-                        long n = toGive.applyAsLong(free, backup);
-                        passes.add(
-                                n == 0
-                                        ? Uni.createFrom().item(new Balanced(scope, free, backup, 0))
-                                        : give(conn, scope, ownBackup, n, now)
-                                                .map(given -> new Balanced(scope, free, backup, given)));
-                    }
-                    return passes.isEmpty()
-                            ? Uni.createFrom().item(List.<Balanced>of())
-                            : Uni.join().all(passes).andFailFast();
-                }));
+        return Conflicts.retried(
+                pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + BALANCE_LOCK + ")")
+                        .execute()
+                        .flatMap(x -> conn.preparedQuery("SELECT scope, count(*) FILTER (WHERE NOT backup) AS free,"
+                                        + " count(*) FILTER (WHERE backup) AS backup FROM lease WHERE scope = ANY($1)"
+                                        + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL GROUP BY scope")
+                                .execute(Tuple.of((Object) scopes)))
+                        .flatMap(rs -> {
+                            List<Uni<Balanced>> passes = new ArrayList<>();
+                            for (Row row : rs) {
+                                String scope = row.getString("scope");
+                                long free = row.getLong("free");
+                                long backup = row.getLong("backup");
+                                long n = toGive.applyAsLong(free, backup);
+                                passes.add(
+                                        n == 0
+                                                ? Uni.createFrom().item(new Balanced(scope, free, backup, 0))
+                                                : give(conn, scope, ownBackup, n, now)
+                                                        .map(given -> new Balanced(scope, free, backup, given)));
+                            }
+                            return passes.isEmpty()
+                                    ? Uni.createFrom().item(List.<Balanced>of())
+                                    : Uni.join().all(passes).andFailFast();
+                        })));
     }
 
     private static Uni<Integer> give(SqlConnection conn, String scope, boolean ownBackup, long n, Instant now) {

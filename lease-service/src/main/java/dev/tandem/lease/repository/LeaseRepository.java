@@ -212,7 +212,7 @@ public class LeaseRepository {
      * that left the pools are deleted once nothing is bound to them. Serialised across replicas by an advisory lock.
      */
     public Uni<Void> syncPools(ServerSettings settings, Instant now) {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4711)")
+        return Conflicts.retried(pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4711)")
                 .execute()
                 .flatMap(x -> conn.preparedQuery("SELECT revision FROM applied_config WHERE server = $1")
                         .execute(Tuple.of(settings.server())))
@@ -242,7 +242,7 @@ public class LeaseRepository {
                                                     + " VALUES ($1, $2, $3) ON CONFLICT (server) DO UPDATE SET revision = $2, applied_at = $3")
                                     .execute(Tuple.of(settings.server(), settings.revision(), ts(now))))
                             .replaceWithVoid();
-                }));
+                })));
     }
 
     /**

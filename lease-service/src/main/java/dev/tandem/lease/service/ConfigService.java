@@ -9,9 +9,11 @@ import dev.tandem.protocol.config.InvalidConfigException;
 import dev.tandem.protocol.config.ServerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Applies configuration from the config topic: validate all of it, make the lease table match, then put it in force.
@@ -26,6 +28,7 @@ public class ConfigService {
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final AtomicReference<ServerSettings> failed = new AtomicReference<>();
 
     public ConfigService(
             LeaseServiceConfig config,
@@ -67,9 +70,29 @@ public class ConfigService {
             Log.infof("Ignoring configuration revision %d: revision %d is in force", settings.revision(), inForce);
             return Uni.createFrom().voidItem();
         }
-        ServerSettings accepted = settings;
+        return apply(settings);
+    }
+
+    /**
+     * A configuration whose database sync failed (the database unreachable, say) is tried again every 10 s until it
+     * is in force or a newer one replaces it; meanwhile the previous one serves.
+     */
+    @Scheduled(every = "10s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> retryFailed() {
+        ServerSettings waiting = failed.get();
+        long inForce = holder.current().map(ServerSettings::revision).orElse(-1L);
+        if (waiting == null || waiting.revision() <= inForce) {
+            failed.compareAndSet(waiting, null);
+            return Uni.createFrom().voidItem();
+        }
+        Log.infof("Trying configuration revision %d again", waiting.revision());
+        return apply(waiting);
+    }
+
+    private Uni<Void> apply(ServerSettings accepted) {
         return leases.syncPools(accepted, clock.instant())
                 .invoke(() -> {
+                    failed.compareAndSet(accepted, null);
                     holder.set(accepted);
                     metrics.counter("tandem_config_applied_total").increment();
                     Log.infof(
@@ -82,11 +105,13 @@ public class ConfigService {
                 })
                 .onFailure()
                 .recoverWithItem(e -> {
+                    failed.set(accepted);
                     metrics.counter("tandem_config_rejected_total", "reason", "apply-failed")
                             .increment();
                     Log.errorf(
                             e,
-                            "Configuration revision %d could not be applied; the previous one stays in force",
+                            "Configuration revision %d could not be applied; the previous one stays in force and"
+                                    + " this one is tried again in 10 s",
                             accepted.revision());
                     return null;
                 });

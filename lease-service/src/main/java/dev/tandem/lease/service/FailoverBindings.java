@@ -3,6 +3,7 @@ package dev.tandem.lease.service;
 import dev.tandem.lease.domain.BindingUpdatePolicy;
 import dev.tandem.lease.domain.LeaseState;
 import dev.tandem.lease.repository.BindingRepository;
+import dev.tandem.lease.repository.Conflicts;
 import dev.tandem.lease.repository.LeaseRepository.Client;
 import dev.tandem.lease.repository.OutboxRepository;
 import dev.tandem.lease.repository.OutboxRepository.Pending;
@@ -61,15 +62,20 @@ public class FailoverBindings {
         this.clock = clock;
     }
 
-    /** Applies a batch of the partner's updates in one transaction; one answer per update, in order. */
+    /**
+     * Applies a batch of the partner's updates in one transaction; one answer per update, in order. An answer is either
+     * durable (applied, or refused by the acceptance matrix, which is final) or null: not applied for a passing reason
+     * (no configuration yet, a database failure), so nothing is answered and the coordinator asks again. A refusal is
+     * never sent for a passing reason, since the partner takes it as final and would not send the update again.
+     */
     public Uni<List<BindingAck>> apply(List<BindingUpdate> updates) {
         Optional<ServerSettings> settings = configHolder.current();
         Instant now = clock.instant();
         if (settings.isEmpty()) {
-            return Uni.createFrom()
-                    .item(updates.stream()
-                            .map(u -> reject(u, RejectReason.UNKNOWN_REASON, "not configured yet"))
-                            .toList());
+            Log.warnf("%d partner update(s) not applied: no configuration in force yet", updates.size());
+            metrics.counter("tandem_failover_partner_updates_total", "outcome", "deferred")
+                    .increment(updates.size());
+            return Uni.createFrom().item(java.util.Collections.nCopies(updates.size(), (BindingAck) null));
         }
         return inTransaction(updates, settings.get(), now).onFailure().recoverWithUni(e -> {
             Log.warnf("Batch of %d partner updates failed (%s); applying one by one", updates.size(), e.toString());
@@ -77,16 +83,28 @@ public class FailoverBindings {
                     .iterable(updates)
                     .onItem()
                     .transformToUniAndConcatenate(u -> inTransaction(List.of(u), settings.get(), now)
-                            .map(list -> list.get(0))
+                            .map(list -> Optional.of(list.get(0)))
                             .onFailure()
-                            .recoverWithItem(f -> reject(u, RejectReason.UNKNOWN_REASON, "database update failed")))
+                            .recoverWithItem(f -> {
+                                Log.warnf(
+                                        "Partner update of %s not applied (%s); the coordinator asks again",
+                                        u.address(), f.toString());
+                                metrics.counter("tandem_failover_partner_updates_total", "outcome", "deferred")
+                                        .increment();
+                                return Optional.<BindingAck>empty();
+                            }))
                     .collect()
-                    .asList();
+                    .asList()
+                    .map(answers -> {
+                        List<BindingAck> out = new ArrayList<>(answers.size());
+                        answers.forEach(a -> out.add(a.orElse(null)));
+                        return out;
+                    });
         });
     }
 
     private Uni<List<BindingAck>> inTransaction(List<BindingUpdate> updates, ServerSettings settings, Instant now) {
-        return pool.withTransaction(conn -> {
+        return Conflicts.retried(pool.withTransaction(conn -> {
             List<Pending> events = new ArrayList<>();
             return Multi.createFrom()
                     .iterable(updates)
@@ -95,7 +113,7 @@ public class FailoverBindings {
                     .collect()
                     .asList()
                     .flatMap(acks -> outbox.append(conn, events).replaceWith(acks));
-        });
+        }));
     }
 
     private Uni<BindingAck> applyOne(
