@@ -280,7 +280,7 @@ start_service() {
         gateway-b) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=0) ;;
     esac
     # shellcheck disable=SC2046
-    nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms64m -Xmx384m -XX:+UseSerialGC "${props[@]}" \
+    nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms384m -Xmx384m -XX:NewRatio=1 -XX:+UseSerialGC "${props[@]}" \
         -jar "$ROOT/$(module_of "$name")/target/quarkus-app/quarkus-run.jar" >>"$RUN/logs/$name.log" 2>&1 &
     echo $! >"$RUN/pids/$name.pid"
 }

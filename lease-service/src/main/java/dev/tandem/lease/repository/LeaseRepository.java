@@ -19,6 +19,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** SQL on the lease table. Every write checks, in its WHERE clause, that the row may still take the change. */
 @ApplicationScoped
@@ -27,6 +29,8 @@ public class LeaseRepository {
     private static final String COLUMNS = "address, state, client_key, expires_at, updated_at, tsfp";
 
     private final Pool pool;
+    /** Per scope, the last address this instance allocated (see {@link #allocate}). */
+    private final Map<String, Long> cursors = new ConcurrentHashMap<>();
 
     public LeaseRepository(Pool pool) {
         this.pool = pool;
@@ -91,19 +95,68 @@ public class LeaseRepository {
     }
 
     /**
-     * Takes the lowest free address of the scope in a pool the guard allows, else (where it allows reuse) the
-     * longest-unused released or expired one; null if none.
+     * Takes the next free address of the scope after the last one this instance allocated there (wrapping around at
+     * the end of the pool), in a pool the guard allows; else (where it allows reuse) the longest-unused released or
+     * expired one; null if none.
+     *
+     * <p>The cursor is Kea's iterative allocator: starting each search at the lowest free address would walk the index
+     * entries of every address allocated since the last vacuum (measured: 1,000 index pages and 0.8 ms per allocation
+     * after a few thousand DISCOVERs), while starting after the last allocation finds a live entry at once. The cursor
+     * is only a hint: the row is still chosen and locked by the database, so replicas with cursors of their own stay
+     * correct.
      */
     public Uni<Ipv4> allocate(
             SqlConnection conn, String scope, Client client, Instant until, Instant now, Guard guard) {
         if (!guard.others()) {
             return Uni.createFrom().nullItem();
         }
-        String set =
-                "UPDATE lease SET state = 'OFFERED', client_key = $2, hw_address = $3, client_id = $4, hostname = $5,"
-                        + " expires_at = $6, updated_at = $7 WHERE address = (SELECT address FROM lease WHERE scope = $1"
-                        + " AND in_pool AND reserved_for IS NULL AND ($8::boolean IS NULL OR backup = $8)";
-        Tuple args = Tuple.from(new Object[] {
+        long after = cursors.getOrDefault(scope, -1L);
+        return allocateFree(conn, scope, client, until, now, guard, after)
+                .flatMap(address -> address != null || after < 0
+                        ? Uni.createFrom().item(address)
+                        : allocateFree(conn, scope, client, until, now, guard, -1L))
+                .flatMap(address -> {
+                    if (address != null) {
+                        cursors.put(scope, address.unsigned());
+                        return Uni.createFrom().item(address);
+                    }
+                    if (guard.onlyFree()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    return take(
+                            conn,
+                            " AND state IN ('RELEASED', 'EXPIRED')"
+                                    + " AND ($9::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $9)"
+                                    + " ORDER BY updated_at",
+                            allocateArgs(scope, client, until, now, guard).addOffsetDateTime(ts(guard.reuseBefore())));
+                });
+    }
+
+    private Uni<Ipv4> allocateFree(
+            SqlConnection conn, String scope, Client client, Instant until, Instant now, Guard guard, long after) {
+        return take(
+                conn,
+                " AND state = 'FREE' AND address > $9 ORDER BY address",
+                allocateArgs(scope, client, until, now, guard).addLong(after));
+    }
+
+    /** Offers the client the first row of the scope that the condition and order pick ($1..$8 as allocateArgs). */
+    private static Uni<Ipv4> take(SqlConnection conn, String conditionAndOrder, Tuple args) {
+        return conn.preparedQuery(
+                        "UPDATE lease SET state = 'OFFERED', client_key = $2, hw_address = $3, client_id = $4,"
+                                + " hostname = $5, expires_at = $6, updated_at = $7 WHERE address = (SELECT address"
+                                + " FROM lease WHERE scope = $1 AND in_pool AND reserved_for IS NULL"
+                                + " AND ($8::boolean IS NULL OR backup = $8)"
+                                + conditionAndOrder
+                                + " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
+                .execute(args)
+                .map(rs -> rs.rowCount() == 1
+                        ? Ipv4.ofUnsigned(rs.iterator().next().getLong("address"))
+                        : null);
+    }
+
+    private static Tuple allocateArgs(String scope, Client client, Instant until, Instant now, Guard guard) {
+        return Tuple.from(new Object[] {
             scope,
             client.key(),
             client.hardwareAddress(),
@@ -113,22 +166,6 @@ public class LeaseRepository {
             ts(now),
             guard.backupPool()
         });
-        Uni<RowSet<Row>> free = conn.preparedQuery(
-                        set + " AND state = 'FREE' ORDER BY address LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
-                .execute(args);
-        return free.flatMap(rs -> {
-                    if (rs.rowCount() == 1 || guard.onlyFree()) {
-                        return Uni.createFrom().item(rs);
-                    }
-                    return conn.preparedQuery(set
-                                    + " AND state IN ('RELEASED', 'EXPIRED')"
-                                    + " AND ($9::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $9)"
-                                    + " ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
-                            .execute(args.addOffsetDateTime(ts(guard.reuseBefore())));
-                })
-                .map(rs -> rs.rowCount() == 1
-                        ? Ipv4.ofUnsigned(rs.iterator().next().getLong("address"))
-                        : null);
     }
 
     /**

@@ -91,10 +91,27 @@ class TwoReplicasTest {
                 Instant.now());
     }
 
-    @Test
-    void concurrentReplicasNeverBindOneAddressTwice() throws Exception {
+    /** The standard configuration in force, and every address of its scope free again (each test takes many). */
+    private void configured() throws Exception {
         TestConfigs.publish(TestConfigs.standard(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> holder.current().isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (Connection c = TestPostgres.connect("lease_replicas");
+                    Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE lease SET state = 'FREE', client_key = NULL, expires_at = NULL"
+                        + " WHERE scope = '192.0.2.0/24' AND reserved_for IS NULL");
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM lease WHERE scope = '192.0.2.0/24' AND in_pool AND state = 'FREE'")) {
+                    rs.next();
+                    return rs.getInt(1) >= 48;
+                }
+            }
+        });
+    }
+
+    @Test
+    void concurrentReplicasNeverBindOneAddressTwice() throws Exception {
+        configured();
 
         PgPool secondPool = PgPool.pool(
                 vertx,
@@ -165,5 +182,34 @@ class TwoReplicasTest {
         } finally {
             secondPool.closeAndAwait();
         }
+    }
+
+    @Test
+    void oneClientsRequestsInABatchAreDecidedInOrderWhileOthersArePipelined() throws Exception {
+        configured();
+        double retriedBefore =
+                metrics.counter("tandem_lease_batch_retried_total").count();
+        // A retransmitted DISCOVER among other clients' DISCOVERs, in one batch.
+        List<LeaseRequest> batch = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            batch.add(request("DISCOVER", 3000 + i, null));
+        }
+        batch.add(2, request("DISCOVER", 3005, null));
+
+        List<LeaseReply> replies = replicaA.handle(batch).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(replies).extracting(LeaseReply::action).containsOnly("OFFER");
+        // the retransmission finds the offer its first copy got, decided before it
+        assertThat(replies.get(2).address()).isEqualTo(replies.get(6).address());
+        assertThat(replies.stream().map(LeaseReply::address).distinct()).hasSize(8);
+        // and the batch committed as one transaction, not one by one after a failure
+        assertThat(metrics.counter("tandem_lease_batch_retried_total").count()).isEqualTo(retriedBefore);
+    }
+
+    @Test
+    void requestsAreGroupedByClientInArrivalOrder() {
+        List<LeaseRequest> batch =
+                List.of(request("DISCOVER", 1, null), request("DISCOVER", 2, null), request("REQUEST", 1, "192.0.2.9"));
+        assertThat(LeaseService.byClient(batch)).containsExactly(List.of(0, 2), List.of(1));
     }
 }
