@@ -51,7 +51,7 @@ tandem.dev/server: {{ . }}
 
 {{/* Image of a service; the tag defaults to the chart's appVersion, never "latest". */}}
 {{- define "tandem.image" -}}
-{{- $tag := default .root.Chart.AppVersion .root.Values.image.tag -}}
+{{- $tag := default (printf "%s%s" .root.Chart.AppVersion (ternary "-native" "" (.root.Values.image.native | default false))) .root.Values.image.tag -}}
 {{- printf "%s/%s/%s:%s" .root.Values.image.registry .root.Values.image.repository .service $tag }}
 {{- end }}
 

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,6 +104,14 @@ class ChartTest {
                     assertThat(added).as("the gateway on the node's port 67").containsExactly("NET_BIND_SERVICE");
                 } else {
                     assertThat(added).as("%s adds no capability", what).isEmpty();
+                    // a privileged port without a capability needs the pod's unprivileged-port sysctl
+                    for (var port : c.getPorts()) {
+                        if (port.getContainerPort() < 1024) {
+                            assertThat(unprivilegedPortStart(pod))
+                                    .as("%s binds port %d as a non-root user", what, port.getContainerPort())
+                                    .isLessThanOrEqualTo(port.getContainerPort());
+                        }
+                    }
                 }
                 for (EnvVar env : c.getEnv()) {
                     if (env.getName().contains("PASSWORD") || env.getName().contains("SECRET")) {
@@ -142,6 +151,42 @@ class ChartTest {
         }
         for (PodDisruptionBudget pdb : ofType(all, PodDisruptionBudget.class)) {
             assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+            assertThat(podsSelectedBy(all, pdb.getSpec().getSelector().getMatchLabels()))
+                    .as("PDB %s protects pods", pdb.getMetadata().getName())
+                    .isNotEmpty();
+        }
+        for (Service svc : ofType(all, Service.class)) {
+            assertThat(podsSelectedBy(all, svc.getSpec().getSelector()))
+                    .as("Service %s reaches pods", svc.getMetadata().getName())
+                    .hasSize(1);
+        }
+        // the partner's coordinator dials this server's coordinator Service on the failover port
+        ofType(all, Service.class).stream()
+                .filter(s -> s.getMetadata().getName().endsWith("-coordinator"))
+                .forEach(s -> {
+                    assertThat(s.getSpec().getPorts()).anySatisfy(p -> {
+                        assertThat(p.getPort()).isEqualTo(647);
+                        assertThat(p.getProtocol()).isEqualTo("TCP");
+                        assertThat(p.getTargetPort().getStrVal()).isEqualTo("failover");
+                    });
+                    HasMetadata target =
+                            podsSelectedBy(all, s.getSpec().getSelector()).get(0);
+                    assertThat(target.getMetadata().getName())
+                            .isEqualTo(s.getMetadata().getName());
+                    assertThat(podOf(target).getContainers().get(0).getPorts())
+                            .anySatisfy(p -> assertThat(p.getName()).isEqualTo("failover"));
+                });
+        // each gateway reads the reply partition of its pod's ordinal, from the pod's name (with hostNetwork the
+        // hostname is the node's)
+        for (StatefulSet gateway : ofType(all, StatefulSet.class)) {
+            Container c =
+                    gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(String.join(" ", c.getArgs()))
+                    .contains("reply.partition=${POD_NAME##*-}")
+                    .doesNotContain("HOSTNAME");
+            assertThat(c.getEnv()).anySatisfy(e -> assertThat(e.getName().equals("POD_NAME")
+                            && e.getValueFrom().getFieldRef().getFieldPath().equals("metadata.name"))
+                    .isTrue());
         }
         // exactly one coordinator per server, replaced not rolled
         ofType(all, Deployment.class).stream()
@@ -236,6 +281,131 @@ class ChartTest {
                 .anyMatch(i -> i.contains("/admin-api:"));
     }
 
+    @Test
+    void theUnknownFieldCheckFindsAMisspeltKey() {
+        String deployment =
+                """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d, labels: {a: b}}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {a: b}}
+                  template:
+                    metadata: {labels: {a: b}}
+                    spec:
+                      containers:
+                        - name: c
+                          image: i:1
+                          readinessProbe: {httpGet: {path: /q/health/ready, port: 8080}, periodSecond: 5}
+                """;
+        HasMetadata parsed = Manifests.parse(deployment).get(0);
+        assertThat(parsed).isInstanceOf(Deployment.class);
+        assertThat(Manifests.unknownFields(parsed))
+                .singleElement()
+                .asString()
+                .contains("ReadinessProbe")
+                .contains("periodSecond");
+    }
+
+    @Test
+    void theDefaultTagIsTheChartsAppVersionWhichIsTheBuildsVersion() throws IOException {
+        String appVersion = Files.readAllLines(Manifests.CHART.resolve("Chart.yaml")).stream()
+                .filter(l -> l.startsWith("appVersion:"))
+                .map(l -> l.substring("appVersion:".length()).trim().replace("\"", ""))
+                .findFirst()
+                .orElseThrow();
+        // the images are built with the project's version (Jib, quarkus.container-image.*); a release drops -SNAPSHOT
+        assertThat(System.getProperty("tandem.version")).isEqualTo(appVersion + "-SNAPSHOT");
+        assertThat(pods(objects(MINIMAL))).flatMap(PodSpec::getContainers).allSatisfy(c -> assertThat(c.getImage())
+                .endsWith(":" + appVersion));
+    }
+
+    @Test
+    void nativeImagesRunWithoutAJvm() {
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t).set("image.native", true));
+        assertThat(pods(all)).flatMap(PodSpec::getContainers).allSatisfy(c -> assertThat(c.getImage())
+                .endsWith("-native"));
+        for (StatefulSet gateway : ofType(all, StatefulSet.class)) {
+            String args = String.join(
+                    " ",
+                    gateway.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getArgs());
+            assertThat(args).startsWith("exec /work/application ").doesNotContain("java");
+        }
+        invariants(all, false);
+    }
+
+    @Test
+    void noServiceMonitorOrOperatorResourceUnlessAskedFor() {
+        assertThat(ofType(objects(MINIMAL), GenericKubernetesResource.class)).isEmpty();
+    }
+
+    @Test
+    void theNotesSayHowToReachTheAdminApiAndWhereRelaysPoint() {
+        String relay = notes(t -> t);
+        assertThat(relay)
+                .contains("port-forward svc/tandem-admin-api 8090:8090")
+                .contains("get svc tandem-dhcp-a-gateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}'")
+                .contains("get svc tandem-dhcp-b-coordinator");
+        assertThat(notes(t -> t.set("networking.relay.serviceType", "NodePort")))
+                .contains("get svc tandem-dhcp-b-gateway -o jsonpath='{.spec.ports[0].nodePort}'")
+                .doesNotContain("loadBalancer.ingress");
+        assertThat(notes(t -> t.set("networking.mode", "hostNetwork")))
+                .contains("hostNetwork mode: the gateways answer on port 67 of the nodes")
+                .doesNotContain("-gateway -o jsonpath");
+    }
+
+    /** NOTES.txt as `helm install --dry-run` prints it (no cluster: client only). */
+    private static String notes(UnaryOperator<com.marcnuri.helm.InstallCommand> values) {
+        return values.apply(new Helm(Manifests.CHART)
+                        .install()
+                        .withName("tandem")
+                        .withNamespace("dhcp")
+                        .withKubeVersion("1.30.0")
+                        .clientOnly()
+                        .dryRun()
+                        .set("kafka.bootstrapServers", "kafka:9092")
+                        .set("postgresql.host", "postgres")
+                        .set("postgresql.existingSecret", "tandem-postgres"))
+                .call()
+                .getOutput();
+    }
+
+    static int unprivilegedPortStart(PodSpec pod) {
+        if (pod.getSecurityContext() == null || pod.getSecurityContext().getSysctls() == null) {
+            return 1024;
+        }
+        return pod.getSecurityContext().getSysctls().stream()
+                .filter(s -> s.getName().equals("net.ipv4.ip_unprivileged_port_start"))
+                .map(s -> Integer.parseInt(s.getValue()))
+                .findFirst()
+                .orElse(1024);
+    }
+
+    /** The Deployments and StatefulSets whose pod template carries every label of the selector. */
+    static List<HasMetadata> podsSelectedBy(List<HasMetadata> all, Map<String, String> selector) {
+        return all.stream()
+                .filter(o -> podOf(o) != null)
+                .filter(o -> {
+                    Map<String, String> labels = o instanceof Deployment d
+                            ? d.getSpec().getTemplate().getMetadata().getLabels()
+                            : ((StatefulSet) o)
+                                    .getSpec()
+                                    .getTemplate()
+                                    .getMetadata()
+                                    .getLabels();
+                    return selector != null
+                            && !selector.isEmpty()
+                            && labels.entrySet().containsAll(selector.entrySet());
+                })
+                .toList();
+    }
+
     static void assertTypedAndKnown(List<HasMetadata> all) {
         for (HasMetadata o : all) {
             assertThat(o.getMetadata().getName())
@@ -244,7 +414,12 @@ class ChartTest {
             assertThat(labels(o))
                     .as("%s labels", o.getMetadata().getName())
                     .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "helm.sh/chart");
-            if (!(o instanceof GenericKubernetesResource)) {
+            if (o instanceof GenericKubernetesResource) {
+                // no typed model: only the operators' custom resources, never a misspelt kind or apiVersion
+                assertThat(o.getApiVersion())
+                        .as("%s %s", o.getKind(), o.getMetadata().getName())
+                        .matches("(kafka\\.strimzi\\.io|postgresql\\.cnpg\\.io|monitoring\\.coreos\\.com)/.+");
+            } else {
                 assertThat(Manifests.unknownFields(o)).as("unknown fields").isEmpty();
             }
         }
