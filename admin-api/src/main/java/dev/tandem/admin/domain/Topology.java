@@ -88,7 +88,41 @@ public record Topology(List<Server> servers, List<Scope> scopes, List<Relationsh
                 sharing(scopes.get(i), scopes.get(j)).ifPresent(problems::add);
             }
         }
+        for (Scope a : scopes) {
+            for (Scope b : scopes) {
+                if (a != b) {
+                    reservedInOther(a, b).ifPresent(problems::add);
+                }
+            }
+        }
         return problems;
+    }
+
+    /** The problem when a reservation of scope {@code a} is an address of scope {@code b}, on any server. */
+    private static java.util.Optional<String> reservedInOther(Scope a, Scope b) {
+        if (a.definition().reservations() == null) {
+            return java.util.Optional.empty();
+        }
+        Subnet sb;
+        try {
+            sb = Subnet.parse(b.subnet());
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // reported by the validator
+        }
+        for (ServerConfig.Reservation r : a.definition().reservations()) {
+            try {
+                if (r.address() != null
+                        && !sb.equals(Subnet.parse(a.subnet()))
+                        && sb.contains(dev.tandem.protocol.net.Ipv4.parse(r.address()))) {
+                    return java.util.Optional.of("reservation " + r.address() + " of scope " + a.subnet() + " on "
+                            + a.server() + " is an address of scope " + b.subnet() + " on " + b.server()
+                            + ": a reservation belongs in the scope of its subnet");
+                }
+            } catch (IllegalArgumentException e) {
+                // reported by the validator
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The problem when two scopes on different servers overlap outside a relationship between those servers. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.admin.config.AdminConfig;
 import dev.tandem.admin.entity.ServerConfigEntity;
 import dev.tandem.admin.service.Changes;
+import dev.tandem.admin.service.Secrets;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.ServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,11 +39,17 @@ public class ConfigPublisher {
     private final MutinyEmitter<String> emitter;
     private final AdminConfig config;
     private final MeterRegistry metrics;
+    private final Secrets secrets;
 
-    public ConfigPublisher(@Channel(CHANNEL) MutinyEmitter<String> emitter, AdminConfig config, MeterRegistry metrics) {
+    public ConfigPublisher(
+            @Channel(CHANNEL) MutinyEmitter<String> emitter,
+            AdminConfig config,
+            MeterRegistry metrics,
+            Secrets secrets) {
         this.emitter = emitter;
         this.config = config;
         this.metrics = metrics;
+        this.secrets = secrets;
     }
 
     void onCommitted(@Observes(during = TransactionPhase.AFTER_SUCCESS) Changes.Committed committed) {
@@ -79,7 +86,7 @@ public class ConfigPublisher {
     }
 
     private void send(ServerConfigEntity e) throws JsonProcessingException {
-        ServerConfig d = JSON.readValue(e.document, ServerConfig.class);
+        ServerConfig d = JSON.readValue(secrets.reveal(e.document), ServerConfig.class);
         ServerConfig document = new ServerConfig(
                 d.version(),
                 d.server(),

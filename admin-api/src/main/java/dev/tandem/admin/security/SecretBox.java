@@ -14,7 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SecretBox {
 
-    private static final String PREFIX = "v1:";
+    /** What every sealed value starts with. */
+    public static final String PREFIX = "v1:";
+
     private static final int NONCE = 12;
     private final SecretKeySpec key;
     // per instance, not static: a native image must not hold a seeded SecureRandom built at build time

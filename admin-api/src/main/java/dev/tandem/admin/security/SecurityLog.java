@@ -29,12 +29,18 @@ public class SecurityLog {
     }
 
     void authorizationFailed(@Observes AuthorizationFailureEvent event) {
+        if (event.getSecurityIdentity() == null || event.getSecurityIdentity().isAnonymous()) {
+            // a call without credentials fails authorisation, and is answered 401 with a challenge
+            metrics.counter("tandem_admin_denied_total", "reason", "unauthenticated")
+                    .increment();
+            Log.warnf("Refused (401) %s: no credentials", request(event.getEventProperties()));
+            return;
+        }
         metrics.counter("tandem_admin_denied_total", "reason", "forbidden").increment();
-        String who = event.getSecurityIdentity() == null
-                        || event.getSecurityIdentity().isAnonymous()
-                ? "anonymous"
-                : event.getSecurityIdentity().getPrincipal().getName();
-        Log.warnf("Refused (403) %s to %s: not allowed for its role", request(event.getEventProperties()), who);
+        Log.warnf(
+                "Refused (403) %s to %s: not allowed for its role",
+                request(event.getEventProperties()),
+                event.getSecurityIdentity().getPrincipal().getName());
     }
 
     private static String request(Map<String, Object> properties) {

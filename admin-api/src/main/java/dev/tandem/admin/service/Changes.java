@@ -62,7 +62,7 @@ public class Changes {
         for (Map.Entry<String, ServerConfig> e : topology.documents().entrySet()) {
             String document = json(e.getValue());
             ServerConfigEntity stored = ServerConfigEntity.findById(e.getKey());
-            if (stored != null && document.equals(stored.document)) {
+            if (stored != null && document.equals(secrets.reveal(stored.document))) {
                 continue;
             }
             boolean fresh = stored == null;
@@ -70,7 +70,10 @@ public class Changes {
                 stored = new ServerConfigEntity();
                 stored.server = e.getKey();
             }
-            stored.document = document;
+            stored.document = secrets.protect(
+                    document,
+                    e.getValue().failover() != null
+                            && e.getValue().failover().stream().anyMatch(r -> r.sharedSecret() != null));
             // Never reused, not even after the database is lost: a service ignores a revision older than its own.
             stored.revision = Math.max(stored.revision + 1, clock.millis());
             if (fresh) {

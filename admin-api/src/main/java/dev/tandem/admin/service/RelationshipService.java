@@ -128,9 +128,15 @@ public class RelationshipService {
             m.subnet = subnet;
             m.relationship = name;
             m.persist();
+            membershipChanged(r);
             return null;
         });
         return get(name);
+    }
+
+    /** Its scopes are part of a relationship: a change of them is a new version (a new ETag). */
+    private static void membershipChanged(RelationshipEntity r) {
+        RelationshipEntity.getEntityManager().lock(r, jakarta.persistence.LockModeType.OPTIMISTIC_FORCE_INCREMENT);
     }
 
     /** Takes a scope out of a relationship: it stays on {@code keepOn} and is deleted from the other server. */
@@ -141,6 +147,7 @@ public class RelationshipService {
             String other = otherServer(r, keepOn, "keepOn");
             ScopeEntity.find(other, subnet).ifPresent(ScopeEntity::delete);
             RelationshipScopeEntity.deleteById(subnet);
+            membershipChanged(r);
             return null;
         });
         return get(name);

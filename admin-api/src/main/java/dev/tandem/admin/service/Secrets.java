@@ -29,4 +29,17 @@ public class Secrets {
                         "a relationship has a shared secret but tandem.admin.secret-key is not configured"))
                 .open(sealed);
     }
+
+    /**
+     * A configuration document as the outbox stores it: sealed whole when it carries a shared secret, so the secret is
+     * never in the database in clear; as it is otherwise.
+     */
+    public String protect(String document, boolean carriesSecret) {
+        return carriesSecret ? seal(document) : document;
+    }
+
+    /** The document {@link #protect} stored. */
+    public String reveal(String stored) {
+        return stored.startsWith(SecretBox.PREFIX) ? open(stored) : stored;
+    }
 }

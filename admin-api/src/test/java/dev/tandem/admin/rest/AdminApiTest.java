@@ -1,6 +1,7 @@
 package dev.tandem.admin.rest;
 
 import static dev.tandem.admin.rest.Api.admin;
+import static dev.tandem.admin.rest.Api.changeScope;
 import static dev.tandem.admin.rest.Api.createServer;
 import static dev.tandem.admin.rest.Api.published;
 import static dev.tandem.admin.rest.Api.reader;
@@ -188,6 +189,15 @@ class AdminApiTest {
         Map<String, Object> s = scope("10.23.0.0/24", "10.23.0.10", "10.23.0.99");
         s.put("reservations", List.of(Map.of("hardwareAddress", "02:00:5e:00:00:02", "address", "10.99.0.5")));
         expectRefused("srv-rules", s, "not a host address of 10.23.0.0/24");
+        // a reservation that is an address of another scope, on this server or another
+        Map<String, Object> other = scope("10.27.0.0/24", "10.27.0.10", "10.27.0.99");
+        other.put("reservations", List.of(Map.of("hardwareAddress", "02:00:5e:00:00:03", "address", "10.20.0.5")));
+        expectRefused(
+                "srv-rules",
+                other,
+                "reservation 10.20.0.5 of scope 10.27.0.0/24 on srv-rules is an address of"
+                        + " scope 10.20.0.0/24 on srv-rules");
+        expectRefused("srv-other", other, "is an address of scope 10.20.0.0/24 on srv-rules");
         // an option value of the wrong type
         Map<String, Object> o = scope("10.24.0.0/24", "10.24.0.10", "10.24.0.99");
         o.put("options", Map.of("routers", "not-an-address"));
@@ -281,6 +291,18 @@ class AdminApiTest {
             assertThat(b.scopes()).extracting(ServerConfig.Scope::subnet).containsExactly("10.30.0.0/24");
         });
 
+        // nor in clear in the configuration outbox (the document carrying it is sealed whole)
+        try (var c = TestPostgres.connect("admin");
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT document FROM server_config WHERE server IN ('fo-a', 'fo-b')")) {
+            int documents = 0;
+            while (rs.next()) {
+                documents++;
+                assertThat(rs.getString(1)).startsWith("v1:").doesNotContain("a-long-shared-secret");
+            }
+            assertThat(documents).isEqualTo(2);
+        }
+
         // a scope in a relationship is not deleted behind its back
         admin().delete("/api/v1/servers/fo-b/scopes/10.30.0.0").then().statusCode(409);
         // nor are its servers changed
@@ -328,12 +350,19 @@ class AdminApiTest {
         reader().get("/api/v1/servers/fo-b/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.150"));
         admin().post("/api/v1/relationships/fo-ab/replicate?from=fo-x").then().statusCode(400);
         // one scope, and every failover scope of a server, the other way round
+        changeScope("fo-b", "10.30.0.0", scope("10.30.0.0/24", "10.30.0.10", "10.30.0.120"));
+        reader().get("/api/v1/servers/fo-a/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.150"));
         admin().post("/api/v1/relationships/fo-ab/scopes/10.30.0.0/replicate?from=fo-b")
                 .then()
                 .statusCode(200)
                 .body("scopes", contains("10.30.0.0/24"));
-        reader().get("/api/v1/servers/fo-a/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.150"));
+        reader().get("/api/v1/servers/fo-a/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.120"));
+        changeScope("fo-b", "10.30.0.0", scope("10.30.0.0/24", "10.30.0.10", "10.30.0.130"));
         admin().post("/api/v1/servers/fo-b/replicate").then().statusCode(200).body("scopes", contains("10.30.0.0/24"));
+        reader().get("/api/v1/servers/fo-a/scopes/10.30.0.0").then().body("ranges[0].last", is("10.30.0.130"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                        published("fo-a").scopes().get(0).ranges().get(0).last())
+                .isEqualTo("10.30.0.130"));
         admin().post("/api/v1/relationships/fo-ab/scopes/10.99.0.0/replicate?from=fo-a")
                 .then()
                 .statusCode(404);
@@ -391,6 +420,13 @@ class AdminApiTest {
                 .then()
                 .statusCode(404);
 
+        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("keepOn"));
+        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-c")
+                .then()
+                .statusCode(400);
         admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-a")
                 .then()
                 .statusCode(200)
@@ -428,6 +464,15 @@ class AdminApiTest {
                 .body("errors", hasItem(containsString("loadBalancePercent")))
                 .body("errors", hasItem(containsString("mclt")))
                 .body("errors", hasItem(containsString("mode: must be load-balance or hot-standby")));
+        Map<String, Object> percentages = new HashMap<>(relationship("bad", "bad-a", "bad-b"));
+        percentages.put("loadBalancePercent", -1);
+        percentages.put("reservePercent", 101);
+        admin().body(percentages)
+                .post("/api/v1/relationships")
+                .then()
+                .statusCode(400)
+                .body("errors", hasItem(containsString("loadBalancePercent")))
+                .body("errors", hasItem(containsString("reservePercent")));
         Map<String, Object> absurd = new HashMap<>(relationship("bad", "bad-a", "bad-b"));
         absurd.put("mclt", 100_000_000);
         admin().body(absurd)
@@ -486,12 +531,24 @@ class AdminApiTest {
     // Leases and utilisation
 
     static LeaseEvent event(long sequence, String type, String state, String address, String hw, String host) {
+        return event("lz-a", "10.60.0.0/24", sequence, type, state, address, hw, host);
+    }
+
+    static LeaseEvent event(
+            String server,
+            String scope,
+            long sequence,
+            String type,
+            String state,
+            String address,
+            String hw,
+            String host) {
         return new LeaseEvent(
                 LeaseEvent.VERSION,
                 "ev-" + sequence + "-" + address,
                 type,
-                "lz-a",
-                "10.60.0.0/24",
+                server,
+                scope,
                 address,
                 state,
                 "hw:1:" + hw.replace(":", ""),
@@ -529,9 +586,27 @@ class AdminApiTest {
                 "10.60.0.13",
                 event(4, "committed", "ACTIVE", "10.60.0.13", "02:00:5e:00:60:0d", "phone"));
 
+        // another scope, from another server: the scope and server filters leave it out
+        ServerConfigs.publish(
+                Topics.LEASE_EVENTS,
+                "10.61.0.20",
+                event(
+                        "lz-b",
+                        "10.61.0.0/24",
+                        5,
+                        "committed",
+                        "ACTIVE",
+                        "10.61.0.20",
+                        "02:00:5e:00:61:14",
+                        "scanner-2"));
         await().atMost(WAIT)
                 .untilAsserted(() ->
                         reader().get("/api/v1/leases?address=10.60.0.13").then().body("size()", is(1)));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        reader().get("/api/v1/leases?address=10.61.0.20").then().body("size()", is(1)));
+        reader().get("/api/v1/leases?scope=10.61.0.0/24").then().body("address", contains("10.61.0.20"));
+        reader().get("/api/v1/leases?server=lz-b").then().body("address", contains("10.61.0.20"));
         reader().get("/api/v1/leases?hardwareAddress=02:00:5E:00:60:0A")
                 .then()
                 .statusCode(200)
@@ -544,6 +619,7 @@ class AdminApiTest {
         reader().get("/api/v1/leases?scope=10.60.0.0/24&state=active")
                 .then()
                 .body("address", contains("10.60.0.11", "10.60.0.13"));
+        reader().get("/api/v1/leases?scope=10.60.0.0/24").then().body("size()", is(3));
         reader().get("/api/v1/leases?server=lz-a&limit=2").then().body("size()", is(2));
         reader().get("/api/v1/leases?hardwareAddress=zz").then().statusCode(400);
         reader().get("/api/v1/leases?limit=0").then().statusCode(400);
@@ -575,8 +651,138 @@ class AdminApiTest {
                 .body("unacked", is(1)));
     }
 
+    @Test
+    void relationshipsAndScopesChangeOnlyWithTheirCurrentEtag() {
+        createServer("et-a", "192.0.2.61", "198.51.100.61");
+        createServer("et-b", "192.0.2.62", "198.51.100.62");
+        admin().body(scope("10.70.0.0/24", "10.70.0.10", "10.70.0.99"))
+                .post("/api/v1/servers/et-a/scopes")
+                .then()
+                .statusCode(201);
+        String relTag = admin().body(relationship("et-ab", "et-a", "et-b"))
+                .post("/api/v1/relationships")
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("ETag");
+        Map<String, Object> modified = relationship("et-ab", "et-a", "et-b");
+        modified.put("mclt", 1800);
+        admin().body(modified).put("/api/v1/relationships/et-ab").then().statusCode(428);
+        // a scope joining is a change of the relationship: the ETag read before it is stale
+        admin().body(Map.of("scope", "10.70.0.0"))
+                .post("/api/v1/relationships/et-ab/scopes")
+                .then()
+                .statusCode(200);
+        String joined =
+                reader().get("/api/v1/relationships/et-ab").then().extract().header("ETag");
+        assertThat(joined).isNotEqualTo(relTag);
+        admin().header("If-Match", relTag)
+                .body(modified)
+                .put("/api/v1/relationships/et-ab")
+                .then()
+                .statusCode(412)
+                .contentType("application/problem+json");
+        admin().header("If-Match", joined)
+                .body(modified)
+                .put("/api/v1/relationships/et-ab")
+                .then()
+                .statusCode(200)
+                .body("mclt", is(1800));
+        admin().header("If-Match", joined)
+                .delete("/api/v1/relationships/et-ab?keepScopesOn=et-a")
+                .then()
+                .statusCode(412);
+
+        Map<String, Object> narrower = scope("10.70.0.0/24", "10.70.0.10", "10.70.0.50");
+        admin().body(narrower)
+                .put("/api/v1/servers/et-b/scopes/10.70.0.0")
+                .then()
+                .statusCode(428);
+        admin().header("If-Match", "\"999999\"")
+                .body(narrower)
+                .put("/api/v1/servers/et-b/scopes/10.70.0.0")
+                .then()
+                .statusCode(412);
+        reader().get("/api/v1/servers/et-b/scopes/10.70.0.0").then().body("ranges[0].last", is("10.70.0.99"));
+    }
+
     // --- Roles
     // --------------------------------------------------------------------------------------------------------
+
+    @Test
+    void refusedCallsAreLoggedWithTheirStatusAndCounted() {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.tandem.admin.security.SecurityLog");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(
+                        r instanceof org.jboss.logmanager.ExtLogRecord e
+                                ? e.getFormattedMessage()
+                                : String.valueOf(r.getMessage()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(capture);
+        try {
+            double before401 = denied("unauthenticated");
+            double before403 = denied("forbidden");
+            given().get("/api/v1/servers?probe=anonymous").then().statusCode(401);
+            given().auth()
+                    .preemptive()
+                    .basic("admin", "wrong")
+                    .get("/api/v1/servers?probe=wrong")
+                    .then()
+                    .statusCode(401);
+            reader().delete("/api/v1/servers/probe-forbidden").then().statusCode(403);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(String.join("\n", logged))
+                        .containsPattern("Refused \\(401\\) GET /api/v1/servers from .*: no credentials")
+                        .containsPattern("Refused \\(401\\) GET /api/v1/servers from .*: wrong user name or password")
+                        .containsPattern("Refused \\(403\\) DELETE /api/v1/servers/probe-forbidden .* to viewer");
+                assertThat(logged).noneMatch(l -> l.contains("(403) GET /api/v1/servers"));
+            });
+            assertThat(denied("unauthenticated")).isGreaterThanOrEqualTo(before401 + 2);
+            assertThat(denied("forbidden")).isGreaterThanOrEqualTo(before403 + 1);
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    private static double denied(String reason) {
+        String metrics =
+                admin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("tandem_admin_denied_total{") && l.contains("reason=\"" + reason + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    @Test
+    void aReaderChangesNothing() {
+        reader().body(relationship("by-reader", "x", "y"))
+                .put("/api/v1/relationships/any")
+                .then()
+                .statusCode(403);
+        reader().delete("/api/v1/relationships/any?keepScopesOn=x").then().statusCode(403);
+        reader().body(scope("10.80.0.0/24", "10.80.0.10", "10.80.0.20"))
+                .post("/api/v1/servers/any/scopes")
+                .then()
+                .statusCode(403);
+        reader().body(Map.of("scope", "10.80.0.0"))
+                .post("/api/v1/relationships/any/scopes")
+                .then()
+                .statusCode(403);
+        reader().post("/api/v1/relationships/any/replicate?from=x").then().statusCode(403);
+        reader().post("/api/v1/servers/any/replicate").then().statusCode(403);
+        reader().post("/api/v1/relationships/any/maintenance?server=x").then().statusCode(403);
+        reader().delete("/api/v1/relationships/any/maintenance?server=x").then().statusCode(403);
+    }
 
     @Test
     void everyEndpointButHealthNeedsCredentialsAndChangesNeedTheAdminRole() {

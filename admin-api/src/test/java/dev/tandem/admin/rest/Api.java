@@ -65,6 +65,20 @@ final class Api {
         admin().body(server(name, id, failover)).post("/api/v1/servers").then().statusCode(201);
     }
 
+    /** Replaces a scope of a server with its current ETag. */
+    static void changeScope(String server, String subnet, Map<String, Object> scope) {
+        String etag = reader().get("/api/v1/servers/" + server + "/scopes/" + subnet)
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("ETag");
+        admin().header("If-Match", etag)
+                .body(scope)
+                .put("/api/v1/servers/" + server + "/scopes/" + subnet)
+                .then()
+                .statusCode(200);
+    }
+
     /** The newest configuration document of a server on the configuration topic, or null. */
     static ServerConfig published(String server) {
         Properties p = new Properties();
