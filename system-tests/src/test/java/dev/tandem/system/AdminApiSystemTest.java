@@ -97,7 +97,9 @@ class AdminApiSystemTest {
                                 "subnet",
                                 FailoverSystemTest.SCOPE,
                                 "ranges",
-                                java.util.List.of(Map.of("first", "198.18.135.10", "last", "198.18.135.109")),
+                                // not the range of the file configuration the stack started with: a lease from
+                                // it shows that the API's configuration is the one in force
+                                java.util.List.of(Map.of("first", "198.18.135.110", "last", "198.18.135.150")),
                                 "leaseTime",
                                 60,
                                 "options",
@@ -125,6 +127,8 @@ class AdminApiSystemTest {
         awaitStates("NORMAL", "NORMAL");
         Optional<String[]> lease = FailoverSystemTest.oneShot("02:00:5e:70:00:01");
         assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
+        int host = Integer.parseInt(lease.get()[0].substring(lease.get()[0].lastIndexOf('.') + 1));
+        assertThat(host).as("leased from the range made through the API").isBetween(110, 150);
         // the lease is found through the admin API's read model, on the server that granted it and on its partner
         await().atMost(WAIT).untilAsserted(() -> {
             JsonNode found = call("GET", "/api/v1/leases?hardwareAddress=02:00:5e:70:00:01", null)
@@ -155,6 +159,25 @@ class AdminApiSystemTest {
 
     @Test
     @Order(3)
+    void maintenanceThroughTheApiHandsOverToThePartnerAndRejoins() throws Exception {
+        // half the free addresses to each: the partner serves new clients from its own pool at once (at 100 % to the
+        // primary it would have none until MCLT after PARTNER-DOWN)
+        setPercentage(50);
+        JsonNode started = call("POST", "/api/v1/relationships/" + PAIR + "/maintenance?server=" + A, null)
+                .expect(200);
+        assertThat(started.get("state").asText()).isEqualTo("SHUTDOWN");
+        awaitStates("SHUTDOWN", "PARTNER-DOWN");
+        assertThat(FailoverSystemTest.oneShot("02:00:5e:73:00:01"))
+                .as("a new client during the handover")
+                .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_B));
+        JsonNode ended = call("DELETE", "/api/v1/relationships/" + PAIR + "/maintenance?server=" + A, null)
+                .expect(200);
+        assertThat(ended.get("state").asText()).isEqualTo("RECOVER");
+        awaitStates("NORMAL", "NORMAL");
+    }
+
+    @Test
+    @Order(4)
     void partnerDownThroughTheApiMovesTheSecondaryToPartnerDown() throws Exception {
         Stack.script("partition");
         try {
@@ -176,7 +199,8 @@ class AdminApiSystemTest {
         }
         doc.put("loadBalancePercent", percent);
         call("PUT", "/api/v1/relationships/" + PAIR, doc, current.etag()).expect(200);
-        String buckets = (percent == 0 ? "00" : "ff").repeat(32);
+        String buckets = dev.tandem.protocol.failover.LoadBalance.Buckets.primaryPercent(percent)
+                .hex();
         // both coordinators run the new split (they reconnect with it) and are back in NORMAL
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             for (JsonNode s : call("GET", "/api/v1/relationships/" + PAIR + "/state", null)
@@ -195,6 +219,17 @@ class AdminApiSystemTest {
                     .get("servers");
             assertThat(servers.get(0).path("status").path("state").asText()).isEqualTo(a);
             assertThat(servers.get(1).path("status").path("state").asText()).isEqualTo(b);
+            for (JsonNode server : servers) {
+                JsonNode status = server.path("status");
+                // what an operator reads off the state resource: since when, the link, the backlog, the clock
+                assertThat(java.time.Instant.parse(status.path("since").asText()))
+                        .isBefore(java.time.Instant.now());
+                if (a.equals("NORMAL") && b.equals("NORMAL")) {
+                    assertThat(status.path("communicating").asBoolean()).isTrue();
+                }
+                assertThat(status.path("pendingUpdates").isNumber()).isTrue();
+                assertThat(status.path("clockSkewSeconds").isNumber()).isTrue();
+            }
         });
     }
 
