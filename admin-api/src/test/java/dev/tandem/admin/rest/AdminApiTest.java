@@ -812,6 +812,7 @@ class AdminApiTest {
         reader().delete("/api/v1/servers/anything").then().statusCode(403);
         reader().post("/api/v1/relationships/any/partner-down?server=x").then().statusCode(403);
         admin().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/relationships"));
+        admin().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger-ui"));
         admin().get("/q/metrics").then().statusCode(200).body(containsString("tandem_admin_denied_total"));
         given().contentType(ContentType.JSON).get("/api/v1/scopes").then().statusCode(401);
     }
