@@ -137,6 +137,31 @@ final class Stack {
                 "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/tandem_" + server.replace('-', '_'), "tandem", "tandem");
     }
 
+    /**
+     * Makes a server new, as one that replaces a lost machine: its lease database is dropped and created empty, and
+     * the failover state its coordinator stored for the relationship is deleted (a tombstone on its compacted topic).
+     * Its services must be stopped.
+     */
+    static void forgetServer(String server, String relationship) throws Exception {
+        String db = "tandem_" + server.replace('-', '_');
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres", "postgres", "");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + db + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + db + " OWNER tandem");
+        }
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka());
+        p.put("acks", "all");
+        p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            "tandem." + server + ".failover-state", relationship, null))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** The failover relationships of a server as its coordinator reports them (JSON). */
     static String relationships(String server) {
         return coordinatorGet(server, "/api/v1/relationships");

@@ -3,6 +3,7 @@ package dev.tandem.coordinator.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.coordinator.service.Relationships;
+import dev.tandem.coordinator.service.StateStore;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.config.ConfigValidator;
@@ -24,10 +25,13 @@ public class Consumers {
     private final String server;
     private final AtomicLong revision = new AtomicLong(-1);
 
-    public Consumers(Relationships relationships, ObjectMapper mapper, CoordinatorConfig config) {
+    private final StateStore store;
+
+    public Consumers(Relationships relationships, ObjectMapper mapper, CoordinatorConfig config, StateStore store) {
         this.relationships = relationships;
         this.mapper = mapper;
         this.server = config.server();
+        this.store = store;
     }
 
     @Incoming("config")
@@ -37,8 +41,20 @@ public class Consumers {
             return;
         }
         try {
+            if (revision.get() < 0) {
+                // first document since start: skip to the newest valid one already on the topic
+                try {
+                    revision.set(Math.max(0, store.newestValidConfigRevision(server)));
+                } catch (RuntimeException e) {
+                    Log.warnf("Could not read ahead on the configuration topic (%s); applying documents in order", e);
+                    revision.set(0);
+                }
+            }
             ServerSettings settings = ConfigValidator.validate(mapper.readValue(record.value(), ServerConfig.class));
             if (settings.revision() < revision.get()) {
+                Log.debugf(
+                        "Skipping configuration revision %d: revision %d is newer",
+                        settings.revision(), revision.get());
                 return;
             }
             revision.set(settings.revision());

@@ -3,7 +3,10 @@ package dev.tandem.coordinator.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.config.ConfigValidator;
+import dev.tandem.protocol.config.ServerSettings;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -40,12 +43,53 @@ public class StateStore {
 
     /** The last state of each relationship; empty for a new server. Blocks until the topic is read to its end. */
     public Map<String, FailoverStatus> read() {
+        Map<String, FailoverStatus> out = new HashMap<>();
+        readToEnd(topic, record -> {
+            if (record.value() == null) {
+                out.remove(record.key());
+                return;
+            }
+            try {
+                FailoverStatus status = mapper.readValue(record.value(), FailoverStatus.class);
+                if (status.server().equals(topic.split("\\.")[1])) {
+                    out.put(record.key(), status);
+                }
+            } catch (Exception e) {
+                Log.warnf("Ignoring an unreadable stored failover state for %s: %s", record.key(), e.getMessage());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The newest revision of this server's configuration on the (compacted) configuration topic that passes
+     * validation; -1 if none. A starting coordinator applies only that one: the older documents still on the topic
+     * would each start a relationship that the next one replaces, and a connection opened and dropped at once leaves
+     * an ISC partner waiting on the update request of the dropped one.
+     */
+    public long newestValidConfigRevision(String server) {
+        long[] newest = {-1};
+        readToEnd(Topics.CONFIG, record -> {
+            if (record.value() == null || !server.equals(record.key())) {
+                return;
+            }
+            try {
+                ServerSettings settings =
+                        ConfigValidator.validate(mapper.readValue(record.value(), ServerConfig.class));
+                newest[0] = Math.max(newest[0], settings.revision());
+            } catch (Exception e) {
+                // refused when it arrives on the channel, and logged there
+            }
+        });
+        return newest[0];
+    }
+
+    private void readToEnd(String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Map<String, FailoverStatus> out = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -59,23 +103,9 @@ public class StateStore {
                     throw new IllegalStateException("reading " + topic + " took over 60 s");
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) {
-                        out.remove(record.key());
-                        continue;
-                    }
-                    try {
-                        FailoverStatus status = mapper.readValue(record.value(), FailoverStatus.class);
-                        if (status.server().equals(topic.split("\\.")[1])) {
-                            out.put(record.key(), status);
-                        }
-                    } catch (Exception e) {
-                        Log.warnf(
-                                "Ignoring an unreadable stored failover state for %s: %s",
-                                record.key(), e.getMessage());
-                    }
+                    each.accept(record);
                 }
             }
         }
-        return out;
     }
 }
