@@ -130,14 +130,7 @@ class IscInteropSystemTest {
     @Test
     @Order(1)
     void bothReachNormalFromAFreshStart() {
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                });
+        awaitBothNormal();
         await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(iscDir.resolve("dhcpd.log")))
                 .contains("failover peer " + PAIR + ": I move from recover-done to normal"));
     }
@@ -164,6 +157,63 @@ class IscInteropSystemTest {
     @Order(3)
     void bindingUpdatesReachTheOtherSidesLeaseTable() {
         assertBothHold(servedBy);
+    }
+
+    /** Waits until Tandem reports itself and ISC in NORMAL. */
+    static void awaitBothNormal() {
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode r = relationship();
+                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
+                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                });
+    }
+
+    /**
+     * ISC's partner-down bootstrap (dhcpd.conf(5), DHCP FAILOVER) with Tandem's server lost: Tandem's services are
+     * killed, the operator records partner-down in ISC's lease file and restarts dhcpd, which then serves alone.
+     * Returns the new dhcpd once it has left its STARTUP (where it answers nobody, up to 15 s without a partner).
+     */
+    static Process iscAloneInPartnerDown(Process running, boolean iscIsSecondary, String log) throws Exception {
+        for (String service : List.of("gateway", "lease-service", "coordinator")) {
+            Stack.script("stop-service", service, "--kill");
+        }
+        running.destroy();
+        running.waitFor();
+        Files.writeString(
+                iscDir.resolve("dhcpd.leases"),
+                "failover peer \"" + PAIR + "\" state {\n  my state partner-down;\n  partner state recover;\n"
+                        + (iscIsSecondary ? "  mclt 20;\n" : "") + "}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Process dhcpd = spawnDhcpd(log);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(iscDir.resolve(log)))
+                .contains("I move from startup to partner-down"));
+        return dhcpd;
+    }
+
+    /**
+     * A new Tandem server in place of the lost one: an empty lease database and no stored failover state. It starts
+     * in RECOVER, asks ISC for everything (UPDREQALL) and waits out the MCLT; ISC leaves partner-down only when it
+     * reports RECOVER-DONE. Returns when both are in NORMAL, with ISC's log saying it left partner-down.
+     */
+    static void aNewTandemServerRecoversFromIsc(String log) throws Exception {
+        Stack.forgetServer(A, PAIR);
+        for (String service : List.of("lease-service", "gateway", "coordinator")) {
+            Stack.script("start-service", service);
+        }
+        awaitBothNormal();
+        assertThat(Files.readString(iscDir.resolve(log))).contains("I move from partner-down to normal");
+    }
+
+    /** The lease reached Tandem's lease events as a partner update after {@code since} (it may have expired since). */
+    static void reachedTandem(String address, String mac, java.time.Instant since) {
+        String hardware = mac.replace(":", "");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(LeaseEvents.forAddress(address))
+                .anyMatch(e -> e.type().equals("partner-update")
+                        && hardware.equals(e.hardwareAddress())
+                        && e.at().isAfter(since)));
     }
 
     /** Every lease (address to MAC) is in ISC's lease file and in Tandem's table, whichever server granted it. */
@@ -208,14 +258,7 @@ class IscInteropSystemTest {
     @Order(5)
     void iscRestartsRecoversWhatItMissedAndBothReturnToNormal() throws Exception {
         dhcpd = spawnDhcpd("dhcpd-restart.log");
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                });
+        awaitBothNormal();
         String log = Files.readString(iscDir.resolve("dhcpd-restart.log"));
         assertThat(log).contains("I move from recover-done to normal");
         // the lease Tandem granted while ISC was down reached ISC's lease file during recovery (by now it may have
@@ -251,6 +294,27 @@ class IscInteropSystemTest {
             leases.put(lease.get()[0], mac);
         }
         assertBothHold(leases);
+    }
+
+    @Test
+    @Order(7)
+    void fromIscsPartnerDownBootstrapANewTandemPrimaryTakesEveryLeaseAndBothReachNormal() throws Exception {
+        dhcpd = iscAloneInPartnerDown(dhcpd, true, "dhcpd-partner-down.log");
+        String mac = "02:00:5e:86:00:01";
+        Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+        assertThat(lease).as("the ISC secondary alone serves a new client").isPresent();
+        assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
+
+        java.time.Instant replaced = java.time.Instant.now();
+        aNewTandemServerRecoversFromIsc("dhcpd-partner-down.log");
+        reachedTandem(lease.get()[0], mac, replaced);
+        assertBothHold(iscActive());
+        // the new primary serves (hot-standby: it answers every new client), and its leases reach ISC
+        String next = "02:00:5e:86:00:02";
+        Optional<String[]> after = FailoverSystemTest.oneShot(next);
+        assertThat(after).isPresent();
+        assertThat(after.get()[1]).isEqualTo(FailoverSystemTest.SERVER_ID_A);
+        assertBothHold(Map.of(after.get()[0], next));
     }
 
     static void publishTandemConfig(String role) throws IOException {

@@ -116,14 +116,7 @@ class IscPrimarySystemTest {
         for (String service : List.of("lease-service", "gateway", "coordinator")) {
             Stack.script("start-service", service);
         }
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                });
+        IscInteropSystemTest.awaitBothNormal();
         // ISC's outage lease reached Tandem's database through ISC's binding updates (active, or already expired and
         // sent as such: the client took one lease and left, and leases outside NORMAL last at most the MCLT)
         String address = lease.get()[0];
@@ -174,55 +167,19 @@ class IscPrimarySystemTest {
     @Test
     @Order(6)
     void fromIscsPartnerDownBootstrapANewTandemSecondaryTakesEveryLeaseAndBothReachNormal() throws Exception {
-        // The secondary's machine is lost: its services die, and a new Tandem server with an empty database and no
-        // failover state takes its place.
-        for (String service : List.of("gateway", "lease-service", "coordinator")) {
-            Stack.script("stop-service", service, "--kill");
-        }
-        // ISC's partner-down bootstrap (dhcpd.conf(5), DHCP FAILOVER): the operator records partner-down in the lease
-        // file and restarts dhcpd, which then serves alone
-        dhcpd.destroy();
-        dhcpd.waitFor();
-        Files.writeString(
-                IscInteropSystemTest.iscDir.resolve("dhcpd.leases"),
-                "failover peer \"" + PAIR + "\" state {\n  my state partner-down;\n  partner state recover;\n}\n",
-                java.nio.file.StandardOpenOption.APPEND);
-        dhcpd = IscInteropSystemTest.spawnDhcpd("dhcpd-partner-down.log");
-        // dhcpd answers nobody in its STARTUP (up to 15 s without a partner), then resumes partner-down
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
-                        Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd-partner-down.log")))
-                .contains("I move from startup to partner-down"));
+        dhcpd = IscInteropSystemTest.iscAloneInPartnerDown(dhcpd, false, "dhcpd-partner-down.log");
         String mac = "02:00:5e:85:00:01";
         Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
-        assertThat(lease).as("ISC alone serves a new client").isPresent();
+        assertThat(lease).as("the ISC primary alone serves a new client").isPresent();
         assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
 
-        Stack.forgetServer(IscInteropSystemTest.A, PAIR);
-        java.time.Instant bootstrapped = java.time.Instant.now();
-        for (String service : List.of("lease-service", "gateway", "coordinator")) {
-            Stack.script("start-service", service);
-        }
-        // the new secondary starts in RECOVER, asks ISC for everything (UPDREQALL), waits out the MCLT, and both
-        // reach NORMAL; ISC leaves partner-down only when the secondary reports RECOVER-DONE
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                });
-        assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd-partner-down.log")))
-                .contains("I move from partner-down to normal");
-        // the lease granted while ISC served alone reached the new server (by its UPDREQALL; by now it may have
-        // expired: in partner-down ISC grants at most the MCLT), and every lease ISC holds is in the new table
-        String hardware = mac.replace(":", "");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(LeaseEvents.forAddress(lease.get()[0]))
-                .anyMatch(e -> e.type().equals("partner-update")
-                        && hardware.equals(e.hardwareAddress())
-                        && e.at().isAfter(bootstrapped)));
+        java.time.Instant replaced = java.time.Instant.now();
+        IscInteropSystemTest.aNewTandemServerRecoversFromIsc("dhcpd-partner-down.log");
+        // the lease granted while ISC served alone reached the new server (in partner-down ISC grants at most the
+        // MCLT, so it may have expired by now), and every lease ISC holds is in the new table
+        IscInteropSystemTest.reachedTandem(lease.get()[0], mac, replaced);
         IscInteropSystemTest.assertBothHold(IscInteropSystemTest.iscActive());
-        // and the new server serves: in hot-standby ISC answers new clients, and their leases reach it
+        // the new server takes part: in hot-standby ISC answers new clients, and their leases reach it
         String next = "02:00:5e:85:00:02";
         Optional<String[]> after = FailoverSystemTest.oneShot(next);
         assertThat(after).isPresent();
