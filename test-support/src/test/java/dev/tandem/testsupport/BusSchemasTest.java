@@ -101,7 +101,9 @@ class BusSchemasTest {
                 List.of("192.0.2.0/24"),
                 true,
                 Instant.now(),
-                null);
+                null,
+                "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                42);
         Binding binding = new Binding(
                 Ipv4.parse("192.0.2.10"),
                 BindingStatus.ACTIVE,
@@ -120,6 +122,15 @@ class BusSchemasTest {
                 new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"), null);
         FailoverCommand balance =
                 new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "b1", List.of("192.0.2.0/24"), 7L);
+        FailoverCommand identify =
+                new FailoverCommand(1, "fo", FailoverCommand.IDENTIFY, "i1", List.of("192.0.2.0/24"), null);
+        assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(identify)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "binding-update.v1",
+                        JSON.writeValueAsString(BindingUpdate.identity(
+                                "fo", BindingUpdate.STARTED, "1b4e28ba-2fa1-11d2-883f-0016d3cca427", 42))))
+                .isEmpty();
 
         assertThat(Schemas.problems("failover-status.v1", JSON.writeValueAsString(status)))
                 .isEmpty();

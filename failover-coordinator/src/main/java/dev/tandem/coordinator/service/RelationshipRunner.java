@@ -83,6 +83,18 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** Maintenance: until when this server, in SHUTDOWN, still finishes the exchanges in flight. */
     private Instant drainUntil;
 
+    // The lease database the state goes with: a state is stable storage only together with its bindings (§9.3.2).
+    private String leaseStore;
+    private long storeSequence;
+    /** Whether the lease-service has named its database in answer to this runner's identify command. */
+    private boolean storeChecked;
+
+    private final String identifyRequest = UUID.randomUUID().toString();
+    /** A resumed state leaves STARTUP only once the database is checked: the partner's STATE or the timeout, held. */
+    private FailoverMessage heldState;
+
+    private boolean heldTimeout;
+
     // The link: established after CONNECT/CONNECTACK; communicating after the partner's STATE too (§8.3).
     private PeerConnection link;
     private final List<PeerConnection> handshaking = new java.util.ArrayList<>();
@@ -112,6 +124,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long dialTimer = -1;
     private long refreshTimer = -1;
     private long balanceTimer = -1;
+    private long identifyTimer = -1;
     private boolean stopped;
 
     private record Queued(BindingUpdate update, long ordinal) {}
@@ -148,6 +161,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             }
             lastOperation = s.updatedAt();
             everCommunicated = s.everCommunicated();
+            leaseStore = s.leaseStore();
+            storeSequence = s.storeSequence();
             if (!config.primary() && s.mclt() > 0) {
                 mclt = Duration.ofSeconds(s.mclt());
             }
@@ -171,6 +186,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     public RelationshipConfig config() {
         return config;
+    }
+
+    public long revision() {
+        return revision;
     }
 
     /** Runs work on this relationship's context. */
@@ -205,6 +224,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             "Failover relationship %s cannot listen on %s:%d: %s",
                             config.name(), config.localAddress(), config.port(), e.getMessage()));
             dial();
+            identifyLeaseStore();
             startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
             refreshTimer = vertx.setPeriodic(30_000, id -> run(this::publish));
             if (!settings.poolBalanceInterval().isZero()) {
@@ -231,7 +251,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 recoverWaitTimer,
                 dialTimer,
                 refreshTimer,
-                balanceTimer
+                balanceTimer,
+                identifyTimer
             }) {
                 if (t >= 0) {
                     vertx.cancelTimer(t);
@@ -516,6 +537,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // State
 
     private void onState(FailoverMessage m) {
+        if (state == FailoverState.STARTUP && holdingStartup()) {
+            heldState = m;
+            return;
+        }
         FailoverState reported =
                 m.u8(FailoverOption.SERVER_STATE).flatMap(FailoverState::of).orElse(FailoverState.UNKNOWN);
         boolean startupFlag =
@@ -621,8 +646,112 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void startupExpired() {
+        if (state == FailoverState.STARTUP && holdingStartup()) {
+            heldTimeout = true;
+            return;
+        }
         if (state == FailoverState.STARTUP) {
             transition(FailoverStateMachine.startupTimeout(previous), "no word from the partner during startup");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The lease database
+
+    /** A stored state is resumed only on the database it was recorded with; a new server has nothing to resume. */
+    private boolean holdingStartup() {
+        return !storeChecked && previous != null;
+    }
+
+    /** Asks the lease-service to name its database, again every 5 s until it has (it may be starting too). */
+    private void identifyLeaseStore() {
+        command(FailoverCommand.IDENTIFY, identifyRequest);
+        identifyTimer = vertx.setPeriodic(
+                5_000,
+                id -> run(() -> {
+                    if (storeChecked) {
+                        cancel(identifyTimer);
+                        return;
+                    }
+                    if (holdingStartup()) {
+                        Log.warnf(
+                                "Failover %s: waiting for the lease-service to name its lease database before"
+                                        + " resuming %s",
+                                config.name(), previous.label());
+                    }
+                    command(FailoverCommand.IDENTIFY, identifyRequest);
+                }));
+    }
+
+    /**
+     * The lease-service named its database: in answer to our identify command, or unasked when it started. Completes
+     * with true when this relationship's state belongs to another database and the server must start the relationship
+     * over as a new one (an answer during STARTUP does that here). The update number is compared only in the answer
+     * to our own ask at startup: an announcement may have been read before updates this runner saw since.
+     */
+    public CompletableFuture<Boolean> checkLeaseStore(BindingUpdate named) {
+        return onContext(() -> {
+            boolean answer = identifyRequest.equals(named.resendDone());
+            boolean same = named.leaseStore().equals(leaseStore);
+            long sequence = named.storeSequence() == null ? 0 : named.storeSequence();
+            if (!storeChecked && !answer && (leaseStore == null || same)) {
+                return false; // wait for the answer, which is compared in full
+            }
+            boolean older = same && answer && !storeChecked && sequence < storeSequence;
+            if (leaseStore == null || (same && !older)) {
+                if (!storeChecked) {
+                    storeChecked = true;
+                    cancel(identifyTimer);
+                    if (leaseStore == null) {
+                        Log.infof("Failover %s: state kept with lease database %s", config.name(), named.leaseStore());
+                    }
+                    leaseStore = named.leaseStore();
+                    storeSequence = Math.max(storeSequence, sequence);
+                    publish();
+                    releaseStartup();
+                }
+                return false;
+            }
+            metrics.count("tandem_failover_lease_store_lost_total");
+            String why = older
+                    ? "lease database " + leaseStore + " is an older copy (its latest binding update is " + sequence
+                            + ", this state saw " + storeSequence + ")"
+                    : "the lease database is " + named.leaseStore() + ", not " + leaseStore
+                            + " that this state was recorded with";
+            if (state == FailoverState.STARTUP && !storeChecked) {
+                Log.errorf(
+                        "Failover %s: %s; its bindings are lost, so %s is not resumed: starting as a new server"
+                                + " (RECOVER, every binding from the partner)",
+                        config.name(), why, previous == null ? "no state" : previous.label());
+                previous = null;
+                lastOperation = null;
+                storeChecked = true;
+                cancel(identifyTimer);
+                leaseStore = named.leaseStore();
+                storeSequence = sequence;
+                publish();
+                releaseStartup();
+                return false;
+            }
+            Log.errorf(
+                    "Failover %s: %s; its bindings are lost: starting the relationship over as a new server"
+                            + " (RECOVER, every binding from the partner)",
+                    config.name(), why);
+            return true;
+        });
+    }
+
+    private void releaseStartup() {
+        if (state != FailoverState.STARTUP) {
+            return;
+        }
+        if (heldState != null) {
+            FailoverMessage m = heldState;
+            heldState = null;
+            onState(m);
+        } else if (heldTimeout) {
+            heldTimeout = false;
+            startupExpired();
         }
     }
 
@@ -668,6 +797,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             }
             if (link == null) {
                 return; // the lease table keeps it unacknowledged; resent on the next connection
+            }
+            if (storeChecked) {
+                storeSequence = Math.max(storeSequence, update.sequence());
             }
             queue.remove(update.address());
             queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
@@ -1014,7 +1146,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.scopes(),
                 everCommunicated,
                 clock.instant(),
-                drainUntil);
+                drainUntil,
+                leaseStore,
+                storeSequence);
     }
 
     private long now() {

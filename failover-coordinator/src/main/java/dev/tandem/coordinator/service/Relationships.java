@@ -67,21 +67,27 @@ public class Relationships {
         }
         for (RelationshipConfig r : settings.relationships()) {
             if (!runners.containsKey(r.name())) {
-                RelationshipRunner runner = new RelationshipRunner(
-                        config.server(),
-                        r,
-                        settings.revision(),
-                        config.failover(),
-                        Optional.ofNullable(restored.get(r.name())),
-                        bus,
-                        metrics,
-                        clock,
-                        vertx);
-                runners.put(r.name(), runner);
-                runner.start();
+                start(r, settings.revision(), Optional.ofNullable(restored.get(r.name())));
             }
         }
         configured.set(true);
+    }
+
+    private void start(RelationshipConfig relationship, long revision, Optional<FailoverStatus> state) {
+        RelationshipRunner runner = new RelationshipRunner(
+                config.server(), relationship, revision, config.failover(), state, bus, metrics, clock, vertx);
+        runners.put(relationship.name(), runner);
+        runner.start();
+    }
+
+    /** The lease database was replaced under a running relationship: it starts over as new (no stored state). */
+    private synchronized void startOver(RelationshipRunner runner) {
+        if (runners.get(runner.name()) != runner) {
+            return;
+        }
+        runner.stop().join();
+        restored.remove(runner.name());
+        start(runner.config(), runner.revision(), Optional.empty());
     }
 
     public boolean configured() {
@@ -99,7 +105,16 @@ public class Relationships {
     /** A binding change of ours, for the relationship it names. */
     public void onBindingUpdate(BindingUpdate update) {
         RelationshipRunner runner = runners.get(update.relationship());
-        if (runner != null) {
+        if (runner == null) {
+            return;
+        }
+        if (update.isIdentity()) {
+            runner.checkLeaseStore(update).thenAcceptAsync(lost -> {
+                if (lost) {
+                    startOver(runner);
+                }
+            });
+        } else {
             runner.enqueue(update);
         }
     }

@@ -3,6 +3,8 @@ package dev.tandem.lease.messaging;
 import dev.tandem.lease.repository.BindingRepository;
 import dev.tandem.lease.repository.BindingRepository.Changed;
 import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.lease.service.FailoverView;
+import dev.tandem.lease.service.LeaseStore;
 import dev.tandem.lease.service.PoolBalancer;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -26,7 +30,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * Sends this server's binding changes in failover scopes to the coordinator ({@code binding-updates}, one partition,
  * acks=all), in update order; a row counts as published once the broker has it. On the coordinator's request it
  * publishes the relationship's bindings again and then an end-of-resend marker, which the single partition keeps
- * behind them.
+ * behind them. It names its lease database to the coordinator once per relationship after starting, and whenever
+ * asked: a coordinator that finds another database than the one its state was recorded with recovers from the partner.
  */
 @ApplicationScoped
 public class BindingPublisher {
@@ -41,13 +46,21 @@ public class BindingPublisher {
     private final PoolBalancer balancer;
     private final MeterRegistry metrics;
     private final DrainLoop loop;
+    private final LeaseStore store;
+    private final FailoverView view;
+    /** Relationships this lease-service has announced its lease database to since it started. */
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
     public BindingPublisher(
             @Channel(CHANNEL) MutinyEmitter<BindingUpdate> emitter,
             BindingRepository bindings,
             ConfigHolder configHolder,
             PoolBalancer balancer,
+            LeaseStore store,
+            FailoverView view,
             MeterRegistry metrics) {
+        this.store = store;
+        this.view = view;
         this.emitter = emitter;
         this.balancer = balancer;
         this.bindings = bindings;
@@ -67,6 +80,26 @@ public class BindingPublisher {
     @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void periodic() {
         trigger();
+        announce();
+    }
+
+    /** Names the lease database to the coordinator of each relationship not told since this service started. */
+    private void announce() {
+        configHolder.current().ifPresent(settings -> store.id().ifPresent(id -> {
+            for (RelationshipConfig r : settings.relationships()) {
+                if (announced.add(r.name())) {
+                    store.identity()
+                            .flatMap(i -> send(
+                                    BindingUpdate.identity(r.name(), BindingUpdate.STARTED, i.id(), i.sequence()),
+                                    "end"))
+                            .subscribe()
+                            .with(x -> {}, e -> {
+                                announced.remove(r.name());
+                                Log.warnf("Could not name the lease database to relationship %s: %s", r.name(), e);
+                            });
+                }
+            }
+        }));
     }
 
     private Uni<Void> publish(List<Changed> changed) {
@@ -106,6 +139,24 @@ public class BindingPublisher {
             return Uni.createFrom().voidItem();
         }
         String[] inScopes = command.scopes().toArray(String[]::new);
+        if (FailoverCommand.IDENTIFY.equals(command.command())) {
+            return store.identity()
+                    .flatMap(i -> send(
+                            BindingUpdate.identity(command.relationship(), command.requestId(), i.id(), i.sequence()),
+                            "end"))
+                    .onFailure()
+                    .recoverWithItem(e -> {
+                        Log.warnf("Could not name the lease database to %s: %s", command.relationship(), e);
+                        return null;
+                    });
+        }
+        if (FailoverCommand.BALANCE.equals(command.command())
+                && view.status(command.relationship()).map(view::otherStore).orElse(false)) {
+            Log.warnf(
+                    "Balance pass for %s refused: its failover state belongs to another lease database",
+                    command.relationship());
+            return Uni.createFrom().voidItem();
+        }
         if (FailoverCommand.BALANCE.equals(command.command())) {
             // The coordinator asks only in NORMAL.
             return balancer.balance(command.relationship(), command.revision())

@@ -22,11 +22,16 @@ public class FailoverStateConsumer {
             return;
         }
         try {
-            view.statuses()
-                    .accept(record.value())
-                    .ifPresent(s -> Log.infof(
-                            "Failover relationship %s: this server is %s since %s",
-                            s.relationship(), s.state(), s.since()));
+            view.statuses().accept(record.value()).ifPresent(s -> {
+                Log.infof(
+                        "Failover relationship %s: this server is %s since %s", s.relationship(), s.state(), s.since());
+                if (view.otherStore(s)) {
+                    Log.warnf(
+                            "Failover relationship %s: that state was recorded with lease database %s, not this"
+                                    + " one: its scopes are not served until the coordinator has recovered them",
+                            s.relationship(), s.leaseStore());
+                }
+            });
         } catch (IllegalArgumentException e) {
             Log.warnf("Ignoring the failover state of %s: %s", record.key(), e.getMessage());
         }

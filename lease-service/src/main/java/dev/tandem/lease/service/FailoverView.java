@@ -8,18 +8,34 @@ import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.ServiceRules;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * This server's failover state per relationship, as the coordinator publishes it, turned into what the allocator may
  * do for a scope. A scope in a relationship whose state is not known yet is treated as STARTUP: nothing is allocated.
+ * So is a state the coordinator recorded with another lease database than this one ({@link LeaseStore}): that state
+ * went with bindings this database does not have (it was lost, replaced or restored), and the coordinator recovers
+ * them from the partner first.
  */
 @ApplicationScoped
 public class FailoverView {
 
     private final FailoverStatuses statuses = new FailoverStatuses();
+    private final Supplier<Optional<String>> store;
+
+    @Inject
+    public FailoverView(LeaseStore store) {
+        this.store = store::id;
+    }
+
+    /** A view for a lease database of the given identity (tests). */
+    public FailoverView(String storeId) {
+        this.store = () -> Optional.of(storeId);
+    }
 
     public FailoverStatuses statuses() {
         return statuses;
@@ -29,13 +45,19 @@ public class FailoverView {
         return statuses.get(relationship);
     }
 
+    /** Whether the relationship's state was recorded with another lease database than this one. */
+    public boolean otherStore(FailoverStatus status) {
+        return status.recordedWithOtherStore(store.get().orElse(null));
+    }
+
     /** The failover rules for a scope now; empty when the scope is in no relationship. */
     public Optional<Context> context(ServerSettings settings, String scopeId, Instant now) {
         return settings.relationshipOf(scopeId).map(r -> context(r, now));
     }
 
     Context context(RelationshipConfig relationship, Instant now) {
-        FailoverStatus status = statuses.get(relationship.name()).orElse(null);
+        FailoverStatus status =
+                statuses.get(relationship.name()).filter(s -> !otherStore(s)).orElse(null);
         FailoverState state = status == null ? FailoverState.STARTUP : status.localState();
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();

@@ -85,11 +85,18 @@ class FailoverLeasesTest {
     @Inject
     PoolBalancer balancer;
 
+    @Inject
+    LeaseStore store;
+
     static void publish(String topic, String key, Object value) {
         ServerConfigs.publish(topic, key, value);
     }
 
     void state(FailoverState state, Instant since) throws Exception {
+        state(state, since, null);
+    }
+
+    void state(FailoverState state, Instant since, String leaseStore) throws Exception {
         FailoverStatus status = new FailoverStatus(
                 1,
                 SERVER,
@@ -107,7 +114,9 @@ class FailoverLeasesTest {
                 List.of(SCOPE),
                 true,
                 Instant.now(),
-                null);
+                null,
+                leaseStore,
+                0);
         publish(Topics.failoverState(SERVER), "fo", status);
         await().atMost(Duration.ofSeconds(30)).until(() -> view.status("fo")
                 .map(s -> s.state().equals(state.label()) && s.since().equals(since))
@@ -374,6 +383,68 @@ class FailoverLeasesTest {
         assertThat(balancer.balance("fo", 99L).await().atMost(Duration.ofSeconds(20)))
                 .isZero();
         assertThat(backupCount()).isEqualTo(4);
+    }
+
+    /**
+     * Lost stable storage (draft §9.3.2): a state the coordinator recorded with another lease database went with
+     * bindings this one does not have, so nothing is allocated on it; the same state recorded with this database is
+     * served. The lease-service names its database unasked once it has a configuration, and on an identify command,
+     * with a binding update number no lower than any it published.
+     */
+    @Test
+    @Order(7)
+    void aStateRecordedWithAnotherLeaseDatabaseIsNotServed() throws Exception {
+        configured();
+        String own;
+        long highest;
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT (SELECT id::text FROM lease_store)," + " (SELECT max(update_seq) FROM lease)")) {
+            rs.next();
+            own = rs.getString(1);
+            highest = rs.getLong(2);
+        }
+        assertThat(store.id()).contains(own);
+        assertThat(highest).as("earlier tests changed bindings").isPositive();
+
+        Instant since = Instant.now();
+        state(
+                FailoverState.COMMUNICATIONS_INTERRUPTED,
+                since,
+                java.util.UUID.randomUUID().toString());
+        assertThat(ask("02005e0f0011").reason()).isEqualTo("failover-not-serving");
+        state(FailoverState.COMMUNICATIONS_INTERRUPTED, since.plusSeconds(1), own);
+        assertThat(ask("02005e0f0011").action()).isEqualTo("OFFER");
+
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> updates = kafka.consumeStrings()
+                    .withGroupId("test-" + java.util.UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.bindingUpdates(SERVER));
+            try {
+                publish(
+                        Topics.failoverCommands(SERVER),
+                        "fo",
+                        new FailoverCommand(1, "fo", FailoverCommand.IDENTIFY, "who-1", List.of(SCOPE), null));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> parsed(updates).stream().anyMatch(u -> "who-1".equals(u.resendDone())));
+                BindingUpdate answer = parsed(updates).stream()
+                        .filter(u -> "who-1".equals(u.resendDone()))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(answer.isIdentity()).isTrue();
+                assertThat(answer.leaseStore()).isEqualTo(own);
+                assertThat(answer.storeSequence()).isGreaterThanOrEqualTo(highest);
+                assertThat(parsed(updates))
+                        .as("announced unasked after start")
+                        .anyMatch(u -> BindingUpdate.STARTED.equals(u.resendDone())
+                                && own.equals(u.leaseStore())
+                                && "fo".equals(u.relationship()));
+            } finally {
+                updates.stop();
+            }
+        }
     }
 
     /** Every pool address of the scope free, owned by this secondary, and known to the partner. */

@@ -128,7 +128,7 @@ class TwoReplicasTest {
                 new LeaseRepository(secondPool),
                 new OutboxRepository(secondPool),
                 events,
-                new FailoverView(),
+                new FailoverView("00000000-0000-0000-0000-000000000001"),
                 metrics,
                 clock);
         try {

@@ -40,7 +40,9 @@ class FailoverFilterTest {
                 List.of("192.0.2.0/24"),
                 true,
                 Instant.now(),
-                null);
+                null,
+                null,
+                0);
     }
 
     static DhcpMessage discover(byte[] mac, int secs) {

@@ -10,7 +10,9 @@ import java.util.HexFormat;
  * One binding on the bus (schema {@code binding-update.v1}): a lease of this server on its way to the partner
  * ({@code binding-updates}), or a partner's update to apply ({@code partner-updates}). A record with no address and a
  * {@code resendDone} id marks the end of a resend or balance pass the coordinator asked for; after a balance pass
- * {@code addressesMoved} says how many free addresses it gave the partner (the POOLRESP count).
+ * {@code addressesMoved} says how many free addresses it gave the partner (the POOLRESP count). A marker with
+ * {@code leaseStore} names the lease database: the answer to an identify command, or (with resendDone
+ * {@value #STARTED}) what a starting lease-service announces.
  *
  * @param status FREE, ACTIVE, EXPIRED, RELEASED, ABANDONED, RESET or BACKUP (draft-ietf-dhc-failover-12 §12.3)
  * @param clientId option 61 data, hex
@@ -19,6 +21,8 @@ import java.util.HexFormat;
  * @param potentialExpiration seconds since 1970: what the partner may assume at most
  * @param sequence the sender's update number for the address; an ack names it
  * @param addressesMoved on the end marker of a balance pass: how many addresses it moved; otherwise null
+ * @param leaseStore on an identify marker: the identity of the lease database (made when its schema was created)
+ * @param storeSequence on an identify marker: the database's latest binding update number
  */
 public record BindingUpdate(
         int version,
@@ -34,16 +38,29 @@ public record BindingUpdate(
         int flags,
         long sequence,
         String resendDone,
-        Integer addressesMoved) {
+        Integer addressesMoved,
+        String leaseStore,
+        Long storeSequence) {
 
     public static final int VERSION = 1;
 
+    /** The request id of the marker a lease-service sends when it starts (no command asked for it). */
+    public static final String STARTED = "lease-service-started";
+
     public static BindingUpdate endOfResend(String relationship, String requestId) {
-        return new BindingUpdate(VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null);
+        return new BindingUpdate(
+                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, null, null);
     }
 
     public static BindingUpdate endOfBalance(String relationship, String requestId, int moved) {
-        return new BindingUpdate(VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved);
+        return new BindingUpdate(
+                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved, null, null);
+    }
+
+    /** The lease database's identity and latest update number, answering {@code requestId}. */
+    public static BindingUpdate identity(String relationship, String requestId, String store, long sequence) {
+        return new BindingUpdate(
+                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, store, sequence);
     }
 
     public static BindingUpdate of(String relationship, Binding b, long sequence) {
@@ -62,12 +79,19 @@ public record BindingUpdate(
                 b.flags(),
                 sequence,
                 null,
+                null,
+                null,
                 null);
     }
 
     @JsonIgnore
     public boolean isEndOfResend() {
         return resendDone != null;
+    }
+
+    @JsonIgnore
+    public boolean isIdentity() {
+        return resendDone != null && leaseStore != null;
     }
 
     public Binding toBinding() {

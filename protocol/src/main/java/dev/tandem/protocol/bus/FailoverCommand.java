@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param command resend-unacked (all not yet acknowledged by the partner: UPDREQ, and every new connection) or
  *     resend-all (every binding that ever changed: UPDREQALL), or balance (give the partner this server's surplus of free
- *     addresses, in NORMAL only; the end marker carries the count)
+ *     addresses, in NORMAL only; the end marker carries the count), or identify (the marker names the lease database and
+ *     its latest binding update number, nothing else is sent)
  * @param revision the configuration revision the coordinator runs with; a balance pass waits until the lease-service
  *     has applied it, so both use the same shares (null: no wait)
  */
@@ -20,4 +21,5 @@ public record FailoverCommand(
     public static final String RESEND_UNACKED = "resend-unacked";
     public static final String RESEND_ALL = "resend-all";
     public static final String BALANCE = "balance";
+    public static final String IDENTIFY = "identify";
 }

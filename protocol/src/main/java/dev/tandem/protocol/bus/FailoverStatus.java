@@ -22,6 +22,10 @@ import java.util.List;
  * @param scopes subnets of the relationship
  * @param everCommunicated whether this server has ever completed a handshake with the partner
  * @param drainUntil in SHUTDOWN for maintenance: until when the exchanges in flight are still finished
+ * @param leaseStore the identity of the lease database this state goes with (null: not known yet). A lease-service
+ *     whose database has another identity does not serve the relationship on this state
+ * @param storeSequence the highest binding update number of that database the coordinator has seen: a database that
+ *     reports a lower one is an older copy
  */
 public record FailoverStatus(
         int version,
@@ -40,7 +44,9 @@ public record FailoverStatus(
         List<String> scopes,
         boolean everCommunicated,
         Instant updatedAt,
-        Instant drainUntil) {
+        Instant drainUntil,
+        String leaseStore,
+        long storeSequence) {
 
     public static final int VERSION = 1;
 
@@ -54,6 +60,11 @@ public record FailoverStatus(
     @JsonIgnore
     public FailoverState partner() {
         return FailoverState.ofLabel(partnerState);
+    }
+
+    /** Whether this state was recorded with another lease database than {@code store} (lost, replaced, restored). */
+    public boolean recordedWithOtherStore(String store) {
+        return leaseStore != null && !leaseStore.equals(store);
     }
 
     /** Whether this server is handing over for maintenance and still finishes exchanges in flight. */
