@@ -13,12 +13,15 @@
 # Kea runs in a network namespace of its own (tandem-bench) with a PostgreSQL of its own; nothing listens on a real
 # interface. Each step offers RATE DORA exchanges/s for STEP_SECONDS to fresh clients and prints perfdhcp's drop ratio
 # and delays; a step passes with under 1 % drops of either exchange (perfdhcp counts an answer later than 1 s as a drop).
+# At the rates in CAPTURE_RATES (500) the step is also captured with tcpdump on the loopback, and bench/latency.py
+# prints the DISCOVER-OFFER, REQUEST-ACK and whole-DORA percentiles (p50, p90, p99), which perfdhcp does not give.
 # Results go to bench/results/.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 RATES=${RATES:-"400 600 800 1000 1200 1500"}
 STEP_SECONDS=${STEP_SECONDS:-10}
+CAPTURE_RATES=${CAPTURE_RATES:-500}
 OUT=$HERE/results
 mkdir -p "$OUT"
 PGBIN=/usr/lib/postgresql/15/bin
@@ -27,7 +30,7 @@ KEA_RUN=/var/tmp/tandem-bench-kea
 
 say() { printf '\033[1m[bench]\033[0m %s\n' "$*"; }
 
-for p in kea-dhcp4-server kea-admin postgresql jq; do
+for p in kea-dhcp4-server kea-admin postgresql jq tcpdump; do
     dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null; }
 done
 
@@ -36,13 +39,26 @@ step() {
     local label=$1 rate=$2; shift 2
     local n=$((rate * STEP_SECONDS))
     local file="$OUT/$label-$rate.txt"
+    local capture="$OUT/$label-$rate.pcap" tcpdump_pid="" in_ns=()
+    if [[ " $CAPTURE_RATES " == *" $rate "* ]]; then
+        [ "$1" = ip ] && [ "$2" = netns ] && in_ns=(ip netns exec "$4")
+        "${in_ns[@]}" tcpdump -n -i lo -s 400 -B 32768 -w "$capture" 'udp port 67' 2>"$capture.log" &
+        tcpdump_pid=$!
+        for _ in $(seq 50); do grep -q 'listening on' "$capture.log" 2>/dev/null && break; sleep 0.1; done
+    fi
     timeout $((STEP_SECONDS + 30)) "$@" -r "$rate" -n "$n" -R "$n" -p "$STEP_SECONDS" >"$file" 2>&1 || true
+    if [ -n "$tcpdump_pid" ]; then
+        kill -INT "$tcpdump_pid" 2>/dev/null || true
+        wait "$tcpdump_pid" 2>/dev/null || true
+        { grep 'dropped by kernel' "$capture.log" || true; python3 "$HERE/latency.py" "$capture"; } | sed 's/^/    /' >"$file.latency"
+    fi
     awk -v label="$label" -v rate="$rate" '
         /Statistics for: DISCOVER-OFFER/ {s="DO"} /Statistics for: REQUEST-ACK/ {s="RA"}
         /drops ratio/ {d[s]=$3} /avg delay/ {a[s]=$3} /max delay/ {m[s]=$3} /^sent packets/ {sent[s]=$3} /^received packets/ {rcv[s]=$3}
         END { ok = (d["DO"]+0 < 1 && d["RA"]+0 < 1 && rcv["RA"] > 0) ? "PASS" : "FAIL";
               printf "%-13s rate %5d/s  DO drops %6s%%  RA drops %6s%%  acks %6d  avg DO %7s ms  avg RA %7s ms  max RA %8s ms  %s\n",
                      label, rate, d["DO"], d["RA"], rcv["RA"], a["DO"], a["RA"], m["RA"], ok }' "$file"
+    if [ -f "$file.latency" ]; then tee -a "$file" <"$file.latency"; rm -f "$file.latency" "$capture" "$capture.log"; fi
 }
 
 bench_tandem() { # $1 label (tandem | tandem-pair)

@@ -333,6 +333,41 @@ class FailoverSystemTest {
         });
     }
 
+    /**
+     * Lost stable storage (§9.3.2): the secondary's lease database is lost while its coordinator runs on with its
+     * stored NORMAL. The lease-service, started on the new empty database, names it; the coordinator finds it is not
+     * the database its state went with, counts it, and starts the relationship over as a new server: RECOVER, every
+     * binding from the primary (UPDREQALL), then NORMAL with the primary's lease table.
+     */
+    @Test
+    @Order(10)
+    void aSecondaryWhoseLeaseDatabaseIsLostRecoversEveryBindingFromThePrimary() throws Exception {
+        awaitStates("NORMAL", "NORMAL");
+        List<String> addresses = new java.util.ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            Optional<String[]> lease = oneShot(String.format("02:00:5e:56:00:%02x", i));
+            assertThat(lease).isPresent();
+            addresses.add(lease.get()[0]);
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bound(A)).containsKeys(addresses.toArray(String[]::new)));
+        Map<String, String> before = new TreeMap<>(bound(A));
+        before.keySet().retainAll(addresses);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bound(B)).containsAllEntriesOf(before));
+        Stack.script("stop-service", "lease-service-b");
+        Stack.loseDatabase(B);
+        Stack.script("start-service", "lease-service-b");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Stack.coordinatorMetrics(B))
+                .containsPattern("tandem_failover_lease_store_lost_total(\\{[^}]*})? [1-9]"));
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(bound(B)).as("every binding back from the primary").containsAllEntriesOf(before);
+            assertThat(active(B)).isEqualTo(active(A));
+            assertThat(unacknowledged(A)).isZero();
+        });
+        assertThat(Stack.coordinatorMetrics(B))
+                .containsPattern("tandem_failover_transitions_total\\{[^}]*to=\"RECOVER\"[^}]*} [1-9]");
+    }
+
     // -----------------------------------------------------------------------------------------------------------
 
     /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */
@@ -399,6 +434,20 @@ class FailoverSystemTest {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE
                         + "' AND state = 'ACTIVE' AND expires_at > now() + interval '2 seconds'")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** Every address of the failover scope bound to a client, whatever the binding's state now: address to client. */
+    static Map<String, String> bound(String server) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE
+                        + "' AND client_key IS NOT NULL AND state <> 'OFFERED'")) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getString(2));
             }

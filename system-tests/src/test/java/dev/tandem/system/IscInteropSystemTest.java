@@ -159,6 +159,139 @@ class IscInteropSystemTest {
         assertBothHold(servedBy);
     }
 
+    /**
+     * Binding updates both ways for the rest of a lease's life. For a client of each server: a renewal (udhcpc's
+     * SIGUSR1) moves the lease's end on both sides, a release (SIGUSR2) frees it on both, and the same address found in
+     * use when offered again (udhcpc -a, the relay answering ARP for it) is declined on both. A lease of test 2 that
+     * nobody renewed expires on both. On Tandem the other server's changes arrive as partner updates. Each server caps
+     * a new client's first lease at the MCLT.
+     */
+    @Test
+    @Order(4)
+    void renewalsReleasesDeclinesAndExpiriesReachTheOtherSide() throws Exception {
+        java.time.Instant start = java.time.Instant.now();
+        for (boolean tandemServes : List.of(true, false)) {
+            String mac = FailoverSystemTest.firstMac("02:00:5e:81:0" + (tandemServes ? "1" : "2"), tandemServes);
+            String server = tandemServes ? FailoverSystemTest.SERVER_ID_A : ISC_ADDRESS;
+            String name = "isc-life-" + (tandemServes ? "tandem" : "isc");
+            Clients.Client client = Clients.udhcpc(FailoverSystemTest.LAN2, FailoverSystemTest.LAN2_IF, mac, name);
+            String address;
+            try {
+                await().atMost(WAIT).until(() -> client.last("bound").isPresent());
+                address = client.last("bound").orElseThrow();
+                String[] first = client.events().get(0).split(" "); // bound address server lease-time
+                assertThat(first[2]).as("served by").isEqualTo(server);
+                assertThat(Long.parseLong(first[3]))
+                        .as("a new client's first lease is capped at the MCLT (20 s; the scope's is 60 s)")
+                        .isBetween(1L, 20L);
+                assertBothHold(Map.of(address, mac));
+                long iscEnds = iscEnds(address);
+                java.time.Instant tandemEnds = tandemExpiry(address);
+
+                long renewals = client.count("renew");
+                client.signal("USR1");
+                await().atMost(WAIT).until(() -> client.count("renew") > renewals);
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(iscEnds(address))
+                            .as("the lease's end in ISC's lease file")
+                            .isGreaterThan(iscEnds);
+                    assertThat(tandemExpiry(address)).as("in Tandem's table").isAfter(tandemEnds);
+                });
+
+                client.signal("USR2");
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(iscState(address)).as("ISC, after the release").isIn("free", "released", "backup");
+                    assertThat(tandemState(address))
+                            .as("Tandem, after the release")
+                            .isIn("FREE", "RELEASED");
+                });
+            } finally {
+                client.process().destroy();
+                client.process().waitFor();
+            }
+            if (!tandemServes) {
+                assertThat(LeaseEvents.forAddress(address))
+                        .as("ISC's renewal and release reached Tandem as partner updates")
+                        .anyMatch(e -> e.type().equals("partner-update")
+                                && e.at().isAfter(start)
+                                && ("RELEASED".equals(e.state()) || "FREE".equals(e.state())));
+            }
+
+            // Offered the same address again, the client finds it in use and declines it.
+            String relay = Stack.PREFIX + "-relay";
+            String relayIf = Stack.PREFIX + "m0";
+            Stack.run(Duration.ofSeconds(10), "ip", "-n", relay, "addr", "add", address + "/32", "dev", relayIf);
+            Clients.Client decliner = Clients.udhcpc(
+                    FailoverSystemTest.LAN2, FailoverSystemTest.LAN2_IF, mac, name + "-decline", "-a", "-r", address);
+            try {
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(iscState(address)).as("ISC, after the decline").isEqualTo("abandoned");
+                    assertThat(tandemState(address))
+                            .as("Tandem, after the decline")
+                            .isEqualTo("DECLINED");
+                });
+            } finally {
+                decliner.process().destroy();
+                decliner.process().waitFor();
+                Stack.run(Duration.ofSeconds(10), "ip", "-n", relay, "addr", "del", address + "/32", "dev", relayIf);
+            }
+        }
+
+        // Test 2's clients quit without renewing: their leases run out on both sides, whichever server granted them.
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String address : servedBy.keySet()) {
+                assertThat(iscState(address)).as("ISC, %s expired", address).isNotEqualTo("active");
+                assertThat(tandemState(address))
+                        .as("Tandem, %s expired", address)
+                        .isIn("FREE", "EXPIRED");
+            }
+        });
+    }
+
+    /** The binding state of the address's last block in ISC's lease file ("active", "free", "abandoned", ...). */
+    static String iscState(String address) throws IOException {
+        String block = iscBlock(address);
+        Matcher m = Pattern.compile("(?m)^\\s*binding state ([a-z-]+);").matcher(block);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** The end of the address's lease in ISC's lease file, seconds since 1970 (0 if none). */
+    static long iscEnds(String address) throws IOException {
+        Matcher m = Pattern.compile("(?m)^\\s*ends \\d (\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2});")
+                .matcher(iscBlock(address));
+        return m.find()
+                ? java.time.LocalDateTime.parse(
+                                m.group(1), java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
+                        .toEpochSecond(java.time.ZoneOffset.UTC)
+                : 0;
+    }
+
+    private static String iscBlock(String address) throws IOException {
+        Matcher m = Pattern.compile("lease " + Pattern.quote(address) + " \\{(.*?)\\n\\}", Pattern.DOTALL)
+                .matcher(Files.readString(iscDir.resolve("dhcpd.leases")));
+        String last = "";
+        while (m.find()) {
+            last = m.group(1);
+        }
+        return last;
+    }
+
+    static String tandemState(String address) throws Exception {
+        try (Connection c = Stack.database(A);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT state FROM lease_view WHERE ip = '" + address + "'")) {
+            return rs.next() ? rs.getString(1) : "";
+        }
+    }
+
+    static java.time.Instant tandemExpiry(String address) throws Exception {
+        try (Connection c = Stack.database(A);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT expires_at FROM lease_view WHERE ip = '" + address + "'")) {
+            return rs.next() && rs.getTimestamp(1) != null ? rs.getTimestamp(1).toInstant() : java.time.Instant.EPOCH;
+        }
+    }
+
     /** Waits until Tandem reports itself and ISC in NORMAL. */
     static void awaitBothNormal() {
         await().atMost(WAIT)
@@ -232,7 +365,7 @@ class IscInteropSystemTest {
     static String outageAddress;
 
     @Test
-    @Order(4)
+    @Order(5)
     void withIscKilledTandemServesEveryClientAndTakesOverByCommand() throws Exception {
         dhcpd.destroy();
         dhcpd.waitFor();
@@ -255,7 +388,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void iscRestartsRecoversWhatItMissedAndBothReturnToNormal() throws Exception {
         dhcpd = spawnDhcpd("dhcpd-restart.log");
         awaitBothNormal();
@@ -269,7 +402,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void hotStandbyTheTandemPrimaryAnswersEveryNewClient() throws Exception {
         // ISC's hot standby is split 256 on its primary; a Tandem primary in hot-standby sends ISC the same bucket
         // map in CONNECT: every bucket is the primary's
@@ -297,7 +430,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void fromIscsPartnerDownBootstrapANewTandemPrimaryTakesEveryLeaseAndBothReachNormal() throws Exception {
         dhcpd = iscAloneInPartnerDown(dhcpd, true, "dhcpd-partner-down.log");
         String mac = "02:00:5e:86:00:01";

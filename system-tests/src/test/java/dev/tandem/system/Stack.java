@@ -143,13 +143,7 @@ final class Stack {
      * Its services must be stopped.
      */
     static void forgetServer(String server, String relationship) throws Exception {
-        String db = "tandem_" + server.replace('-', '_');
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres", "postgres", "");
-                java.sql.Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE " + db + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + db + " OWNER tandem");
-        }
+        loseDatabase(server);
         java.util.Properties p = new java.util.Properties();
         p.put("bootstrap.servers", kafka());
         p.put("acks", "all");
@@ -159,6 +153,17 @@ final class Stack {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
                             "tandem." + server + ".failover-state", relationship, null))
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** A server's lease database is lost: dropped and created empty, as a disk replaced. Its lease-service must be stopped. */
+    static void loseDatabase(String server) throws SQLException {
+        String db = "tandem_" + server.replace('-', '_');
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres", "postgres", "");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + db + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + db + " OWNER tandem");
         }
     }
 

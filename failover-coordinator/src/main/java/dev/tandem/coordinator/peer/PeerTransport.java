@@ -141,13 +141,17 @@ public final class PeerTransport {
                 .setPassword(tls.trustStorePassword().orElse(null));
     }
 
-    public void stop() {
-        if (server != null) {
-            server.close();
-        }
+    /**
+     * Stops listening and dialling; completes once the listening socket is closed. A relationship restarted on the
+     * same port must wait for that: Vert.x shares a server socket between servers of one host and port, and a
+     * connection accepted while the old one closes is lost, and can leave the port accepting none.
+     */
+    public io.vertx.core.Future<Void> stop() {
+        io.vertx.core.Future<Void> closed = server == null ? io.vertx.core.Future.succeededFuture() : server.close();
         if (client != null) {
             client.close();
         }
+        return closed.recover(e -> io.vertx.core.Future.succeededFuture());
     }
 
     private void attach(NetSocket socket, boolean outbound) {

@@ -9,12 +9,15 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-/** The metrics of one relationship, tagged with its name; removed when the relationship goes. */
+/**
+ * The metrics of one relationship, tagged with its name. Its gauges read this runner and go with it; its counters stay
+ * in the registry, so a relationship restarted (a changed configuration, a lost lease database) counts on.
+ */
 final class Metrics {
 
     private final MeterRegistry registry;
     private final Tags tags;
-    private final java.util.Set<Meter> meters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Meter> gauges = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong skew = new AtomicLong();
     private final java.util.Map<String, io.micrometer.core.instrument.Counter> counters =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -27,22 +30,22 @@ final class Metrics {
             Supplier<Long> pending) {
         this.registry = registry;
         this.tags = Tags.of("relationship", relationship);
-        meters.add(Gauge.builder("tandem_failover_state", () -> state.get().code())
+        gauges.add(Gauge.builder("tandem_failover_state", () -> state.get().code())
                 .tags(tags)
                 .description("This server's failover state (draft-ietf-dhc-failover-12 §12.24 code: 2 NORMAL, 3"
                         + " COMMUNICATIONS-INTERRUPTED, 4 PARTNER-DOWN, ...)")
                 .register(registry));
-        meters.add(Gauge.builder(
+        gauges.add(Gauge.builder(
                         "tandem_failover_state_seconds",
                         () -> Instant.now().getEpochSecond() - since.get().getEpochSecond())
                 .tags(tags)
                 .description("Seconds in the current failover state")
                 .register(registry));
-        meters.add(Gauge.builder("tandem_failover_binding_updates_pending", () -> pending.get())
+        gauges.add(Gauge.builder("tandem_failover_binding_updates_pending", () -> pending.get())
                 .tags(tags)
                 .description("Our binding updates queued or in flight to the partner")
                 .register(registry));
-        meters.add(Gauge.builder("tandem_failover_clock_skew_seconds", skew, AtomicLong::get)
+        gauges.add(Gauge.builder("tandem_failover_clock_skew_seconds", skew, AtomicLong::get)
                 .tags(tags)
                 .description("The partner's clock minus ours, from the last message's time")
                 .register(registry));
@@ -51,9 +54,7 @@ final class Metrics {
     void count(String name, String... extraTags) {
         String key = extraTags.length == 0 ? name : name + String.join(",", extraTags);
         counters.computeIfAbsent(key, k -> {
-                    var counter = registry.counter(name, tags.and(extraTags));
-                    meters.add(counter);
-                    return counter;
+                    return registry.counter(name, tags.and(extraTags));
                 })
                 .increment();
     }
@@ -67,6 +68,6 @@ final class Metrics {
     }
 
     void close() {
-        meters.forEach(registry::remove);
+        gauges.forEach(registry::remove);
     }
 }

@@ -262,9 +262,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 link.close();
             }
             handshaking.forEach(PeerConnection::close);
-            transport.stop();
             metrics.close();
-            done.complete(null);
+            transport.stop().onComplete(x -> done.complete(null));
         });
         return done;
     }

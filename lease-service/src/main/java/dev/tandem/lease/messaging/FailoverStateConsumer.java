@@ -11,6 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class FailoverStateConsumer {
 
     private final FailoverView view;
+    /** Relationships whose state belongs to another lease database, warned about once. */
+    private final java.util.Set<String> otherStore = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FailoverStateConsumer(FailoverView view) {
         this.view = view;
@@ -22,12 +24,17 @@ public class FailoverStateConsumer {
             return;
         }
         try {
-            view.statuses().accept(record.value()).ifPresent(s -> {
-                Log.infof(
-                        "Failover relationship %s: this server is %s since %s", s.relationship(), s.state(), s.since());
-                if (view.otherStore(s)) {
+            view.statuses()
+                    .accept(record.value())
+                    .ifPresent(s -> Log.infof(
+                            "Failover relationship %s: this server is %s since %s",
+                            s.relationship(), s.state(), s.since()));
+            view.statuses().get(record.key()).ifPresent(s -> {
+                if (!view.otherStore(s)) {
+                    otherStore.remove(s.relationship());
+                } else if (otherStore.add(s.relationship())) {
                     Log.warnf(
-                            "Failover relationship %s: that state was recorded with lease database %s, not this"
+                            "Failover relationship %s: its state was recorded with lease database %s, not this"
                                     + " one: its scopes are not served until the coordinator has recovered them",
                             s.relationship(), s.leaseStore());
                 }
