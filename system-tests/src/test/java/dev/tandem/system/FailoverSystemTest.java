@@ -429,25 +429,20 @@ class FailoverSystemTest {
 
     /** Active leases of the failover scope: address to client. */
     static Map<String, String> active(String server) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = Stack.database(server);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE
-                        + "' AND state = 'ACTIVE' AND expires_at > now() + interval '2 seconds'")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return out;
+        return clients(server, "state = 'ACTIVE' AND expires_at > now() + interval '2 seconds'");
     }
 
     /** Every address of the failover scope bound to a client, whatever the binding's state now: address to client. */
     static Map<String, String> bound(String server) throws SQLException {
+        return clients(server, "client_key IS NOT NULL AND state <> 'OFFERED'");
+    }
+
+    private static Map<String, String> clients(String server, String condition) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         try (Connection c = Stack.database(server);
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE
-                        + "' AND client_key IS NOT NULL AND state <> 'OFFERED'")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT host(ip), client_key FROM lease_view WHERE scope = '" + SCOPE + "' AND " + condition)) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getString(2));
             }

@@ -285,45 +285,27 @@ class FailoverLeasesTest {
     @Order(5)
     void updateRequestAllSendsTheFreePoolAddressesAsAnIscSecondaryNeeds() throws Exception {
         configured();
-        try (KafkaCompanion kafka = TestKafka.companion()) {
-            ConsumerTask<String, String> updates = kafka.consumeStrings()
-                    .withGroupId("test-" + java.util.UUID.randomUUID())
-                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
-                    .fromTopics(Topics.bindingUpdates(SERVER));
-            List<String> free = new java.util.ArrayList<>();
-            try (Connection c = TestPostgres.connect("lease_failover");
-                    Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT host(ip) FROM lease_view WHERE scope = '" + SCOPE
-                            + "' AND in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")) {
-                while (rs.next()) {
-                    free.add(rs.getString(1));
-                }
+        List<String> free = new java.util.ArrayList<>();
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip) FROM lease_view WHERE scope = '" + SCOPE
+                        + "' AND in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")) {
+            while (rs.next()) {
+                free.add(rs.getString(1));
             }
-            try {
-                publish(
-                        Topics.failoverCommands(SERVER),
-                        "fo",
-                        new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "isc-all", List.of(SCOPE), null));
-                await().atMost(Duration.ofSeconds(30)).until(() -> parsed(updates).stream()
-                        .anyMatch(u -> u.isEndOfResend() && "isc-all".equals(u.resendDone())));
-                List<BindingUpdate> resent = parsed(updates).stream()
-                        .takeWhile(u -> !(u.isEndOfResend() && "isc-all".equals(u.resendDone())))
-                        .filter(u -> !u.isEndOfResend())
-                        .toList();
-                java.util.Map<String, String> latest = new java.util.TreeMap<>();
-                resent.forEach(u -> latest.put(u.address(), u.status()));
-                // every free pool address is sent, FREE or BACKUP by its owner, though it never changed (offers
-                // wait until they end: they are not bindings)
-                assertThat(free).isNotEmpty();
-                for (String address : free) {
-                    assertThat(latest).containsKey(address);
-                    assertThat(latest.get(address))
-                            .as("%s is sent as its owner", address)
-                            .isEqualTo(backup(address) ? "BACKUP" : "FREE");
-                }
-            } finally {
-                updates.stop();
-            }
+        }
+        java.util.Map<String, String> latest = new java.util.TreeMap<>();
+        answer(FailoverCommand.RESEND_ALL, "isc-all", null).stream()
+                .filter(u -> !u.isEndOfResend())
+                .forEach(u -> latest.put(u.address(), u.status()));
+        // every free pool address is sent, FREE or BACKUP by its owner, though it never changed (offers wait until
+        // they end: they are not bindings)
+        assertThat(free).isNotEmpty();
+        for (String address : free) {
+            assertThat(latest).containsKey(address);
+            assertThat(latest.get(address))
+                    .as("%s is sent as its owner", address)
+                    .isEqualTo(backup(address) ? "BACKUP" : "FREE");
         }
     }
 
@@ -337,35 +319,15 @@ class FailoverLeasesTest {
         configured();
         allFreeAndBackup();
         long before = lastUpdate();
-        try (KafkaCompanion kafka = TestKafka.companion()) {
-            ConsumerTask<String, String> updates = kafka.consumeStrings()
-                    .withGroupId("test-" + java.util.UUID.randomUUID())
-                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
-                    .fromTopics(Topics.bindingUpdates(SERVER));
-            try {
-                publish(
-                        Topics.failoverCommands(SERVER),
-                        "fo",
-                        new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "pool-1", List.of(SCOPE), 1L));
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> parsed(updates).stream().anyMatch(u -> "pool-1".equals(u.resendDone())));
-                BindingUpdate end = parsed(updates).stream()
-                        .filter(u -> "pool-1".equals(u.resendDone()))
-                        .findFirst()
-                        .orElseThrow();
-                assertThat(end.addressesMoved()).isEqualTo(2);
-                // the two highest addresses went back to the primary as FREE binding updates
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                                parsed(updates).stream().filter(u -> !u.isEndOfResend() && u.sequence() > before))
-                        .extracting(BindingUpdate::address, BindingUpdate::status)
-                        .containsExactlyInAnyOrder(
-                                org.assertj.core.groups.Tuple.tuple("203.0.113.5", "FREE"),
-                                org.assertj.core.groups.Tuple.tuple("203.0.113.4", "FREE")));
-                assertThat(backupCount()).isEqualTo(2);
-            } finally {
-                updates.stop();
-            }
-        }
+        List<BindingUpdate> updates = answer(FailoverCommand.BALANCE, "pool-1", 1L);
+        assertThat(updates.get(updates.size() - 1).addressesMoved()).isEqualTo(2);
+        // the two highest addresses went back to the primary as FREE binding updates, ahead of the marker
+        assertThat(updates.stream().filter(u -> !u.isEndOfResend() && u.sequence() > before))
+                .extracting(BindingUpdate::address, BindingUpdate::status)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("203.0.113.5", "FREE"),
+                        org.assertj.core.groups.Tuple.tuple("203.0.113.4", "FREE"));
+        assertThat(backupCount()).isEqualTo(2);
         // Passes at the same time (a POOLREQ, a new configuration, the timer; or another replica) give the surplus
         // once.
         allFreeAndBackup();
@@ -417,34 +379,16 @@ class FailoverLeasesTest {
         state(FailoverState.COMMUNICATIONS_INTERRUPTED, since.plusSeconds(1), own);
         assertThat(ask("02005e0f0011").action()).isEqualTo("OFFER");
 
-        try (KafkaCompanion kafka = TestKafka.companion()) {
-            ConsumerTask<String, String> updates = kafka.consumeStrings()
-                    .withGroupId("test-" + java.util.UUID.randomUUID())
-                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
-                    .fromTopics(Topics.bindingUpdates(SERVER));
-            try {
-                publish(
-                        Topics.failoverCommands(SERVER),
-                        "fo",
-                        new FailoverCommand(1, "fo", FailoverCommand.IDENTIFY, "who-1", List.of(SCOPE), null));
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> parsed(updates).stream().anyMatch(u -> "who-1".equals(u.resendDone())));
-                BindingUpdate answer = parsed(updates).stream()
-                        .filter(u -> "who-1".equals(u.resendDone()))
-                        .findFirst()
-                        .orElseThrow();
-                assertThat(answer.isIdentity()).isTrue();
-                assertThat(answer.leaseStore()).isEqualTo(own);
-                assertThat(answer.storeSequence()).isGreaterThanOrEqualTo(highest);
-                assertThat(parsed(updates))
-                        .as("announced unasked after start")
-                        .anyMatch(u -> BindingUpdate.STARTED.equals(u.resendDone())
-                                && own.equals(u.leaseStore())
-                                && "fo".equals(u.relationship()));
-            } finally {
-                updates.stop();
-            }
-        }
+        List<BindingUpdate> updates = answer(FailoverCommand.IDENTIFY, "who-1", null);
+        BindingUpdate answer = updates.get(updates.size() - 1);
+        assertThat(answer.isIdentity()).isTrue();
+        assertThat(answer.leaseStore()).isEqualTo(own);
+        assertThat(answer.storeSequence()).isGreaterThanOrEqualTo(highest);
+        assertThat(updates)
+                .as("announced unasked after start")
+                .anyMatch(u -> BindingUpdate.STARTED.equals(u.resendDone())
+                        && own.equals(u.leaseStore())
+                        && "fo".equals(u.relationship()));
     }
 
     /** Every pool address of the scope free, owned by this secondary, and known to the partner. */
@@ -472,6 +416,35 @@ class FailoverLeasesTest {
                         "SELECT count(*) FROM lease WHERE backup AND state = 'FREE' AND scope = '" + SCOPE + "'")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Sends the lease-service a coordinator command, and returns the binding-updates topic read from its start up to
+     * the marker that answers the command, the marker last.
+     */
+    static List<BindingUpdate> answer(String command, String requestId, Long revision) throws Exception {
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> updates = kafka.consumeStrings()
+                    .withGroupId("test-" + java.util.UUID.randomUUID())
+                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                    .fromTopics(Topics.bindingUpdates(SERVER));
+            try {
+                publish(
+                        Topics.failoverCommands(SERVER),
+                        "fo",
+                        new FailoverCommand(1, "fo", command, requestId, List.of(SCOPE), revision));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> parsed(updates).stream().anyMatch(u -> requestId.equals(u.resendDone())));
+                List<BindingUpdate> all = parsed(updates);
+                int end = 0;
+                while (!requestId.equals(all.get(end).resendDone())) {
+                    end++;
+                }
+                return all.subList(0, end + 1);
+            } finally {
+                updates.stop();
+            }
         }
     }
 
