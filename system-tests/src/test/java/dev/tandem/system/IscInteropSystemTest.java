@@ -314,6 +314,11 @@ class IscInteropSystemTest {
 
     /** Waits until Tandem reports itself and ISC in NORMAL. */
     static void awaitBothNormal() {
+        awaitBothNormal(r -> {});
+    }
+
+    /** Waits until Tandem reports itself and ISC in NORMAL, and what {@code also} asserts of its report holds. */
+    static void awaitBothNormal(java.util.function.Consumer<JsonNode> also) {
         await().atMost(WAIT)
                 .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptions()
@@ -321,6 +326,7 @@ class IscInteropSystemTest {
                     JsonNode r = relationship();
                     assertThat(r.get("state").asText()).isEqualTo("NORMAL");
                     assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
+                    also.accept(r);
                 });
     }
 
@@ -427,15 +433,7 @@ class IscInteropSystemTest {
         // ISC's hot standby is split 256 on its primary; a Tandem primary in hot-standby sends ISC the same bucket
         // map in CONNECT: every bucket is the primary's
         publishTandemConfig("primary", "hot-standby", 3);
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                });
+        awaitBothNormal(r -> assertThat(r.get("mode").asText()).isEqualTo("hot-standby"));
         Map<String, String> leases = new TreeMap<>();
         for (int i = 1; i <= 6; i++) {
             String mac = String.format("02:00:5e:83:00:%02x", i);

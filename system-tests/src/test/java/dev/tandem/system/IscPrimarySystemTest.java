@@ -3,13 +3,10 @@ package dev.tandem.system;
 import static dev.tandem.system.IscInteropSystemTest.ISC_ADDRESS;
 import static dev.tandem.system.IscInteropSystemTest.PAIR;
 import static dev.tandem.system.IscInteropSystemTest.WAIT;
-import static dev.tandem.system.IscInteropSystemTest.relationship;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,18 +49,12 @@ class IscPrimarySystemTest {
     @Test
     @Order(1)
     void bothReachNormalWithTheMcltOfTheIscPrimary() {
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("role").asText()).isEqualTo("secondary");
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("mclt").asLong())
-                            .as("the primary's MCLT, from CONNECT")
-                            .isEqualTo(20);
-                });
+        IscInteropSystemTest.awaitBothNormal(r -> {
+            assertThat(r.get("role").asText()).isEqualTo("secondary");
+            assertThat(r.get("mclt").asLong())
+                    .as("the primary's MCLT, from CONNECT")
+                    .isEqualTo(20);
+        });
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
                         .contains("failover peer " + PAIR + ": Both servers normal"));
@@ -139,18 +130,12 @@ class IscPrimarySystemTest {
                 IscInteropSystemTest.dhcpdConf("primary").replace("split 128;", "split 256;"));
         IscInteropSystemTest.publishTandemConfig("secondary", "hot-standby", 3);
         dhcpd = IscInteropSystemTest.spawnDhcpd("dhcpd-standby.log");
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions()
-                .untilAsserted(() -> {
-                    JsonNode r = relationship();
-                    assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
-                    assertThat(r.get("state").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("partnerState").asText()).isEqualTo("NORMAL");
-                    assertThat(r.get("hashBuckets").asText())
-                            .as("every bucket the primary's")
-                            .isEqualTo("ff".repeat(32));
-                });
+        IscInteropSystemTest.awaitBothNormal(r -> {
+            assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
+            assertThat(r.get("hashBuckets").asText())
+                    .as("every bucket the primary's")
+                    .isEqualTo("ff".repeat(32));
+        });
         Map<String, String> leases = new TreeMap<>();
         for (int i = 1; i <= 6; i++) {
             String mac = String.format("02:00:5e:84:00:%02x", i);

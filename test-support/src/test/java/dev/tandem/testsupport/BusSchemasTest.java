@@ -16,7 +16,6 @@ import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverState;
-import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.net.Ipv4;
 import java.time.Instant;
 import java.util.List;
@@ -84,24 +83,15 @@ class BusSchemasTest {
 
     @Test
     void failoverRecordsConformToTheirSchemas() throws Exception {
-        FailoverStatus status = new FailoverStatus(
-                1,
+        FailoverStatus status = FailoverFixtures.status(
                 "dhcp-a",
-                "fo",
                 "primary",
                 "load-balance",
-                FailoverState.COMMUNICATIONS_INTERRUPTED.label(),
+                FailoverState.COMMUNICATIONS_INTERRUPTED,
                 Instant.now(),
-                FailoverState.NORMAL.label(),
-                null,
-                false,
-                60,
-                LoadBalance.Buckets.split(128).hex(),
-                3,
+                FailoverState.NORMAL,
+                128,
                 List.of("192.0.2.0/24"),
-                true,
-                Instant.now(),
-                null,
                 "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
                 42);
         Binding binding = new Binding(

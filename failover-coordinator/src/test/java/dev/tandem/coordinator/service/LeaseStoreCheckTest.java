@@ -8,11 +8,10 @@ import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.bus.FailoverStatus;
-import dev.tandem.protocol.bus.ServerConfig.Relationship;
 import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.failover.FailoverState;
-import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.testsupport.FailoverFixtures;
 import dev.tandem.testsupport.ServerConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -79,46 +78,22 @@ class LeaseStoreCheckTest {
         return ConfigValidator.validate(ServerConfigs.withFailover(
                         base,
                         base.server(),
-                        new Relationship(
-                                "fo",
-                                "primary",
-                                "load-balance",
-                                "127.0.0.1",
-                                16490,
-                                "127.0.0.1",
-                                16491,
-                                60L,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                List.of("192.0.2.0/24"))))
+                        FailoverFixtures.relationship(
+                                "fo", "primary", "127.0.0.1", 16490, "127.0.0.1", 16491, 60L, List.of("192.0.2.0/24"))))
                 .relationships()
                 .get(0);
     }
 
     static FailoverStatus stored(FailoverState state, String store, long sequence) {
-        return new FailoverStatus(
-                1,
+        return FailoverFixtures.status(
                 "dhcp-a",
-                "fo",
                 "primary",
                 "load-balance",
-                state.label(),
+                state,
                 Instant.now().minusSeconds(600),
-                FailoverState.NORMAL.label(),
-                null,
-                true,
-                60,
-                LoadBalance.Buckets.split(128).hex(),
-                3,
+                FailoverState.NORMAL,
+                128,
                 List.of("192.0.2.0/24"),
-                true,
-                Instant.now().minusSeconds(30),
-                null,
                 store,
                 sequence);
     }

@@ -12,14 +12,13 @@ import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.ServerConfig.Range;
-import dev.tandem.protocol.bus.ServerConfig.Relationship;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
 import dev.tandem.protocol.bus.Topics;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverState;
-import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.FailoverFixtures;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
 import dev.tandem.testsupport.TestKafka;
@@ -97,24 +96,15 @@ class FailoverLeasesTest {
     }
 
     void state(FailoverState state, Instant since, String leaseStore) throws Exception {
-        FailoverStatus status = new FailoverStatus(
-                1,
+        FailoverStatus status = FailoverFixtures.status(
                 SERVER,
-                "fo",
                 "secondary",
                 "load-balance",
-                state.label(),
+                state,
                 since,
-                FailoverState.UNKNOWN.label(),
-                null,
-                false,
-                60,
-                LoadBalance.Buckets.split(128).hex(),
-                3,
+                FailoverState.UNKNOWN,
+                128,
                 List.of(SCOPE),
-                true,
-                Instant.now(),
-                null,
                 leaseStore,
                 0);
         publish(Topics.failoverState(SERVER), "fo", status);
@@ -143,23 +133,8 @@ class FailoverLeasesTest {
                         null,
                         Map.of(),
                         List.of())),
-                List.of(new Relationship(
-                        "fo",
-                        "secondary",
-                        "load-balance",
-                        "127.0.0.1",
-                        16480,
-                        "127.0.0.2",
-                        16480,
-                        60L,
-                        50,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of(SCOPE))));
+                List.of(FailoverFixtures.relationship(
+                        "fo", "secondary", "127.0.0.1", 16480, "127.0.0.2", 16480, 60L, List.of(SCOPE))));
         publish(Topics.CONFIG, SERVER, c);
         await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
     }

@@ -10,6 +10,7 @@ import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.ServiceRules.Kind;
 import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.FailoverFixtures;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,24 +24,15 @@ class FailoverFilterTest {
     static final byte[] SECONDARY_MAC = HexFormat.of().parseHex("001122334455");
 
     static FailoverStatus status(String role, String mode, FailoverState state, int split) {
-        return new FailoverStatus(
-                1,
+        return FailoverFixtures.status(
                 "dhcp-a",
-                "fo",
                 role,
                 mode,
-                state.label(),
+                state,
                 Instant.now(),
-                FailoverState.NORMAL.label(),
-                null,
-                true,
-                60,
-                LoadBalance.Buckets.split(split).hex(),
-                3,
+                FailoverState.NORMAL,
+                split,
                 List.of("192.0.2.0/24"),
-                true,
-                Instant.now(),
-                null,
                 null,
                 0);
     }
