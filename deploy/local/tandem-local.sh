@@ -13,7 +13,7 @@
 #                                    gateway-direct, coordinator, lease-service-b, gateway-b, coordinator-b,
 #                                    admin-api, dhcrelay)
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
-#   tandem-local.sh publish-config FILE   publish a server-config document to tandem.config directly, bypassing the
+#   tandem-local.sh publish-config FILE...  publish server-config documents to tandem.config directly, bypassing the
 #                                    admin API (its next change for that server replaces it)
 #
 # Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432),
@@ -22,7 +22,7 @@
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
 # TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
 # TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL pass through to the
-# coordinators.
+# coordinators; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,7 +42,8 @@ SERVER_B=dhcp-b
 [ -n "$CONFIG_FILE_B" ] && SERVER_B=$(jq -r .server "$CONFIG_FILE_B" 2>/dev/null || echo dhcp-b)
 PEER_KAFKA_PORT=$((KAFKA_PORT + 3))
 PGBIN=/usr/lib/postgresql/15/bin
-KLIB=$RUN/kafka-lib
+# The broker jars outlive run directories: a purge keeps them, so a new run does not fetch them again.
+KLIB=${TANDEM_KAFKA_LIB:-/var/cache/tandem/kafka-4.3.1}
 DB=tandem_${SERVER//-/_}
 DB_B=tandem_${SERVER_B//-/_}
 DB_ADMIN=tandem_admin
@@ -131,9 +132,14 @@ start_postgres() {
 
 start_kafka() {
     if alive kafka; then return; fi
-    if [ ! -f "$KLIB/kafka_2.13-4.3.1.jar" ]; then
-        say "Fetching the Kafka 4.3.1 broker jars from Maven Central"
-        (cd "$ROOT" && ./mvnw -B -q -f deploy/local/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$KLIB")
+    if [ ! -f "$KLIB/.complete" ]; then
+        say "Fetching the Kafka 4.3.1 broker jars from Maven Central into $KLIB"
+        rm -rf "$KLIB.partial"
+        (cd "$ROOT" && ./mvnw -B -q -f deploy/local/kafka/pom.xml dependency:copy-dependencies \
+            -DoutputDirectory="$KLIB.partial")
+        touch "$KLIB.partial/.complete"
+        rm -rf "$KLIB"
+        mv "$KLIB.partial" "$KLIB"
     fi
     mkdir -p "$RUN/kafka/data"
     cat > "$RUN/kafka/server.properties" <<PROPS
@@ -161,33 +167,26 @@ PROPS
     nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
     echo $! >"$RUN/pids/kafka.pid"
     wait_until 60 "Kafka listening" port_open 127.0.0.1 "$KAFKA_PORT"
-    local topics=("tandem.config 1 compact" "tandem.lease-events 4 delete" "tandem.scope-statistics 1 compact")
+    local topics=(tandem.config:1:compact tandem.lease-events:4:delete tandem.scope-statistics:1:compact)
     for s in "$SERVER" "$SERVER_B"; do
-        topics+=("tandem.$s.lease-requests 4 delete" "tandem.$s.lease-replies 4 delete"
-            "tandem.$s.failover-state 1 compact" "tandem.$s.binding-updates 1 delete"
-            "tandem.$s.binding-acks 1 delete" "tandem.$s.partner-updates 4 delete"
-            "tandem.$s.partner-update-replies 1 delete" "tandem.$s.failover-commands 1 delete")
+        topics+=("tandem.$s.lease-requests:4:delete" "tandem.$s.lease-replies:4:delete"
+            "tandem.$s.failover-state:1:compact" "tandem.$s.binding-updates:1:delete"
+            "tandem.$s.binding-acks:1:delete" "tandem.$s.partner-updates:4:delete"
+            "tandem.$s.partner-update-replies:1:delete" "tandem.$s.failover-commands:1:delete")
     done
-    local creators=()
-    for t in "${topics[@]}"; do
-        # shellcheck disable=SC2086
-        set -- $t
-        java -cp "$KLIB/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create \
-            --if-not-exists --topic "$1" --partitions "$2" --replication-factor 1 --config "cleanup.policy=$3" \
-            >>"$RUN/logs/topics.log" 2>&1 &
-        creators+=($!)
-    done
-    wait "${creators[@]}"
+    java -cp "$KLIB/*" "$HERE/kafka/CreateTopics.java" "127.0.0.1:$KAFKA_PORT" "${topics[@]}" >>"$RUN/logs/topics.log" 2>&1 \
+        || die "could not create the topics: $RUN/logs/topics.log"
 }
 
-publish_config() {
-    local file=$1
-    [ -f "$file" ] || die "no configuration file $file"
-    jq -e . "$file" >/dev/null || die "$file is not valid JSON"
-    local server
-    server=$(jq -r .server "$file")
-    say "Publishing configuration of $server (revision $(jq -r .revision "$file")) from $file to tandem.config"
-    printf '%s\t%s\n' "$server" "$(jq -c . "$file")" | java -cp "$KLIB/*" org.apache.kafka.tools.ConsoleProducer \
+publish_config() { # file...: one producer for them all
+    local file records=
+    for file in "$@"; do
+        [ -f "$file" ] || die "no configuration file $file"
+        jq -e . "$file" >/dev/null || die "$file is not valid JSON"
+        say "Publishing configuration of $(jq -r .server "$file") (revision $(jq -r .revision "$file")) from $file to tandem.config"
+        records+=$(printf '%s\t%s\n' "$(jq -r .server "$file")" "$(jq -c . "$file")")$'\n'
+    done
+    printf '%s' "$records" | java -cp "$KLIB/*" org.apache.kafka.tools.ConsoleProducer \
         --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic tandem.config --producer-property acks=all \
         --reader-property parse.key=true --reader-property "key.separator=$(printf '\t')" >>"$RUN/logs/config.log" 2>&1
 }
@@ -291,18 +290,25 @@ await_ready() {
     wait_until 120 "$name ready" $(in_ns "$name") curl -sf "$(ready_url "$name")"
 }
 
-stop_service() {
-    local name=$1 signal=${2:-TERM}
-    [ -f "$RUN/pids/$name.pid" ] || return 0
-    local pid
-    pid=$(cat "$RUN/pids/$name.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-        kill "-$signal" "$pid" 2>/dev/null || true
-        local deadline=$((SECONDS + 30))
+stop_service() { stop_services "${2:-TERM}" "$1"; }
+
+stop_services() { # signal name... : signals them all at once, then waits up to 30 s for them together
+    local signal=$1 name pid pids=()
+    shift
+    for name in "$@"; do
+        [ -f "$RUN/pids/$name.pid" ] || continue
+        pid=$(cat "$RUN/pids/$name.pid")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "-$signal" "$pid" 2>/dev/null || true
+            pids+=("$pid")
+        fi
+        rm -f "$RUN/pids/$name.pid"
+    done
+    local deadline=$((SECONDS + 30))
+    for pid in "${pids[@]}"; do
         while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$RUN/pids/$name.pid"
+    done
 }
 
 SERVICES=(lease-service gateway gateway-direct coordinator lease-service-b gateway-b coordinator-b admin-api)
@@ -323,14 +329,13 @@ start() {
     start_postgres
     start_kafka
     admin_credentials
-    say "Starting the admin-api"
-    start_service admin-api
-    await_ready admin-api
+    say "Starting the services of $SERVER and $SERVER_B and the admin-api"
+    for s in "${SERVICES[@]}"; do start_service "$s"; done # each waits for its configuration on the bus
     if [ -n "$CONFIG_FILE" ]; then
         # Configuration documents from files, bypassing the admin API (the system tests use this).
-        publish_config "$CONFIG_FILE"
-        [ -n "$CONFIG_FILE_B" ] && publish_config "$CONFIG_FILE_B"
+        publish_config "$CONFIG_FILE" ${CONFIG_FILE_B:+"$CONFIG_FILE_B"}
     elif [ ! -f "$RUN/admin/demo-loaded" ]; then
+        await_ready admin-api
         say "Configuring the demo through the admin API (deploy/local/demo.sh)"
         TANDEM_ADMIN_URL="http://127.0.0.1:$(http_port admin-api)" TANDEM_SERVER="$SERVER" TANDEM_SERVER_B="$SERVER_B" \
             TANDEM_ADMIN_CREDENTIALS="$ADMIN_USER:$(awk '$1 == "admin" {print $2}' "$RUN/admin/passwords")" \
@@ -339,8 +344,6 @@ start() {
             "$HERE/demo.sh" >>"$RUN/logs/demo.log" 2>&1 || die "the demo configuration failed: $RUN/logs/demo.log"
         touch "$RUN/admin/demo-loaded"
     fi
-    say "Starting the services of $SERVER and $SERVER_B"
-    for s in "${SERVICES[@]}"; do [ "$s" = admin-api ] || start_service "$s"; done # the admin-api runs already
     for s in "${SERVICES[@]}"; do await_ready "$s"; done
     start_service dhcrelay
     cat <<INFO
@@ -372,13 +375,15 @@ Stop:                               deploy/local/tandem-local.sh stop
 INFO
 }
 
-stop() {
+stop() { # [KILL]: a purge deletes everything after, so its services need no graceful stop
     [ -d "$RUN/pids" ] || { say "Nothing runs from $RUN"; return; }
     say "Stopping what this script started in $RUN"
-    for s in dhcrelay "${SERVICES[@]}"; do stop_service "$s"; done
-    stop_service kafka
+    local signal=${1:-TERM}
+    stop_services "$signal" dhcrelay "${SERVICES[@]}"
+    stop_service kafka "$signal"
     if [ -f "$RUN/pg/data/postmaster.pid" ]; then
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m "$([ "$signal" = KILL ] && echo immediate || echo fast)" \
+            -w stop >/dev/null 2>&1 || true
     fi
     "$HERE/lab.sh" down
     say "Stopped (leases and topics stay in $RUN; 'purge' deletes them)"
@@ -396,10 +401,10 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
-    purge) stop; rm -rf "$RUN"; say "Deleted $RUN" ;;
+    purge) stop KILL; rm -rf "$RUN"; say "Deleted $RUN" ;;
     start-service) start_service "$2"; [ "$2" = dhcrelay ] || await_ready "$2" ;;
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
-    publish-config) publish_config "$2" ;;
+    publish-config) shift; publish_config "$@" ;;
     partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
     heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
     *) sed -n '2,26p' "$0"; exit 2 ;;
