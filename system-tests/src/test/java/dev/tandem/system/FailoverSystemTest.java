@@ -144,7 +144,11 @@ class FailoverSystemTest {
         await().atMost(WAIT).untilAsserted(() -> {
             long[] a = ownership(A);
             long[] b = ownership(B);
-            assertThat(b).isEqualTo(a);
+            assertThat(b)
+                    .as(
+                            "FREE/BACKUP of %s against %s (unacknowledged there: %d and %d)",
+                            B, A, unacknowledged(B), unacknowledged(A))
+                    .isEqualTo(a);
             assertThat(b[1]).as("BACKUP of %d free", b[0] + b[1]).isBetween(1L, ((b[0] + b[1]) * 10 + 50) / 100);
         });
         for (int i = 1; i <= 6; i++) {

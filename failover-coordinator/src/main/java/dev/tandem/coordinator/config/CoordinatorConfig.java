@@ -67,6 +67,14 @@ public interface CoordinatorConfig {
          */
         @WithDefault("10s")
         Duration updateTimeout();
+
+        /**
+         * How often, while connected with nothing queued or in flight, the lease-service is asked to send again what
+         * the partner has not acknowledged: with nothing outstanding here, such an update or its acknowledgement was
+         * lost between the services (a failed write to the bus, say). 0 turns the check off.
+         */
+        @WithDefault("30s")
+        Duration unackedRecheckInterval();
     }
 
     /** PKCS#12 stores; the partner must present a certificate the trust store accepts, and so must we. */

@@ -125,6 +125,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long refreshTimer = -1;
     private long balanceTimer = -1;
     private long identifyTimer = -1;
+    private long recheckTimer = -1;
     private boolean stopped;
 
     private record Queued(BindingUpdate update, long ordinal) {}
@@ -227,6 +228,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             identifyLeaseStore();
             startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
             refreshTimer = vertx.setPeriodic(30_000, id -> run(this::publish));
+            if (!settings.unackedRecheckInterval().isZero()) {
+                recheckTimer = vertx.setPeriodic(
+                        settings.unackedRecheckInterval().toMillis(), id -> run(this::recheckUnacked));
+            }
             if (!settings.poolBalanceInterval().isZero()) {
                 balanceTimer = vertx.setPeriodic(
                         settings.poolBalanceInterval().toMillis(),
@@ -252,7 +257,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 dialTimer,
                 refreshTimer,
                 balanceTimer,
-                identifyTimer
+                identifyTimer,
+                recheckTimer
             }) {
                 if (t >= 0) {
                     vertx.cancelTimer(t);
@@ -804,6 +810,18 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
             pump();
         });
+    }
+
+    /**
+     * With the link up and none of our updates queued or in flight, every binding the lease table still holds
+     * unacknowledged was lost on its way (an acknowledgement the lease-service could not record, say): it is asked to
+     * send them again, as on a new connection. Nothing is sent while a resend of the connection is still running.
+     */
+    private void recheckUnacked() {
+        if (link == null || connectionResend != null || !queue.isEmpty() || !inFlight.isEmpty()) {
+            return;
+        }
+        command(FailoverCommand.RESEND_UNACKED);
     }
 
     /** Sends queued updates within the partner's window (§8.4), one binding per BNDUPD. */

@@ -3,7 +3,6 @@ package dev.tandem.coordinator.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
@@ -98,53 +97,17 @@ class LeaseStoreCheckTest {
                 sequence);
     }
 
-    static CoordinatorConfig.Failover settings() {
-        return new CoordinatorConfig.Failover() {
-            public Duration startupTime() {
-                return Duration.ofMillis(200);
-            }
-
-            public Duration reconnectInterval() {
-                return Duration.ofSeconds(5);
-            }
-
-            public Duration handshakeTimeout() {
-                return Duration.ofSeconds(5);
-            }
-
-            public Duration maxClockSkew() {
-                return Duration.ofSeconds(60);
-            }
-
-            public CoordinatorConfig.Tls tls() {
-                return null;
-            }
-
-            public String vendorClass() {
-                return "tandem-test";
-            }
-
-            public Duration maintenanceDrain() {
-                return Duration.ofSeconds(1);
-            }
-
-            public Optional<String> listenAddress() {
-                return Optional.empty();
-            }
-
-            public Duration poolBalanceInterval() {
-                return Duration.ZERO;
-            }
-
-            public Duration updateTimeout() {
-                return Duration.ofSeconds(5);
-            }
-        };
-    }
-
     void start(Optional<FailoverStatus> restored) {
         runner = new RelationshipRunner(
-                "dhcp-a", relationship(), 1, settings(), restored, bus, registry, Clock.systemUTC(), vertx);
+                "dhcp-a",
+                relationship(),
+                1,
+                TestSettings.failover(Duration.ZERO),
+                restored,
+                bus,
+                registry,
+                Clock.systemUTC(),
+                vertx);
         runner.start();
     }
 

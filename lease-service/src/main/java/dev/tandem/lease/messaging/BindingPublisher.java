@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 /**
  * Sends this server's binding changes in failover scopes to the coordinator ({@code binding-updates}, one partition,
@@ -174,9 +175,13 @@ public class BindingPublisher {
         String[] scopes = inScopes;
         long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
         return bindings.resend(scopes, all)
-                .invoke(n -> Log.infof(
+                .invoke(n -> Log.logf(
+                        n > 0 || all ? Logger.Level.INFO : Logger.Level.DEBUG, // the coordinator rechecks every 30 s
                         "Relationship %s: resending %d %s bindings (request %s)",
-                        command.relationship(), n, all ? "changed" : "unacknowledged", command.requestId()))
+                        command.relationship(),
+                        n,
+                        all ? "changed" : "unacknowledged",
+                        command.requestId()))
                 .flatMap(n -> awaitPublished(scopes, deadline))
                 .flatMap(x -> send(BindingUpdate.endOfResend(command.relationship(), command.requestId()), "end"))
                 .onFailure()

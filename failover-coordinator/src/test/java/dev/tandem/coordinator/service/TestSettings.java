@@ -1,0 +1,59 @@
+package dev.tandem.coordinator.service;
+
+import dev.tandem.coordinator.config.CoordinatorConfig;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Failover settings for runners in a test: short startup, no pool balancing timer, the unacked recheck given. */
+final class TestSettings {
+
+    private TestSettings() {}
+
+    static CoordinatorConfig.Failover failover(Duration unackedRecheck) {
+        return new CoordinatorConfig.Failover() {
+            public Duration startupTime() {
+                return Duration.ofMillis(200);
+            }
+
+            public Duration reconnectInterval() {
+                return Duration.ofMillis(500);
+            }
+
+            public Duration handshakeTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            public Duration maxClockSkew() {
+                return Duration.ofSeconds(60);
+            }
+
+            public CoordinatorConfig.Tls tls() {
+                return null;
+            }
+
+            public String vendorClass() {
+                return "tandem-test";
+            }
+
+            public Duration maintenanceDrain() {
+                return Duration.ofSeconds(1);
+            }
+
+            public Optional<String> listenAddress() {
+                return Optional.empty();
+            }
+
+            public Duration poolBalanceInterval() {
+                return Duration.ZERO;
+            }
+
+            public Duration updateTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            public Duration unackedRecheckInterval() {
+                return unackedRecheck;
+            }
+        };
+    }
+}

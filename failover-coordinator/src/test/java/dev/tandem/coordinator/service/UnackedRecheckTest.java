@@ -1,0 +1,146 @@
+package dev.tandem.coordinator.service;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.protocol.bus.BindingAck;
+import dev.tandem.protocol.bus.BindingUpdate;
+import dev.tandem.protocol.bus.FailoverCommand;
+import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.config.ConfigValidator;
+import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.net.Ipv4;
+import dev.tandem.testsupport.FailoverFixtures;
+import dev.tandem.testsupport.ServerConfigs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connected pair of runners on the loopback, each with a stand-in lease-service that answers resend requests at
+ * once: with nothing of ours queued or in flight, the lease-service is asked again, every recheck interval, for what
+ * the partner has not acknowledged (an update or its acknowledgement lost between the services); while an update is in
+ * flight it is not.
+ */
+class UnackedRecheckTest {
+
+    static final Duration RECHECK = Duration.ofMillis(300);
+
+    final Vertx vertx = Vertx.vertx();
+    final List<FailoverCommand> primaryCommands = new CopyOnWriteArrayList<>();
+    final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
+    RelationshipRunner primary;
+    RelationshipRunner secondary;
+
+    @AfterEach
+    void close() throws Exception {
+        for (RelationshipRunner r : new RelationshipRunner[] {primary, secondary}) {
+            if (r != null) {
+                r.stop().get(10, TimeUnit.SECONDS);
+            }
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    static RelationshipConfig relationship(String role, int port, int peerPort) {
+        var base = ServerConfigs.oneScope("192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of(), List.of());
+        return ConfigValidator.validate(ServerConfigs.withFailover(
+                        base,
+                        base.server(),
+                        FailoverFixtures.relationship(
+                                "fo", role, "127.0.0.1", port, "127.0.0.1", peerPort, 60L, List.of("192.0.2.0/24"))))
+                .relationships()
+                .get(0);
+    }
+
+    /** A lease-service stand-in: every resend ends at once with its end marker; partner updates are never applied. */
+    RelationshipRunner.Bus bus(List<FailoverCommand> commands, RelationshipRunner[] self) {
+        return new RelationshipRunner.Bus() {
+            @Override
+            public void publish(FailoverStatus status) {}
+
+            @Override
+            public void acknowledged(BindingAck ack) {}
+
+            @Override
+            public void command(FailoverCommand command) {
+                commands.add(command);
+                if (command.command().startsWith("resend")) {
+                    self[0].enqueue(BindingUpdate.endOfResend(command.relationship(), command.requestId()));
+                }
+            }
+
+            @Override
+            public Uni<BindingAck> applyPartnerUpdate(BindingUpdate update) {
+                partnerUpdatesSeen.incrementAndGet();
+                return Uni.createFrom().nothing();
+            }
+        };
+    }
+
+    void startPair() {
+        RelationshipRunner[] p = new RelationshipRunner[1];
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        p[0] = primary = new RelationshipRunner(
+                "dhcp-a",
+                relationship("primary", 16494, 16495),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(primaryCommands, p),
+                registry,
+                Clock.systemUTC(),
+                vertx);
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(new CopyOnWriteArrayList<>(), s),
+                registry,
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        primary.start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> primary.report().get().status().communicating());
+    }
+
+    long unackedResends() {
+        return primaryCommands.stream()
+                .filter(c -> FailoverCommand.RESEND_UNACKED.equals(c.command()))
+                .count();
+    }
+
+    @Test
+    void withNothingOutstandingTheLeaseServiceIsAskedAgainForWhatThePartnerHasNotAcknowledged() {
+        startPair();
+        // one at the connection, then one per recheck interval
+        await().atMost(Duration.ofSeconds(5)).until(() -> unackedResends() >= 4);
+    }
+
+    @Test
+    void notWhileOneOfOurUpdatesIsInFlight() {
+        startPair();
+        await().atMost(Duration.ofSeconds(5)).until(() -> unackedResends() >= 1);
+        primary.enqueue(BindingUpdate.of(
+                "fo", new Binding(Ipv4.parse("192.0.2.10"), BindingStatus.BACKUP, null, null, 0, 0, 0, 0, 0), 1));
+        // the partner got it and never answers: it stays in flight
+        await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() >= 1);
+        long before = unackedResends();
+        await().during(RECHECK.multipliedBy(5)).atMost(RECHECK.multipliedBy(8)).until(() -> unackedResends() == before);
+    }
+}
