@@ -21,8 +21,8 @@
 # TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B (documents to publish instead of the demo; the
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
 # TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
-# TANDEM_FAILOVER_STARTUP_TIME and TANDEM_FAILOVER_RECONNECT_INTERVAL pass through to the
-# coordinators; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
+# TANDEM_FAILOVER_STARTUP_TIME, TANDEM_FAILOVER_RECONNECT_INTERVAL and TANDEM_FAILOVER_POOL_BALANCE_INTERVAL pass
+# through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT to the lease-services; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -195,13 +195,15 @@ java_env() { # name -> env assignments for the service
     local server=$SERVER db=$DB
     case "$1" in *-b) server=$SERVER_B db=$DB_B ;; esac
     local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")")
-    local timing=()
-    [ -n "${TANDEM_FAILOVER_STARTUP_TIME:-}" ] && timing+=(TANDEM_FAILOVER_STARTUP_TIME="$TANDEM_FAILOVER_STARTUP_TIME")
-    [ -n "${TANDEM_FAILOVER_RECONNECT_INTERVAL:-}" ] \
-        && timing+=(TANDEM_FAILOVER_RECONNECT_INTERVAL="$TANDEM_FAILOVER_RECONNECT_INTERVAL")
+    local timing=() leasing=() v
+    for v in TANDEM_FAILOVER_STARTUP_TIME TANDEM_FAILOVER_RECONNECT_INTERVAL TANDEM_FAILOVER_POOL_BALANCE_INTERVAL; do
+        [ -n "${!v:-}" ] && timing+=("$v=${!v}")
+    done
+    [ -n "${TANDEM_LEASE_POOL_MISBALANCE_PERCENT:-}" ] \
+        && leasing+=(TANDEM_LEASE_POOL_MISBALANCE_PERCENT="$TANDEM_LEASE_POOL_MISBALANCE_PERCENT")
     case "$1" in
         lease-service | lease-service-b)
-            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
+            echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
                 QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG_PORT/$db \
                 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$db \
                 QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;

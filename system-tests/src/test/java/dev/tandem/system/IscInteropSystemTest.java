@@ -19,7 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -62,7 +64,13 @@ class IscInteropSystemTest {
      * with the given role, dhcpd in the peer namespace with a fresh lease file and the other role. Returns dhcpd.
      */
     static Process startWithIscPartner(String tandemRole, String log) throws IOException {
-        Stack.start(Map.of("TANDEM_RELAY_SERVERS", FailoverSystemTest.SERVER_ID_A + " " + ISC_ADDRESS));
+        Stack.start(Map.of(
+                "TANDEM_RELAY_SERVERS",
+                FailoverSystemTest.SERVER_ID_A + " " + ISC_ADDRESS,
+                "TANDEM_FAILOVER_POOL_BALANCE_INTERVAL",
+                "5s",
+                "TANDEM_LEASE_POOL_MISBALANCE_PERCENT",
+                "5"));
         for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
             Stack.script("stop-service", service);
         }
@@ -272,7 +280,7 @@ class IscInteropSystemTest {
                 : 0;
     }
 
-    private static String iscBlock(String address) throws IOException {
+    static String iscBlock(String address) throws IOException {
         Matcher m = Pattern.compile("lease " + Pattern.quote(address) + " \\{(.*?)\\n\\}", Pattern.DOTALL)
                 .matcher(Files.readString(iscDir.resolve("dhcpd.leases")));
         String last = "";
@@ -387,11 +395,105 @@ class IscInteropSystemTest {
         });
     }
 
+    /**
+     * Pool balancing between the two implementations, each way. ISC serves clients of its buckets from its own free
+     * addresses, so Tandem holds more than its half and gives ISC the surplus on its next pass; then Tandem serves
+     * clients of its buckets, and ISC gives back what it holds beyond half on its next pass (ISC's balancing is
+     * symmetric: the primary gives FREE as BACKUP, the secondary BACKUP as FREE). Each move shows in both tables. A
+     * first lease lasts the MCLT (20 s), so the drift lasts only that long: here ISC checks its balance every 2 to 5 s
+     * (min-balance, max-balance) and Tandem every 5 s, and both move a surplus of 5 % (max-lease-misbalance,
+     * tandem.lease.pool-misbalance-percent; 15 % by default).
+     */
+    @Test
+    @Order(5)
+    void poolBalancingMovesFreeAddressesEachWayBetweenTandemAndIsc() throws Exception {
+        balancingMovesAddressesEachWay(true, "02:00:5e:8a", "02:00:5e:8b");
+    }
+
+    static void balancingMovesAddressesEachWay(boolean tandemPrimary, String iscClients, String tandemClients)
+            throws Exception {
+        String iscOwn = tandemPrimary ? "backup" : "free"; // ISC's word for a free address of its own
+        String tandemOwn = tandemPrimary ? "free" : "backup";
+        Set<String> tandemsFree = freeAddressesOf(true, tandemPrimary);
+        List<String> leasedByIsc = takeLeases(iscClients, false, tandemPrimary, 24);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Set<String> given = new TreeSet<>(tandemsFree);
+            given.retainAll(freeAddressesOf(false, tandemPrimary));
+            assertThat(given).as("free addresses Tandem gave ISC").isNotEmpty();
+            for (String address : given) {
+                assertThat(iscBlock(address))
+                        .as("ISC's lease of %s", address)
+                        .contains("binding state " + iscOwn + ";");
+            }
+        });
+
+        // The leases of ISC's clients run out (the MCLT) and come back as FREE, the primary's (§5.11, on both sides);
+        // the passes even the pools out again before Tandem's clients come.
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(tandemActive().keySet()).doesNotContainAnyElementsOf(leasedByIsc);
+            int own = freeAddressesOf(true, tandemPrimary).size();
+            int other = freeAddressesOf(false, tandemPrimary).size();
+            assertThat(Math.abs(own - other))
+                    .as("Tandem %d, ISC %d", own, other)
+                    .isLessThanOrEqualTo((own + other) / 10);
+        });
+        Set<String> iscsFree = freeAddressesOf(false, tandemPrimary);
+        leasedByIsc.forEach(iscsFree::remove);
+        takeLeases(tandemClients, true, tandemPrimary, 24);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Set<String> given = new TreeSet<>(iscsFree);
+            given.retainAll(freeAddressesOf(true, tandemPrimary));
+            assertThat(given).as("free addresses ISC gave Tandem").isNotEmpty();
+            for (String address : given) {
+                assertThat(iscBlock(address))
+                        .as("ISC's lease of %s", address)
+                        .contains("binding state " + tandemOwn + ";");
+            }
+        });
+    }
+
+    /**
+     * New clients whose buckets name Tandem (or ISC), each taking one lease and leaving; returns the addresses. At
+     * 50 % the primary's buckets are those {@link FailoverSystemTest#primaryBucket} names.
+     */
+    static List<String> takeLeases(String prefix, boolean tandem, boolean tandemPrimary, int count) {
+        List<String> taken = new ArrayList<>();
+        for (int i = 1; i < 256 && taken.size() < count; i++) {
+            String mac = String.format("%s:00:%02x", prefix, i);
+            if ((FailoverSystemTest.primaryBucket(mac) == tandemPrimary) != tandem) {
+                continue;
+            }
+            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            assertThat(lease).as("client %s got a lease", mac).isPresent();
+            assertThat(lease.get()[1])
+                    .as("client %s is served by", mac)
+                    .isEqualTo(tandem ? FailoverSystemTest.SERVER_ID_A : ISC_ADDRESS);
+            taken.add(lease.get()[0]);
+        }
+        assertThat(taken).hasSize(count);
+        return taken;
+    }
+
+    /** The free pool addresses Tandem's table gives to Tandem (or to ISC): FREE are the primary's, BACKUP the other's. */
+    static Set<String> freeAddressesOf(boolean tandem, boolean tandemPrimary) throws Exception {
+        Set<String> out = new TreeSet<>();
+        try (Connection c = Stack.database(A);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT host(ip) FROM lease_view WHERE scope = '"
+                        + FailoverSystemTest.SCOPE + "' AND state = 'FREE' AND in_pool AND reserved_for IS NULL"
+                        + " AND backup = " + (tandem != tandemPrimary))) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     static String outageClient;
     static String outageAddress;
 
     @Test
-    @Order(5)
+    @Order(6)
     void withIscKilledTandemServesEveryClientAndTakesOverByCommand() throws Exception {
         dhcpd.destroy();
         dhcpd.waitFor();
@@ -414,7 +516,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void iscRestartsRecoversWhatItMissedAndBothReturnToNormal() throws Exception {
         dhcpd = spawnDhcpd("dhcpd-restart.log");
         awaitBothNormal();
@@ -428,7 +530,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void hotStandbyTheTandemPrimaryAnswersEveryNewClient() throws Exception {
         // ISC's hot standby is split 256 on its primary; a Tandem primary in hot-standby sends ISC the same bucket
         // map in CONNECT: every bucket is the primary's
@@ -448,7 +550,7 @@ class IscInteropSystemTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void fromIscsPartnerDownBootstrapANewTandemPrimaryTakesEveryLeaseAndBothReachNormal() throws Exception {
         dhcpd = iscAloneInPartnerDown(dhcpd, true, "dhcpd-partner-down.log");
         String mac = "02:00:5e:86:00:01";
@@ -505,7 +607,10 @@ class IscInteropSystemTest {
                   peer port 10647;
                   max-response-delay 6;
                   max-unacked-updates 10;
-                  load balance max seconds 30;%s
+                  load balance max seconds 30;
+                  min-balance 2;
+                  max-balance 5;
+                  max-lease-misbalance 5;%s
                 }
                 subnet 198.18.68.0 netmask 255.255.255.252 { }
                 subnet 198.18.135.0 netmask 255.255.255.0 {

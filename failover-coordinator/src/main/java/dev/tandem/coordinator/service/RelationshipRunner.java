@@ -45,6 +45,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RelationshipRunner implements PeerTransport.Listener {
 
+    /**
+     * ISC dhcpd balances every pool to half and half whatever the split (its hot standby included), and gives back
+     * whatever it holds beyond that. Balancing to another share against it would move addresses back and forth on
+     * every pass, so with an ISC partner both aim at half.
+     */
+    static final int ISC_SECONDARY_PERCENT = 50;
+
     /** Where the runner's decisions go: Kafka in the service, anything in a test. */
     public interface Bus {
         void publish(FailoverStatus status);
@@ -101,6 +108,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private boolean communicating;
     private long partnerWindow = 1;
     private long partnerReceiveTimer = 60;
+    /** The partner's vendor class from CONNECT or CONNECTACK: ISC dhcpd sends "isc-" and its version. */
+    private String partnerVendor = "";
 
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
@@ -468,6 +477,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             connection.close();
             return;
         }
+        partnerVendor = m.text(FailoverOption.VENDOR_CLASS).orElse("");
         partnerWindow = Math.max(1, m.u32(FailoverOption.MAX_UNACKED_BNDUPD).orElse(1L));
         partnerReceiveTimer = Math.max(3, m.u32(FailoverOption.RECEIVE_TIMER).orElse(60L));
         mclt = Duration.ofSeconds(m.u32(FailoverOption.MCLT).orElseThrow());
@@ -516,6 +526,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             connection.close();
             return;
         }
+        partnerVendor = m.text(FailoverOption.VENDOR_CLASS).orElse("");
         partnerWindow = Math.max(1, m.u32(FailoverOption.MAX_UNACKED_BNDUPD).orElse(1L));
         partnerReceiveTimer = Math.max(3, m.u32(FailoverOption.RECEIVE_TIMER).orElse(60L));
         established(connection);
@@ -528,7 +539,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         link = connection;
         everCommunicated = true;
         cancel(dialTimer);
-        Log.infof("Failover %s: connected to the partner (%s)", config.name(), connection);
+        Log.infof(
+                "Failover %s: connected to the partner (%s, %s)%s",
+                config.name(),
+                connection,
+                partnerVendor.isEmpty() ? "no vendor class" : partnerVendor,
+                iscPartner() ? "; ISC dhcpd: pools are balanced to half and half, as it does" : "");
         sendState();
         restartReceiveTimer();
         scheduleContact();
@@ -1032,7 +1048,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private void command(String command, String requestId) {
         bus.command(new FailoverCommand(
-                FailoverCommand.VERSION, config.name(), command, requestId, config.scopes(), revision));
+                FailoverCommand.VERSION,
+                config.name(),
+                command,
+                requestId,
+                config.scopes(),
+                revision,
+                FailoverCommand.BALANCE.equals(command) && iscPartner() ? ISC_SECONDARY_PERCENT : null));
+    }
+
+    private boolean iscPartner() {
+        return partnerVendor.startsWith("isc-");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

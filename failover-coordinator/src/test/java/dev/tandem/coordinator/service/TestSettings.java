@@ -10,6 +10,11 @@ final class TestSettings {
     private TestSettings() {}
 
     static CoordinatorConfig.Failover failover(Duration unackedRecheck) {
+        return failover(unackedRecheck, "tandem-test");
+    }
+
+    /** With the vendor class this server sends in CONNECT and CONNECTACK (ISC dhcpd sends "isc-4.4.3-P1"). */
+    static CoordinatorConfig.Failover failover(Duration unackedRecheck, String vendorClass) {
         return new CoordinatorConfig.Failover() {
             public Duration startupTime() {
                 return Duration.ofMillis(200);
@@ -32,7 +37,7 @@ final class TestSettings {
             }
 
             public String vendorClass() {
-                return "tandem-test";
+                return vendorClass;
             }
 
             public Duration maintenanceDrain() {

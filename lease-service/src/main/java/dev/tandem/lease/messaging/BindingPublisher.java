@@ -160,7 +160,7 @@ public class BindingPublisher {
         }
         if (FailoverCommand.BALANCE.equals(command.command())) {
             // The coordinator asks only in NORMAL.
-            return balancer.balance(command.relationship(), command.revision())
+            return balancer.balance(command.relationship(), command.revision(), command.secondaryPercent())
                     .flatMap(moved -> awaitPublished(inScopes, System.nanoTime() + RESEND_LIMIT.toNanos())
                             .flatMap(x -> send(
                                     BindingUpdate.endOfBalance(command.relationship(), command.requestId(), moved),

@@ -76,7 +76,8 @@ public class BindingRepository {
 
     /**
      * Records a batch of the partner's acknowledgements in one statement (one commit, however many). An EXPIRED or
-     * RELEASED binding the partner acknowledged becomes FREE on both servers (§5.11).
+     * RELEASED binding the partner acknowledged becomes FREE on both servers (§5.11), and FREE is the primary's, as ISC
+     * dhcpd has it too: a secondary's address comes back to it by pool balancing.
      */
     public Uni<Void> acknowledge(List<Ack> acks, Instant now) {
         if (acks.isEmpty()) {
@@ -93,12 +94,12 @@ public class BindingRepository {
             potentials[i] = ts(a.potential());
             accepted[i] = a.accepted();
         }
+        String freed = "CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')";
         return Conflicts.retried(pool.preparedQuery("UPDATE lease l SET acked_seq = greatest(l.acked_seq, a.seq),"
                                 + " tsfp = CASE WHEN a.ok THEN greatest(l.tsfp, a.potential) ELSE l.tsfp END,"
-                                + " state = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
-                                + " THEN 'FREE' ELSE l.state END,"
-                                + " updated_at = CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')"
-                                + " THEN $5 ELSE l.updated_at END"
+                                + " state = " + freed + " THEN 'FREE' ELSE l.state END,"
+                                + " backup = " + freed + " THEN false ELSE l.backup END,"
+                                + " updated_at = " + freed + " THEN $5 ELSE l.updated_at END"
                                 + " FROM (SELECT DISTINCT ON (address) * FROM unnest($1::bigint[], $2::bigint[],"
                                 + " $3::timestamptz[], $4::boolean[]) AS t(address, seq, potential, ok)"
                                 + " ORDER BY address, seq DESC) a"
@@ -236,7 +237,10 @@ public class BindingRepository {
                 state = LeaseState.FREE;
                 backup = true;
             }
-            default -> state = LeaseState.FREE; // EXPIRED, RELEASED, RESET: FREE once acked (§5.11)
+            default -> { // EXPIRED, RELEASED, RESET: FREE once acked (§5.11), the primary's as in ISC dhcpd
+                state = LeaseState.FREE;
+                backup = false;
+            }
         }
         HexFormat hex = HexFormat.of();
         byte[] hw = b.hardwareAddress();

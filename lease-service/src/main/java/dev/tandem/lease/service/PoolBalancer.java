@@ -46,9 +46,10 @@ public class PoolBalancer {
 
     /**
      * Gives the partner this server's surplus of free addresses in every scope of the relationship, with the shares of
-     * configuration {@code revision} or later (waiting a little for it); returns how many addresses moved.
+     * configuration {@code revision} or later (waiting a little for it), or to {@code secondaryPercent} for the
+     * secondary when the coordinator names it (an ISC partner's half and half); returns how many addresses moved.
      */
-    public Uni<Integer> balance(String relationshipName, Long revision) {
+    public Uni<Integer> balance(String relationshipName, Long revision, Integer secondaryPercent) {
         return inForce(revision == null ? 0 : revision, System.nanoTime() + CONFIG_WAIT.toNanos())
                 .flatMap(settings -> {
                     Optional<RelationshipConfig> found = settings.flatMap(s -> s.relationship(relationshipName));
@@ -59,7 +60,7 @@ public class PoolBalancer {
                                 relationshipName, revision);
                         return Uni.createFrom().item(0);
                     }
-                    return balance(found.get());
+                    return balance(found.get(), secondaryPercent);
                 });
     }
 
@@ -76,9 +77,9 @@ public class PoolBalancer {
                 .flatMap(x -> inForce(revision, deadline));
     }
 
-    private Uni<Integer> balance(RelationshipConfig relationship) {
+    private Uni<Integer> balance(RelationshipConfig relationship, Integer secondaryPercent) {
         boolean primary = relationship.primary();
-        int share = relationship.secondaryPoolPercent();
+        int share = secondaryPercent != null ? secondaryPercent : relationship.secondaryPoolPercent();
         int tolerance = config.lease().poolMisbalancePercent();
         return bindings.balance(
                         relationship.scopes().toArray(String[]::new),

@@ -307,7 +307,10 @@ class FailoverLeasesTest {
         // once.
         allFreeAndBackup();
         List<Integer> moved = io.smallrye.mutiny.Uni.join()
-                .all(balancer.balance("fo", 1L), balancer.balance("fo", 1L), balancer.balance("fo", 1L))
+                .all(
+                        balancer.balance("fo", 1L, null),
+                        balancer.balance("fo", 1L, null),
+                        balancer.balance("fo", 1L, null))
                 .andFailFast()
                 .await()
                 .atMost(Duration.ofSeconds(20));
@@ -317,9 +320,13 @@ class FailoverLeasesTest {
         assertThat(backup("203.0.113.5")).isFalse();
         // A pass for a configuration this service has not applied waits for it, then does nothing without it.
         allFreeAndBackup();
-        assertThat(balancer.balance("fo", 99L).await().atMost(Duration.ofSeconds(20)))
+        assertThat(balancer.balance("fo", 99L, null).await().atMost(Duration.ofSeconds(20)))
                 .isZero();
         assertThat(backupCount()).isEqualTo(4);
+        // The coordinator may name the share to balance to (ISC dhcpd's half and half): 25 % of 4 is 1, so 3 go.
+        assertThat(balancer.balance("fo", 1L, 25).await().atMost(Duration.ofSeconds(20)))
+                .isEqualTo(3);
+        assertThat(backupCount()).isEqualTo(1);
     }
 
     /**
@@ -366,6 +373,57 @@ class FailoverLeasesTest {
                         && "fo".equals(u.relationship()));
     }
 
+    /**
+     * Draft §5.11, as ISC dhcpd does it: an EXPIRED or RELEASED binding becomes FREE once acknowledged, and FREE is the
+     * primary's. A released address of this secondary's pool (BACKUP) goes to the primary, whether the partner's update
+     * says it was released or the partner acknowledges our release; pool balancing gives the secondary its share back.
+     * Both servers then count it alike, an ISC partner included.
+     */
+    @Test
+    @Order(8)
+    void aReleasedOrExpiredAddressBecomesAFreeAddressOfThePrimary() throws Exception {
+        configured();
+        allFreeAndBackup();
+        long now = Instant.now().getEpochSecond();
+        byte[] hw = HexFormat.of().parseHex("0102005e0f0021");
+        Binding released =
+                new Binding(Ipv4.parse("203.0.113.2"), BindingStatus.RELEASED, null, hw, now, 0, now, now, 0);
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", released, 1)))
+                        .await()
+                        .atMost(Duration.ofSeconds(20)))
+                .extracting(BindingAck::rejectReason)
+                .containsExactly((String) null);
+        assertThat(stateOf("203.0.113.2")).isEqualTo("FREE");
+        assertThat(backup("203.0.113.2")).as("the partner's release").isFalse();
+
+        long sequence;
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("UPDATE lease SET state = 'EXPIRED', client_key = 'hw:1:02005e0f0022',"
+                        + " update_seq = nextval('binding_update_seq') WHERE address = ("
+                        + dev.tandem.protocol.net.Ipv4.parse("203.0.113.3").unsigned() + ") RETURNING update_seq")) {
+            rs.next();
+            sequence = rs.getLong(1);
+        }
+        bindings.acknowledge(List.of(new BindingAck(BindingAck.VERSION, "fo", "203.0.113.3", sequence, 0, null, null)))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(stateOf("203.0.113.3")).isEqualTo("FREE");
+        assertThat(backup("203.0.113.3")).as("our expiry, acknowledged").isFalse();
+        assertThat(backup("203.0.113.4"))
+                .as("an address nobody used stays the secondary's")
+                .isTrue();
+    }
+
+    static String stateOf(String address) throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT state FROM lease_view WHERE ip = '" + address + "'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     /** Every pool address of the scope free, owned by this secondary, and known to the partner. */
     static void allFreeAndBackup() throws Exception {
         try (Connection c = TestPostgres.connect("lease_failover");
@@ -408,7 +466,7 @@ class FailoverLeasesTest {
                 publish(
                         Topics.failoverCommands(SERVER),
                         "fo",
-                        new FailoverCommand(1, "fo", command, requestId, List.of(SCOPE), revision));
+                        new FailoverCommand(1, "fo", command, requestId, List.of(SCOPE), revision, null));
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> parsed(updates).stream().anyMatch(u -> requestId.equals(u.resendDone())));
                 List<BindingUpdate> all = parsed(updates);

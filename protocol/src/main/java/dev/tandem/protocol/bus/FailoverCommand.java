@@ -13,9 +13,17 @@ import java.util.List;
  *     its latest binding update number, nothing else is sent)
  * @param revision the configuration revision the coordinator runs with; a balance pass waits until the lease-service
  *     has applied it, so both use the same shares (null: no wait)
+ * @param secondaryPercent balance only: the secondary's share of the free addresses to balance to instead of the
+ *     configured one; 50 with an ISC dhcpd partner, which balances to half and half in every mode (null: configured)
  */
 public record FailoverCommand(
-        int version, String relationship, String command, String requestId, List<String> scopes, Long revision) {
+        int version,
+        String relationship,
+        String command,
+        String requestId,
+        List<String> scopes,
+        Long revision,
+        Integer secondaryPercent) {
 
     public static final int VERSION = 1;
     public static final String RESEND_UNACKED = "resend-unacked";

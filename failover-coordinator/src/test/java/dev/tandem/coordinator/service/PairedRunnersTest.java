@@ -1,5 +1,6 @@
 package dev.tandem.coordinator.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.protocol.bus.BindingAck;
@@ -31,9 +32,9 @@ import org.junit.jupiter.api.Test;
  * A connected pair of runners on the loopback, each with a stand-in lease-service that answers resend requests at
  * once: with nothing of ours queued or in flight, the lease-service is asked again, every recheck interval, for what
  * the partner has not acknowledged (an update or its acknowledgement lost between the services); while an update is in
- * flight it is not.
+ * flight it is not. The pair reaches NORMAL, where the primary asks for a balance pass with the partner's shares.
  */
-class UnackedRecheckTest {
+class PairedRunnersTest {
 
     static final Duration RECHECK = Duration.ofMillis(300);
 
@@ -90,6 +91,10 @@ class UnackedRecheckTest {
     }
 
     void startPair() {
+        startPair("tandem-test");
+    }
+
+    void startPair(String secondaryVendor) {
         RelationshipRunner[] p = new RelationshipRunner[1];
         RelationshipRunner[] s = new RelationshipRunner[1];
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -107,7 +112,7 @@ class UnackedRecheckTest {
                 "dhcp-b",
                 relationship("secondary", 16495, 16494),
                 1,
-                TestSettings.failover(RECHECK),
+                TestSettings.failover(RECHECK, secondaryVendor),
                 Optional.empty(),
                 bus(new CopyOnWriteArrayList<>(), s),
                 registry,
@@ -130,6 +135,27 @@ class UnackedRecheckTest {
         startPair();
         // one at the connection, then one per recheck interval
         await().atMost(Duration.ofSeconds(5)).until(() -> unackedResends() >= 4);
+    }
+
+    /** The balance passes asked on entering NORMAL: toward half and half with an ISC partner, else as configured. */
+    @Test
+    void withAnIscPartnerThePoolsAreBalancedToHalfAndHalf() {
+        startPair("isc-4.4.3-P1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> balance().isPresent());
+        assertThat(balance().get().secondaryPercent()).isEqualTo(50);
+    }
+
+    @Test
+    void withATandemPartnerTheConfiguredSharesHold() {
+        startPair();
+        await().atMost(Duration.ofSeconds(10)).until(() -> balance().isPresent());
+        assertThat(balance().get().secondaryPercent()).isNull();
+    }
+
+    Optional<FailoverCommand> balance() {
+        return primaryCommands.stream()
+                .filter(c -> FailoverCommand.BALANCE.equals(c.command()))
+                .findFirst();
     }
 
     @Test
