@@ -284,8 +284,10 @@ public class LeaseRepository {
 
     /**
      * Pool rows of one scope. In a failover relationship the free addresses are split between the servers: the
-     * secondary's share ({@code backupPercent}) is spread evenly through the pool as BACKUP, the same on both servers;
-     * an address that ever changed under failover keeps the owner the protocol gave it.
+     * secondary's share ({@code backupPercent}) is spread evenly through the pool as BACKUP, the same on both servers.
+     * A row that exists keeps its owner: each server applies a changed share at its own moment, so re-splitting here
+     * would let the two disagree on who owns an address; the next balancing passes move addresses to the new shares,
+     * as binding updates both servers apply.
      */
     private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent) {
         List<Uni<RowSet<Row>>> steps = new ArrayList<>();
@@ -294,9 +296,7 @@ public class LeaseRepository {
             steps.add(conn.preparedQuery("INSERT INTO lease (address, scope, state, in_pool, backup)"
                             + " SELECT a, $1, 'FREE', true, ((a - $2 + $4 + 1) * $5 / 100) > ((a - $2 + $4) * $5 / 100)"
                             + " FROM generate_series($2::bigint, $3::bigint) a"
-                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1,"
-                            + " backup = CASE WHEN lease.update_seq = 0 AND lease.state = 'FREE'"
-                            + " THEN EXCLUDED.backup ELSE lease.backup END")
+                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1")
                     .execute(Tuple.of(
                             scope.id(), range.first().unsigned(), range.last().unsigned(), base, (long)
                                     backupPercent)));
