@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** SQL on the lease table. Every write checks, in its WHERE clause, that the row may still take the change. */
@@ -248,7 +249,7 @@ public class LeaseRepository {
      * Makes the lease table match the configuration: every pool address and reservation has a row; rows of addresses
      * that left the pools are deleted once nothing is bound to them. Serialised across replicas by an advisory lock.
      */
-    public Uni<Void> syncPools(ServerSettings settings, Instant now) {
+    public Uni<Void> syncPools(ServerSettings settings, Optional<ServerSettings> previous, Instant now) {
         return Conflicts.retried(pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4711)")
                 .execute()
                 .flatMap(x -> conn.preparedQuery("SELECT revision FROM applied_config WHERE server = $1")
@@ -268,7 +269,9 @@ public class LeaseRepository {
                                             scope,
                                             settings.relationshipOf(scope.id())
                                                     .map(RelationshipConfig::secondaryPoolPercent)
-                                                    .orElse(0)))
+                                                    .orElse(0),
+                                            previous.flatMap(p -> p.relationshipOf(scope.id()))
+                                                    .isEmpty()))
                                     .collect()
                                     .last())
                             .flatMap(y -> conn.query(
@@ -285,21 +288,28 @@ public class LeaseRepository {
     /**
      * Pool rows of one scope. In a failover relationship the free addresses are split between the servers: the
      * secondary's share ({@code backupPercent}) is spread evenly through the pool as BACKUP, the same on both servers.
-     * A row that exists keeps its owner: each server applies a changed share at its own moment, so re-splitting here
-     * would let the two disagree on who owns an address; the next balancing passes move addresses to the new shares,
-     * as binding updates both servers apply.
+     * When the scope joins a relationship ({@code joins}: the previous configuration in force here had it in none, or
+     * none is known since start) its never-changed rows take the split too. Within a relationship a row keeps its
+     * owner: each server applies a changed share at its own moment, so re-splitting then would let the two disagree on
+     * who owns an address; balancing passes move addresses to the new shares, as binding updates both apply.
      */
-    private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent) {
+    private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent, boolean joins) {
         List<Uni<RowSet<Row>>> steps = new ArrayList<>();
         long base = 0;
         for (AddressRange range : scope.pool()) {
             steps.add(conn.preparedQuery("INSERT INTO lease (address, scope, state, in_pool, backup)"
                             + " SELECT a, $1, 'FREE', true, ((a - $2 + $4 + 1) * $5 / 100) > ((a - $2 + $4) * $5 / 100)"
                             + " FROM generate_series($2::bigint, $3::bigint) a"
-                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1")
+                            + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1,"
+                            + " backup = CASE WHEN $6 AND lease.update_seq = 0 AND lease.state = 'FREE'"
+                            + " THEN EXCLUDED.backup ELSE lease.backup END")
                     .execute(Tuple.of(
-                            scope.id(), range.first().unsigned(), range.last().unsigned(), base, (long)
-                                    backupPercent)));
+                            scope.id(),
+                            range.first().unsigned(),
+                            range.last().unsigned(),
+                            base,
+                            (long) backupPercent,
+                            joins)));
             base += range.size();
         }
         for (ReservationConfig r : scope.reservations()) {
