@@ -30,9 +30,29 @@ KEA_RUN=/var/tmp/tandem-bench-kea
 
 say() { printf '\033[1m[bench]\033[0m %s\n' "$*"; }
 
+# This machine's speed differs from day to day (results below varied by 2-3x, Kea's too): a fixed single-threaded
+# workload, printed with every run, tells how fast the day is.
+speed_marker() {
+    python3 -c 'import time
+t = time.perf_counter()
+s = 0
+for i in range(10 ** 7): s += i
+print(round((time.perf_counter() - t) * 1000))'
+}
+
+# CPU time (ms, user + system) used so far by the processes whose pids are given, all together.
+cpu_ms() {
+    local total=0 p f
+    for p in "$@"; do
+        read -r -a f <"/proc/$p/stat" 2>/dev/null && total=$((total + f[13] + f[14]))
+    done
+    echo $((total * 1000 / $(getconf CLK_TCK)))
+}
+
 for p in kea-dhcp4-server kea-admin postgresql jq tcpdump; do
     dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null; }
 done
+say "speed of the day: 10^7 additions in Python took $(speed_marker) ms (810 ms on 2026-12-01)"
 
 # One step: $1 label, $2 rate, then the perfdhcp target arguments.
 step() {
@@ -67,8 +87,22 @@ bench_tandem() { # $1 label (tandem | tandem-pair)
     curl -sf "http://127.0.0.1:$http/q/health/ready" >/dev/null \
         || { echo "the local stack does not run: deploy/local/tandem-local.sh start" >&2; exit 1; }
     local pg=${TANDEM_PG_PORT:-55432}
-    say "warm-up (not measured): 200/s for 10 s, so the JIT has compiled the hot paths"
-    perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 -r 200 -n 2000 -R 2000 -p 10 198.18.0.1 >/dev/null 2>&1 || true
+    if [ "$label" = tandem ] && [ "${TANDEM_ONE_SERVER:-1}" = 1 ]; then
+        # One server is its gateway, lease-service, Kafka and PostgreSQL, as Kea is one process and its database. The
+        # rest of the local stack would take a third of a core: the admin-api's read model of every lease event, and
+        # the idle services of the second server. TANDEM_ONE_SERVER=0 measures with them.
+        say "one server alone: stopping the admin-api, gateway-direct, both coordinators and the second server's services" \
+            "(deploy/local/tandem-local.sh start-service NAME starts each again)"
+        for s in admin-api gateway-direct coordinator lease-service-b gateway-b coordinator-b; do
+            "$ROOT/deploy/local/tandem-local.sh" stop-service "$s" >/dev/null
+        done
+    fi
+    # A JVM compiles its hot paths in the first minutes under load, and on two cores the compiler threads take CPU
+    # from the load: the first 10 s steps after a start measure the JIT, not the server.
+    local warm=${WARMUP_SECONDS:-60}
+    say "warm-up (not measured): 300/s for $warm s, so the JIT has compiled the hot paths"
+    perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 -r 300 -n $((300 * warm)) -R $((300 * warm)) -p "$warm" 198.18.0.1 \
+        >/dev/null 2>&1 || true
     for rate in $RATES; do
         # fresh pool for every step: the demo load scope 198.19.0.0/16 holds 65,000 addresses
         for _ in 1 2 3 4 5; do # the reclaimer may hold some of these rows for a moment
@@ -88,7 +122,22 @@ bench_tandem() { # $1 label (tandem | tandem-pair)
                 sleep 1
             done
         fi
+        # CPU per DORA of one server's processes: less noisy than the drops, and comparable across days of one speed
+        local run=${TANDEM_RUN_DIR:-/var/tmp/tandem-local} names=(gateway lease-service kafka postgres) before=() i
+        local groups=("$(cat "$run/pids/gateway.pid")" "$(cat "$run/pids/lease-service.pid")" \
+            "$(cat "$run/pids/kafka.pid")" "$(pgrep -u postgres -d ' ' postgres)")
+        for i in 0 1 2 3; do before[i]=$(cpu_ms ${groups[i]}); done # word-split: postgres is several processes
         step "$label" "$rate" perfdhcp -4 -l 127.0.0.1 -o 118,c6130000 198.18.0.1
+        local acks cpu=() line="    CPU per DORA:"
+        acks=$(awk '/Statistics for: REQUEST-ACK/ {s = 1} s && /^received packets/ {print $3; exit}' "$OUT/$label-$rate.txt")
+        if [ "$label" = tandem ] && [ "${acks:-0}" -gt 0 ]; then
+            for i in 0 1 2 3; do
+                cpu[i]=$(($(cpu_ms ${groups[i]}) - before[i]))
+                line+=$(awk -v n="${names[i]}" -v c="${cpu[i]}" -v a="$acks" 'BEGIN {printf " %s %.2f ms", n, c / a}')
+            done
+            line+=$(awk -v c="$((cpu[0] + cpu[1] + cpu[2] + cpu[3]))" -v a="$acks" 'BEGIN {printf ", total %.2f ms", c / a}')
+            echo "$line" | tee -a "$OUT/$label-$rate.txt"
+        fi
         curl -s "http://127.0.0.1:$http/q/metrics" | grep -E '^tandem_lease_exchange_seconds\{' | sed 's/^/    gateway /'
     done
 }
