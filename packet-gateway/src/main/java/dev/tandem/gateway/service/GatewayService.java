@@ -19,6 +19,7 @@ import dev.tandem.protocol.dhcp.MalformedPacketException;
 import dev.tandem.protocol.dhcp.MessageType;
 import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.protocol.net.Subnet;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -53,6 +54,8 @@ public class GatewayService {
     private final Optional<Ipv4> serverIdOverride;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Timer exchangeTimer;
+    private final Counter[] received = new Counter[MessageType.values().length];
+    private final Counter[] sent = new Counter[MessageType.values().length];
     private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
     /** Exchanges waiting for the lease-service, so a client's retransmission does not queue the same work again. */
     private final Set<Exchange> pending = ConcurrentHashMap.newKeySet();
@@ -100,8 +103,7 @@ public class GatewayService {
             drop("no-message-type", "BOOTP or unknown message type from " + source + " (only DHCP is served)");
             return;
         }
-        metrics.counter("tandem_pkt4_received_total", "type", type.get().name().toLowerCase(Locale.ROOT))
-                .increment();
+        byType(received, "tandem_pkt4_received_total", type.get()).increment();
         if (type.get() == MessageType.OFFER || type.get() == MessageType.ACK || type.get() == MessageType.NAK) {
             drop("server-message-type", "Server message type " + type.get() + " from " + source);
             return;
@@ -201,8 +203,20 @@ public class GatewayService {
         Destination destination =
                 ReplyAddressing.destination(request, type, config.gateway().relayPort(), broadcastAddress);
         send.accept(wire, destination);
-        metrics.counter("tandem_pkt4_sent_total", "type", type.name().toLowerCase(Locale.ROOT))
-                .increment();
+        byType(sent, "tandem_pkt4_sent_total", type).increment();
+    }
+
+    /**
+     * The counter of one message type, looked up once: a registry lookup builds and hashes the meter's id, on every
+     * packet. Two threads filling one slot at once get the same counter from the registry.
+     */
+    private Counter byType(Counter[] cache, String name, MessageType type) {
+        Counter counter = cache[type.ordinal()];
+        if (counter == null) {
+            counter = metrics.counter(name, "type", type.name().toLowerCase(Locale.ROOT));
+            cache[type.ordinal()] = counter;
+        }
+        return counter;
     }
 
     LeaseRequest toLeaseRequest(DhcpMessage m, MessageType type, ScopeConfig scope, ServerSettings server) {
