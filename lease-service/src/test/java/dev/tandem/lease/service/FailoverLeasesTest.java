@@ -171,11 +171,17 @@ class FailoverLeasesTest {
     }
 
     static boolean backup(String address) throws Exception {
+        return Boolean.parseBoolean(column("backup", address));
+    }
+
+    /** One column of an address's row, as text. */
+    static String column(String column, String address) throws Exception {
         try (Connection c = TestPostgres.connect("lease_failover");
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT backup FROM lease_view WHERE ip = '" + address + "'")) {
+                ResultSet rs =
+                        s.executeQuery("SELECT " + column + "::text FROM lease_view WHERE ip = '" + address + "'")) {
             rs.next();
-            return rs.getBoolean(1);
+            return rs.getString(1);
         }
     }
 
@@ -416,12 +422,7 @@ class FailoverLeasesTest {
     }
 
     static String stateOf(String address) throws Exception {
-        try (Connection c = TestPostgres.connect("lease_failover");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT state FROM lease_view WHERE ip = '" + address + "'")) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return column("state", address);
     }
 
     /** Every pool address of the scope free, owned by this secondary, and known to the partner. */
