@@ -122,6 +122,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
     /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE. */
     private boolean awaitingUpdateDone;
+    /**
+     * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
+     * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
+     * every update sent before it is applied: a binding of the partner's full update applied after this server has
+     * entered NORMAL and balanced its pool would undo the balancing here but not there.
+     */
+    private final java.util.TreeSet<Long> applying = new java.util.TreeSet<>();
+
+    private long received;
+    private long updateDoneBarrier = -1;
     /** The partner's POOLREQs on the current connection waiting for the lease-service's balance pass: request id → xid. */
     private final Map<String, Long> poolRequests = new HashMap<>();
 
@@ -346,6 +356,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             inFlight.clear();
             owed.clear();
             awaitingUpdateDone = false;
+            applying.clear();
+            updateDoneBarrier = -1;
             connectionResend = null;
             metrics.count("tandem_failover_connection_lost_total");
             Log.warnf("Failover %s: connection to the partner lost", config.name());
@@ -905,7 +917,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     "binding update lacks required options"));
             return;
         }
-        applyPartnerUpdate(connection, m.xid(), binding.get(), 0);
+        long receipt = ++received;
+        applying.add(receipt);
+        applyPartnerUpdate(connection, m.xid(), binding.get(), receipt, 0);
     }
 
     /**
@@ -914,7 +928,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * stop its updates for good. A slow or failed attempt is tried again with a growing pause; a new connection ends
      * the attempts, since the partner sends everything unacknowledged again.
      */
-    private void applyPartnerUpdate(PeerConnection connection, long xid, Binding b, int attempt) {
+    private void applyPartnerUpdate(PeerConnection connection, long xid, Binding b, long receipt, int attempt) {
         bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid))
                 .ifNoItem()
                 .after(settings.updateTimeout())
@@ -928,6 +942,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             RejectReason reason =
                                     ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
                             connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
+                            applying.remove(receipt);
+                            settleUpdateDone();
                         }),
                         failure -> run(() -> {
                             if (connection.closed()) {
@@ -945,7 +961,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     pause,
                                     id -> run(() -> {
                                         if (!connection.closed()) {
-                                            applyPartnerUpdate(connection, xid, b, attempt + 1);
+                                            applyPartnerUpdate(connection, xid, b, receipt, attempt + 1);
                                         }
                                     }));
                         }));
@@ -1028,9 +1044,24 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void onUpdateDone() {
-        if (!awaitingUpdateDone) {
+        if (!awaitingUpdateDone || updateDoneBarrier >= 0) {
             return;
         }
+        updateDoneBarrier = received;
+        if (!applying.isEmpty()) {
+            Log.infof(
+                    "Failover %s: the partner has sent all updates; %d are still being applied here",
+                    config.name(), applying.size());
+        }
+        settleUpdateDone();
+    }
+
+    /** Acts on the partner's UPDDONE once every update received before it is applied here. */
+    private void settleUpdateDone() {
+        if (updateDoneBarrier < 0 || (!applying.isEmpty() && applying.first() <= updateDoneBarrier)) {
+            return;
+        }
+        updateDoneBarrier = -1;
         awaitingUpdateDone = false;
         FailoverStateMachine.onUpdateDone(
                         state,

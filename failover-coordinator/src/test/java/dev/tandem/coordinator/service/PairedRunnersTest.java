@@ -11,6 +11,12 @@ import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.BindingStatus;
+import dev.tandem.protocol.failover.FailoverCodec;
+import dev.tandem.protocol.failover.FailoverMessage;
+import dev.tandem.protocol.failover.FailoverMessages;
+import dev.tandem.protocol.failover.FailoverState;
+import dev.tandem.protocol.failover.LoadBalance;
+import dev.tandem.protocol.failover.MessageType;
 import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.testsupport.FailoverFixtures;
 import dev.tandem.testsupport.ServerConfigs;
@@ -41,6 +47,10 @@ class PairedRunnersTest {
     final Vertx vertx = Vertx.vertx();
     final List<FailoverCommand> primaryCommands = new CopyOnWriteArrayList<>();
     final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
+    /** How the secondary's stand-in applies the partner's updates; default: never. */
+    volatile java.util.function.Supplier<Uni<BindingAck>> applying =
+            () -> Uni.createFrom().nothing();
+
     RelationshipRunner primary;
     RelationshipRunner secondary;
 
@@ -85,7 +95,7 @@ class PairedRunnersTest {
             @Override
             public Uni<BindingAck> applyPartnerUpdate(BindingUpdate update) {
                 partnerUpdatesSeen.incrementAndGet();
-                return Uni.createFrom().nothing();
+                return applying.get();
             }
         };
     }
@@ -168,5 +178,87 @@ class PairedRunnersTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() >= 1);
         long before = unackedResends();
         await().during(RECHECK.multipliedBy(5)).atMost(RECHECK.multipliedBy(8)).until(() -> unackedResends() == before);
+    }
+
+    /**
+     * ISC dhcpd sends UPDDONE right after the last update of a full resend, not after their acknowledgements. It counts
+     * here once every update sent before it is applied (§7.7): a binding of the partner's resend applied after this
+     * server entered NORMAL and balanced its pool would undo the balancing on this side only (a free address both
+     * servers then take for their own).
+     */
+    @Test
+    void aPartnersUpdateDoneCountsOnceEveryUpdateBeforeItIsApplied() throws Exception {
+        java.util.concurrent.CompletableFuture<BindingAck> applied = new java.util.concurrent.CompletableFuture<>();
+        applying = () -> Uni.createFrom().completionStage(applied);
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        try (java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
+            peer.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            send(
+                    peer,
+                    FailoverMessages.connect(now, "fo", 10, 30, "isc-4.4.3-P1", 60, LoadBalance.Buckets.split(128))
+                            .withXid(1));
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.RECOVER, false, now)
+                            .withXid(2));
+            // the secondary, new, recovers: it asks for everything; the scripted primary sends one binding and is done
+            await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                    .filter(MessageType.UPDREQALL::equals)
+                    .isPresent());
+            Binding free = new Binding(Ipv4.parse("192.0.2.10"), BindingStatus.FREE, null, null, 0, 0, now, 0, 0);
+            send(peer, FailoverMessages.bindingUpdate(now, free).withXid(3));
+            send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, 4));
+            await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() >= 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> secondaryState()
+                    .equals("RECOVER"));
+            applied.complete(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.10", 0, 0, null, null));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !secondaryState().equals("RECOVER"));
+        }
+    }
+
+    String secondaryState() throws Exception {
+        return secondary.report().get(5, TimeUnit.SECONDS).status().state();
+    }
+
+    static java.net.Socket dial() {
+        java.net.Socket s = new java.net.Socket();
+        try {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", 16495), 1000);
+            return s;
+        } catch (java.io.IOException e) {
+            try {
+                s.close();
+            } catch (java.io.IOException ignored) {
+                // nothing to release
+            }
+            return null;
+        }
+    }
+
+    static void send(java.net.Socket peer, FailoverMessage m) throws java.io.IOException {
+        peer.getOutputStream().write(FailoverCodec.encode(m));
+    }
+
+    static FailoverMessage read(java.io.DataInputStream in) throws java.io.IOException {
+        int length = in.readUnsignedShort();
+        byte[] wire = new byte[length];
+        wire[0] = (byte) (length >>> 8);
+        wire[1] = (byte) length;
+        in.readFully(wire, 2, length - 2);
+        return FailoverCodec.decode(wire);
     }
 }
