@@ -77,12 +77,39 @@ public class FailoverBindings {
                     .increment(updates.size());
             return Uni.createFrom().item(java.util.Collections.nCopies(updates.size(), (BindingAck) null));
         }
-        return inTransaction(updates, settings.get(), now).onFailure().recoverWithUni(e -> {
+        // The coordinator may run a relationship before this service has applied the configuration revision that
+        // brings it (a partner's full update arrives at once on connecting): a passing reason too.
+        java.util.function.Predicate<BindingUpdate> inForce =
+                u -> settings.get().relationship(u.relationship()).isPresent();
+        List<BindingUpdate> known = updates.stream().filter(inForce).toList();
+        if (known.size() < updates.size()) {
+            Log.warnf(
+                    "%d partner update(s) not applied yet: their relationship is not in configuration revision %d"
+                            + " here; the coordinator asks again",
+                    updates.size() - known.size(), settings.get().revision());
+            metrics.counter("tandem_failover_partner_updates_total", "outcome", "deferred")
+                    .increment(updates.size() - known.size());
+        }
+        return applyKnown(known, settings.get(), now).map(acks -> {
+            java.util.Iterator<BindingAck> next = acks.iterator();
+            List<BindingAck> out = new ArrayList<>(updates.size());
+            for (BindingUpdate u : updates) {
+                out.add(inForce.test(u) ? next.next() : null);
+            }
+            return out;
+        });
+    }
+
+    private Uni<List<BindingAck>> applyKnown(List<BindingUpdate> updates, ServerSettings settings, Instant now) {
+        if (updates.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return inTransaction(updates, settings, now).onFailure().recoverWithUni(e -> {
             Log.warnf("Batch of %d partner updates failed (%s); applying one by one", updates.size(), e.toString());
             return Multi.createFrom()
                     .iterable(updates)
                     .onItem()
-                    .transformToUniAndConcatenate(u -> inTransaction(List.of(u), settings.get(), now)
+                    .transformToUniAndConcatenate(u -> inTransaction(List.of(u), settings, now)
                             .map(list -> Optional.of(list.get(0)))
                             .onFailure()
                             .recoverWithItem(f -> {
@@ -118,7 +145,8 @@ public class FailoverBindings {
 
     private Uni<BindingAck> applyOne(
             SqlConnection conn, BindingUpdate u, ServerSettings settings, Instant now, List<Pending> events) {
-        Optional<RelationshipConfig> relationship = settings.relationship(u.relationship());
+        RelationshipConfig relationship =
+                settings.relationship(u.relationship()).orElseThrow();
         Binding b;
         try {
             b = u.toBinding();
@@ -132,15 +160,11 @@ public class FailoverBindings {
             return Uni.createFrom()
                     .item(count(reject(u, RejectReason.MISSING_BINDING_INFORMATION, "BNDUPD without CHADDR")));
         }
-        if (relationship.isEmpty()) {
-            return Uni.createFrom()
-                    .item(count(reject(u, RejectReason.ILLEGAL_ADDRESS, "no relationship " + u.relationship())));
-        }
         String clientKey = clientKey(b);
         return bindings.lock(conn, b.address()).flatMap(local -> {
             if (local.isEmpty()
                     || !local.get().inPool()
-                    || !relationship.get().scopes().contains(local.get().scope())) {
+                    || !relationship.scopes().contains(local.get().scope())) {
                 return Uni.createFrom()
                         .item(count(reject(
                                 u, RejectReason.ILLEGAL_ADDRESS, "not in a pool of relationship " + u.relationship())));
@@ -149,7 +173,7 @@ public class FailoverBindings {
                     local.get().binding(),
                     new BindingUpdatePolicy.Incoming(
                             b.status(), clientKey, b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null),
-                    relationship.get().primary(),
+                    relationship.primary(),
                     now);
             if (!verdict.accepted()) {
                 Log.warnf(

@@ -237,11 +237,16 @@ class FailoverLeasesTest {
                 new Binding(Ipv4.parse("203.0.113.4"), BindingStatus.ACTIVE, null, null, now + 300, 0, now, now, 0);
         List<BindingAck> acks = bindings.apply(List.of(
                         BindingUpdate.of("fo", active, 1),
+                        BindingUpdate.of("not-yet-here", active, 4),
                         BindingUpdate.of("fo", outside, 2),
                         BindingUpdate.of("fo", noClient, 3)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
-        assertThat(acks)
+        assertThat(acks).hasSize(4);
+        // a relationship this service's configuration does not have yet: no answer (a refusal would be final for the
+        // partner); the coordinator asks again
+        assertThat(acks.get(1)).isNull();
+        assertThat(List.of(acks.get(0), acks.get(2), acks.get(3)))
                 .extracting(BindingAck::rejectReason)
                 .containsExactly(null, "ILLEGAL_ADDRESS", "MISSING_BINDING_INFORMATION");
         try (Connection c = TestPostgres.connect("lease_failover");
