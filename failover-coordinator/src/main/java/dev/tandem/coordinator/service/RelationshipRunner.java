@@ -132,6 +132,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private long received;
     private long updateDoneBarrier = -1;
+    /** The partner's updates that arrived while a resend of ours was on its way ({@link #resending}). */
+    private final List<Held> held = new java.util.ArrayList<>();
+    /** Whether a crossed pool update was logged on the current connection (they come by the dozen). */
+    private boolean crossingLogged;
     /** The partner's POOLREQs on the current connection waiting for the lease-service's balance pass: request id → xid. */
     private final Map<String, Long> poolRequests = new HashMap<>();
 
@@ -148,6 +152,22 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private boolean stopped;
 
     private record Queued(BindingUpdate update, long ordinal) {}
+
+    /** A partner's update held during a resend of ours, and our resent update of its address that it crossed. */
+    private static final class Held {
+        final PeerConnection connection;
+        final long xid;
+        final Binding binding;
+        final long receipt;
+        BindingUpdate crossedBy;
+
+        Held(PeerConnection connection, long xid, Binding binding, long receipt) {
+            this.connection = connection;
+            this.xid = xid;
+            this.binding = binding;
+            this.receipt = receipt;
+        }
+    }
 
     private record UpdateDoneOwed(String requestId, long xid, long barrier, PeerConnection connection) {}
 
@@ -358,6 +378,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             awaitingUpdateDone = false;
             applying.clear();
             updateDoneBarrier = -1;
+            crossingLogged = false;
+            held.clear();
             connectionResend = null;
             metrics.count("tandem_failover_connection_lost_total");
             Log.warnf("Failover %s: connection to the partner lost", config.name());
@@ -826,6 +848,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             owed.addFirst(new UpdateDoneOwed(o.requestId(), o.xid(), ordinal.get(), o.connection()));
                         });
                 settleOwed();
+                releaseHeld();
                 return;
             }
             if (link == null) {
@@ -836,6 +859,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             }
             queue.remove(update.address());
             queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
+            markCrossedHeld(update);
             pump();
         });
     }
@@ -919,7 +943,107 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         long receipt = ++received;
         applying.add(receipt);
-        applyPartnerUpdate(connection, m.xid(), binding.get(), receipt, 0);
+        if (resending()) {
+            held.add(new Held(connection, m.xid(), binding.get(), receipt));
+            return;
+        }
+        decidePartnerUpdate(connection, m.xid(), binding.get(), receipt, crossedPoolUpdate(binding.get()));
+    }
+
+    /**
+     * Whether a resend the partner asked for (UPDREQ, UPDREQALL) is still on its way from the lease-service. The
+     * partner's updates wait for it: until our resent bindings are queued here, one of the partner's that crosses ours
+     * could not be told from one that follows it (a new pair's two full updates cross at once).
+     */
+    private boolean resending() {
+        return owed.stream().anyMatch(o -> o.barrier() < 0);
+    }
+
+    /** The partner's updates held during a resend of ours, in order, once no resend of ours is on its way. */
+    private void releaseHeld() {
+        if (resending() || held.isEmpty()) {
+            return;
+        }
+        List<Held> waiting = new java.util.ArrayList<>(held);
+        held.clear();
+        for (Held h : waiting) {
+            if (!h.connection.closed()) {
+                decidePartnerUpdate(
+                        h.connection,
+                        h.xid,
+                        h.binding,
+                        h.receipt,
+                        Optional.ofNullable(h.crossedBy).or(() -> crossedPoolUpdate(h.binding)));
+            }
+        }
+    }
+
+    /** Our resent update, just queued, crosses the partner's held updates of its address that it contradicts. */
+    private void markCrossedHeld(BindingUpdate ours) {
+        for (Held h : held) {
+            if (h.binding.address().toString().equals(ours.address()) && crosses(h.binding, ours)) {
+                h.crossedBy = ours;
+            }
+        }
+    }
+
+    private void decidePartnerUpdate(
+            PeerConnection connection, long xid, Binding binding, long receipt, Optional<BindingUpdate> ours) {
+        if (ours.isPresent()) {
+            metrics.count("tandem_failover_partner_updates_refused_total", "reason", "crossed-pool-update");
+            if (!crossingLogged) {
+                crossingLogged = true;
+                Log.infof(
+                        "Failover %s: the partner's %s of %s crossed our own %s of it; ours stands (further ones on"
+                                + " this connection are counted in tandem_failover_partner_updates_refused_total)",
+                        config.name(),
+                        binding.status(),
+                        binding.address(),
+                        ours.get().status());
+            }
+            connection.send(FailoverMessages.bindingAck(
+                    now(),
+                    xid,
+                    binding,
+                    RejectReason.OUTDATED_BINDING_INFORMATION,
+                    "crossed this server's own update of the address"));
+            applying.remove(receipt);
+            settleUpdateDone();
+            return;
+        }
+        applyPartnerUpdate(connection, xid, binding, receipt, 0);
+    }
+
+    /**
+     * Our own unacknowledged update of the same address that the partner's pool update crossed, when ours is to stand.
+     * Both say who owns a free address (FREE the primary, BACKUP the secondary) and disagree, and each was sent before
+     * its sender saw the other: with each side taking the other's, the two would swap views and both hold the address
+     * as their own (a new pair's full updates cross like this: Tandem's pools are split from the start, a new ISC
+     * secondary's are all FREE). The partner acknowledges ours, so refusing theirs leaves one view on both sides. ISC
+     * dhcpd takes every such update, so with ISC this server always refuses; between two Tandem servers the primary
+     * does and the secondary takes the primary's.
+     */
+    private Optional<BindingUpdate> crossedPoolUpdate(Binding theirs) {
+        String address = theirs.address().toString();
+        Queued latest = queue.get(address);
+        for (Queued q : inFlight.values()) {
+            if (q.update().address().equals(address) && (latest == null || q.ordinal() > latest.ordinal())) {
+                latest = q;
+            }
+        }
+        return Optional.ofNullable(latest).map(Queued::update).filter(u -> crosses(theirs, u));
+    }
+
+    /** Whether the partner's pool update contradicts our unacknowledged one, where ours is to stand. */
+    private boolean crosses(Binding theirs, BindingUpdate ours) {
+        return (config.primary() || iscPartner())
+                && isPool(theirs.status().name())
+                && isPool(ours.status())
+                && !ours.status().equals(theirs.status().name());
+    }
+
+    private static boolean isPool(String status) {
+        return "FREE".equals(status) || "BACKUP".equals(status);
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverCodec;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
+import dev.tandem.protocol.failover.FailoverOption;
 import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.MessageType;
@@ -47,6 +48,8 @@ class PairedRunnersTest {
     final Vertx vertx = Vertx.vertx();
     final List<FailoverCommand> primaryCommands = new CopyOnWriteArrayList<>();
     final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
+    /** The resend-all commands held back by the test (answered by it); null: answered at once. */
+    volatile List<FailoverCommand> heldResends;
     /** How the secondary's stand-in applies the partner's updates; default: never. */
     volatile java.util.function.Supplier<Uni<BindingAck>> applying =
             () -> Uni.createFrom().nothing();
@@ -87,6 +90,10 @@ class PairedRunnersTest {
             @Override
             public void command(FailoverCommand command) {
                 commands.add(command);
+                if (heldResends != null && FailoverCommand.RESEND_ALL.equals(command.command())) {
+                    heldResends.add(command);
+                    return;
+                }
                 if (command.command().startsWith("resend")) {
                     self[0].enqueue(BindingUpdate.endOfResend(command.relationship(), command.requestId()));
                 }
@@ -227,6 +234,165 @@ class PairedRunnersTest {
                     .equals("RECOVER"));
             applied.complete(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.10", 0, 0, null, null));
             await().atMost(Duration.ofSeconds(5)).until(() -> !secondaryState().equals("RECOVER"));
+        }
+    }
+
+    /**
+     * Two updates of who owns a free address that cross (each sent before its sender saw the other's) would swap the
+     * two views: with an ISC partner, which takes every such update, this server refuses the partner's and its own
+     * stands on both sides; between two Tandem servers the secondary takes the primary's (the primary refuses).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"isc-4.4.3-P1, true", "tandem-test, false"})
+    void aPartnersPoolUpdateThatCrossesOurOwnIsRefusedWhereOursMustStand(String vendor, boolean refused)
+            throws Exception {
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        try (java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
+            peer.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            send(
+                    peer,
+                    FailoverMessages.connect(now, "fo", 10, 30, vendor, 60, LoadBalance.Buckets.split(128))
+                            .withXid(1));
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.NORMAL, false, now)
+                            .withXid(2));
+            await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                    .filter(MessageType.CONNECTACK::equals)
+                    .isPresent());
+            Ipv4 crossed = Ipv4.parse("192.0.2.11");
+            Ipv4 other = Ipv4.parse("192.0.2.12");
+            // ours: the secondary gives the address back (FREE), unacknowledged
+            secondary.enqueue(
+                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 1));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> read(in),
+                            m -> m.messageType()
+                                            .filter(MessageType.BNDUPD::equals)
+                                            .isPresent()
+                                    && m.address(FailoverOption.ASSIGNED_IP_ADDRESS)
+                                            .equals(Optional.of(crossed)));
+            // theirs, sent before ours arrived: the primary gives it to the secondary (BACKUP)
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now, new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0))
+                            .withXid(3));
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now, new Binding(other, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0))
+                            .withXid(4));
+            if (refused) {
+                FailoverMessage ack = await().atMost(Duration.ofSeconds(10))
+                        .until(
+                                () -> read(in),
+                                m -> m.messageType()
+                                                .filter(MessageType.BNDACK::equals)
+                                                .isPresent()
+                                        && m.xid() == 3);
+                assertThat(FailoverMessages.rejectReason(ack))
+                        .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+                // the other address, with nothing of ours pending, goes to the lease-service
+                await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
+                await().during(Duration.ofMillis(500)).until(() -> partnerUpdatesSeen.get() == 1);
+            } else {
+                await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 2);
+            }
+        }
+    }
+
+    /**
+     * The partner's updates wait while a resend of ours is on its way from the lease-service: a new pair's two full
+     * updates cross at once, and only once ours is queued here can a crossing one be told from one that follows ours.
+     */
+    @Test
+    void duringOurFullResendThePartnersUpdatesWaitAndOnesThatCrossOursAreRefused() throws Exception {
+        heldResends = new CopyOnWriteArrayList<>();
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        try (java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
+            peer.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            send(
+                    peer,
+                    FailoverMessages.connect(now, "fo", 10, 30, "isc-4.4.3-P1", 60, LoadBalance.Buckets.split(128))
+                            .withXid(1));
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.RECOVER, false, now)
+                            .withXid(2));
+            send(peer, FailoverMessages.empty(MessageType.UPDREQALL, now, 3));
+            await().atMost(Duration.ofSeconds(10)).until(() -> heldResends.size() == 1);
+            Ipv4 crossed = Ipv4.parse("192.0.2.13");
+            Ipv4 other = Ipv4.parse("192.0.2.14");
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now, new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0))
+                            .withXid(4));
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now, new Binding(other, BindingStatus.FREE, null, null, 0, 0, now, 0, 0))
+                            .withXid(5));
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(2))
+                    .until(() -> partnerUpdatesSeen.get() == 0);
+            // our resend arrives: the secondary holds the address as its own (BACKUP); the partner takes it and
+            // acknowledges it before the resend's end marker comes
+            FailoverCommand resend = heldResends.get(0);
+            Binding ours = new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0);
+            secondary.enqueue(BindingUpdate.of("fo", ours, 1));
+            FailoverMessage sent = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> read(in),
+                            m -> m.messageType()
+                                            .filter(MessageType.BNDUPD::equals)
+                                            .isPresent()
+                                    && m.address(FailoverOption.ASSIGNED_IP_ADDRESS)
+                                            .equals(Optional.of(crossed)));
+            send(peer, FailoverMessages.bindingAck(now, sent.xid(), ours, null, null));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
+            secondary.enqueue(BindingUpdate.endOfResend(resend.relationship(), resend.requestId()));
+            FailoverMessage ack = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> read(in),
+                            m -> m.messageType()
+                                            .filter(MessageType.BNDACK::equals)
+                                            .isPresent()
+                                    && m.xid() == 4);
+            assertThat(FailoverMessages.rejectReason(ack))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
         }
     }
 
