@@ -3,7 +3,6 @@ package dev.tandem.lease.domain;
 import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.RejectReason;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -97,14 +96,9 @@ public final class BindingUpdatePolicy {
         };
     }
 
-    /**
-     * time(1): the update's transaction is later than ours. The failover wire carries whole seconds, so a transaction
-     * of the partner in the second of ours counts as later: a client that renews with one server and releases with the
-     * other within a second (ISC's cltt 12:00:40 against our 12:00:40.3) would otherwise leave the two servers with
-     * different bindings of the address.
-     */
+    /** time(1): the update's transaction is later than ours. */
     private static Verdict later(Instant incoming, Instant ours) {
-        if (ours == null || (incoming != null && !incoming.isBefore(ours.truncatedTo(ChronoUnit.SECONDS)))) {
+        if (ours == null || (incoming != null && incoming.isAfter(ours))) {
             return Verdict.ACCEPT;
         }
         return Verdict.reject(RejectReason.OUTDATED_BINDING_INFORMATION, "a later transaction is known here");
