@@ -65,8 +65,9 @@ public class FailoverBindings {
     /**
      * Applies a batch of the partner's updates in one transaction; one answer per update, in order. An answer is either
      * durable (applied, or refused by the acceptance matrix, which is final) or null: not applied for a passing reason
-     * (no configuration yet, a database failure), so nothing is answered and the coordinator asks again. A refusal is
-     * never sent for a passing reason, since the partner takes it as final and would not send the update again.
+     * (no configuration yet, a relationship not in it yet, a database failure), so nothing is answered and the
+     * coordinator asks again. A refusal is never sent for a passing reason, since the partner takes it as final and
+     * would not send the update again.
      */
     public Uni<List<BindingAck>> apply(List<BindingUpdate> updates) {
         Optional<ServerSettings> settings = configHolder.current();
