@@ -197,31 +197,9 @@ class PairedRunnersTest {
     void aPartnersUpdateDoneCountsOnceEveryUpdateBeforeItIsApplied() throws Exception {
         java.util.concurrent.CompletableFuture<BindingAck> applied = new java.util.concurrent.CompletableFuture<>();
         applying = () -> Uni.createFrom().completionStage(applied);
-        RelationshipRunner[] s = new RelationshipRunner[1];
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.empty(),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        try (java.net.Socket peer = scriptedPrimary("isc-4.4.3-P1", FailoverState.RECOVER)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, "isc-4.4.3-P1", 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.RECOVER, false, now)
-                            .withXid(2));
             // the secondary, new, recovers: it asks for everything; the scripted primary sends one binding and is done
             await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
                     .filter(MessageType.UPDREQALL::equals)
@@ -246,31 +224,9 @@ class PairedRunnersTest {
     @org.junit.jupiter.params.provider.CsvSource({"isc-4.4.3-P1, true", "tandem-test, false"})
     void aPartnersPoolUpdateThatCrossesOurOwnIsRefusedWhereOursMustStand(String vendor, boolean refused)
             throws Exception {
-        RelationshipRunner[] s = new RelationshipRunner[1];
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.empty(),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        try (java.net.Socket peer = scriptedPrimary(vendor, FailoverState.NORMAL)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, vendor, 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.NORMAL, false, now)
-                            .withXid(2));
             await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
                     .filter(MessageType.CONNECTACK::equals)
                     .isPresent());
@@ -324,31 +280,9 @@ class PairedRunnersTest {
     @Test
     void duringOurFullResendThePartnersUpdatesWaitAndOnesThatCrossOursAreRefused() throws Exception {
         heldResends = new CopyOnWriteArrayList<>();
-        RelationshipRunner[] s = new RelationshipRunner[1];
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.empty(),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        try (java.net.Socket peer = scriptedPrimary("isc-4.4.3-P1", FailoverState.RECOVER)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, "isc-4.4.3-P1", 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.RECOVER, false, now)
-                            .withXid(2));
             send(peer, FailoverMessages.empty(MessageType.UPDREQALL, now, 3));
             await().atMost(Duration.ofSeconds(10)).until(() -> heldResends.size() == 1);
             Ipv4 crossed = Ipv4.parse("192.0.2.13");
@@ -394,6 +328,35 @@ class PairedRunnersTest {
                     .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
             await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
         }
+    }
+
+    /**
+     * Starts the secondary runner under test and connects a socket that plays its primary: CONNECT with the given
+     * vendor class, then STATE.
+     */
+    java.net.Socket scriptedPrimary(String vendor, FailoverState state) throws Exception {
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.empty(),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull);
+        peer.setSoTimeout(10_000);
+        long now = System.currentTimeMillis() / 1000;
+        send(
+                peer,
+                FailoverMessages.connect(now, "fo", 10, 30, vendor, 60, LoadBalance.Buckets.split(128))
+                        .withXid(1));
+        send(peer, FailoverMessages.state(now, state, false, now).withXid(2));
+        return peer;
     }
 
     String secondaryState() throws Exception {
