@@ -136,12 +136,7 @@ class AuthenticatedPeerTest {
         }
 
         byte[] readRaw() throws IOException {
-            int length = in.readUnsignedShort();
-            byte[] wire = new byte[length];
-            wire[0] = (byte) (length >>> 8);
-            wire[1] = (byte) length;
-            in.readFully(wire, 2, length - 2);
-            return wire;
+            return dev.tandem.coordinator.FailoverFrames.readRaw(in);
         }
 
         FailoverMessage read() throws IOException {

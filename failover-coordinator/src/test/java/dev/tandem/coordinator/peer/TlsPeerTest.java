@@ -153,15 +153,6 @@ class TlsPeerTest {
         return ctx;
     }
 
-    static FailoverMessage read(DataInputStream in) throws IOException {
-        int length = in.readUnsignedShort();
-        byte[] wire = new byte[length];
-        wire[0] = (byte) (length >>> 8);
-        wire[1] = (byte) length;
-        in.readFully(wire, 2, length - 2);
-        return FailoverCodec.decode(wire);
-    }
-
     static FailoverMessage connect() {
         return FailoverMessages.connect(
                         System.currentTimeMillis() / 1000, "fo", 10, 30, "scripted", 60, LoadBalance.Buckets.split(128))
@@ -191,7 +182,8 @@ class TlsPeerTest {
         try (SSLSocket connected = socket) {
             connected.setSoTimeout(10_000);
             connected.getOutputStream().write(FailoverCodec.encode(connect()));
-            FailoverMessage ack = read(new DataInputStream(connected.getInputStream()));
+            FailoverMessage ack =
+                    dev.tandem.coordinator.FailoverFrames.read(new DataInputStream(connected.getInputStream()));
             assertThat(ack.messageType()).contains(MessageType.CONNECTACK);
             assertThat(FailoverMessages.rejectReason(ack)).isEmpty();
         }

@@ -235,33 +235,12 @@ class PairedRunnersTest {
             // ours: the secondary gives the address back (FREE), unacknowledged
             secondary.enqueue(
                     BindingUpdate.of("fo", new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 1));
-            await().atMost(Duration.ofSeconds(10))
-                    .until(
-                            () -> read(in),
-                            m -> m.messageType()
-                                            .filter(MessageType.BNDUPD::equals)
-                                            .isPresent()
-                                    && m.address(FailoverOption.ASSIGNED_IP_ADDRESS)
-                                            .equals(Optional.of(crossed)));
+            awaitUpdate(in, crossed);
             // theirs, sent before ours arrived: the primary gives it to the secondary (BACKUP)
-            send(
-                    peer,
-                    FailoverMessages.bindingUpdate(
-                                    now, new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0))
-                            .withXid(3));
-            send(
-                    peer,
-                    FailoverMessages.bindingUpdate(
-                                    now, new Binding(other, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0))
-                            .withXid(4));
+            sendPool(peer, now, crossed, BindingStatus.BACKUP, 3);
+            sendPool(peer, now, other, BindingStatus.BACKUP, 4);
             if (refused) {
-                FailoverMessage ack = await().atMost(Duration.ofSeconds(10))
-                        .until(
-                                () -> read(in),
-                                m -> m.messageType()
-                                                .filter(MessageType.BNDACK::equals)
-                                                .isPresent()
-                                        && m.xid() == 3);
+                FailoverMessage ack = awaitAck(in, 3);
                 assertThat(FailoverMessages.rejectReason(ack))
                         .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
                 // the other address, with nothing of ours pending, goes to the lease-service
@@ -287,16 +266,8 @@ class PairedRunnersTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> heldResends.size() == 1);
             Ipv4 crossed = Ipv4.parse("192.0.2.13");
             Ipv4 other = Ipv4.parse("192.0.2.14");
-            send(
-                    peer,
-                    FailoverMessages.bindingUpdate(
-                                    now, new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0))
-                            .withXid(4));
-            send(
-                    peer,
-                    FailoverMessages.bindingUpdate(
-                                    now, new Binding(other, BindingStatus.FREE, null, null, 0, 0, now, 0, 0))
-                            .withXid(5));
+            sendPool(peer, now, crossed, BindingStatus.FREE, 4);
+            sendPool(peer, now, other, BindingStatus.FREE, 5);
             await().during(Duration.ofSeconds(1))
                     .atMost(Duration.ofSeconds(2))
                     .until(() -> partnerUpdatesSeen.get() == 0);
@@ -305,25 +276,12 @@ class PairedRunnersTest {
             FailoverCommand resend = heldResends.get(0);
             Binding ours = new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0);
             secondary.enqueue(BindingUpdate.of("fo", ours, 1));
-            FailoverMessage sent = await().atMost(Duration.ofSeconds(10))
-                    .until(
-                            () -> read(in),
-                            m -> m.messageType()
-                                            .filter(MessageType.BNDUPD::equals)
-                                            .isPresent()
-                                    && m.address(FailoverOption.ASSIGNED_IP_ADDRESS)
-                                            .equals(Optional.of(crossed)));
+            FailoverMessage sent = awaitUpdate(in, crossed);
             send(peer, FailoverMessages.bindingAck(now, sent.xid(), ours, null, null));
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
             secondary.enqueue(BindingUpdate.endOfResend(resend.relationship(), resend.requestId()));
-            FailoverMessage ack = await().atMost(Duration.ofSeconds(10))
-                    .until(
-                            () -> read(in),
-                            m -> m.messageType()
-                                            .filter(MessageType.BNDACK::equals)
-                                            .isPresent()
-                                    && m.xid() == 4);
+            FailoverMessage ack = awaitAck(in, 4);
             assertThat(FailoverMessages.rejectReason(ack))
                     .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
             await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
@@ -383,11 +341,32 @@ class PairedRunnersTest {
     }
 
     static FailoverMessage read(java.io.DataInputStream in) throws java.io.IOException {
-        int length = in.readUnsignedShort();
-        byte[] wire = new byte[length];
-        wire[0] = (byte) (length >>> 8);
-        wire[1] = (byte) length;
-        in.readFully(wire, 2, length - 2);
-        return FailoverCodec.decode(wire);
+        return dev.tandem.coordinator.FailoverFrames.read(in);
+    }
+
+    /** The scripted primary's update of who owns a free address. */
+    static void sendPool(java.net.Socket peer, long now, Ipv4 address, BindingStatus status, long xid)
+            throws java.io.IOException {
+        send(
+                peer,
+                FailoverMessages.bindingUpdate(now, new Binding(address, status, null, null, 0, 0, now, 0, 0))
+                        .withXid(xid));
+    }
+
+    /** The runner's BNDACK of the scripted primary's update {@code xid}, skipping whatever comes before it. */
+    static FailoverMessage awaitAck(java.io.DataInputStream in, long xid) {
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> read(in),
+                        m -> m.messageType().filter(MessageType.BNDACK::equals).isPresent() && m.xid() == xid);
+    }
+
+    /** The runner's next BNDUPD of {@code address}, skipping whatever comes before it. */
+    static FailoverMessage awaitUpdate(java.io.DataInputStream in, Ipv4 address) {
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> read(in),
+                        m -> m.messageType().filter(MessageType.BNDUPD::equals).isPresent()
+                                && m.address(FailoverOption.ASSIGNED_IP_ADDRESS).equals(Optional.of(address)));
     }
 }
