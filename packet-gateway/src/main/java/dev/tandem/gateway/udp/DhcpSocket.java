@@ -5,36 +5,62 @@ import dev.tandem.gateway.domain.ReplyAddressing.Destination;
 import dev.tandem.gateway.messaging.LeaseClient;
 import dev.tandem.gateway.service.GatewayService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The DHCP socket (UDP, port 67 by default). Opened at startup once the reply consumer is assigned, closed at
- * shutdown. Broadcast is enabled for replies to directly attached clients.
+ * The DHCP socket (UDP, port 67 by default), on a Netty event loop of its own. Opened at startup once the reply
+ * consumer is assigned, closed at shutdown. Broadcast is enabled for replies to directly attached clients.
+ *
+ * <p>Netty rather than Vert.x's datagram socket: Vert.x sizes each read's buffer to the socket's kernel receive
+ * buffer, so a receive buffer big enough for a storm of clients (4 MiB) made every datagram allocate and zero 4 MiB
+ * of direct memory, half of the gateway's CPU under load (bench/README.md). Here the kernel buffer and the read buffer
+ * are set apart.
  */
 @ApplicationScoped
 public class DhcpSocket {
 
-    private final Vertx vertx;
+    /** Kernel receive buffer: room for a few thousand client messages while the event loop is busy. */
+    static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+    static final int SEND_BUFFER = 1024 * 1024;
+
+    /**
+     * One read's buffer: more than a DHCP message in a 9000-byte jumbo frame, and small enough for Netty's per-thread
+     * buffer cache. A datagram that fills it may have been cut by the kernel and is dropped (too-long).
+     */
+    static final int READ_BUFFER = 16 * 1024;
+
     private final GatewayConfig config;
     private final GatewayService gateway;
     private final LeaseClient leases;
     private final MeterRegistry metrics;
-    private volatile DatagramSocket socket;
+    private volatile EventLoopGroup loop;
+    private volatile Channel channel;
     private volatile boolean bound;
 
-    public DhcpSocket(
-            Vertx vertx, GatewayConfig config, GatewayService gateway, LeaseClient leases, MeterRegistry metrics) {
-        this.vertx = vertx;
+    public DhcpSocket(GatewayConfig config, GatewayService gateway, LeaseClient leases, MeterRegistry metrics) {
         this.config = config;
         this.gateway = gateway;
         this.leases = leases;
@@ -55,39 +81,59 @@ public class DhcpSocket {
                 .with(x -> open(host, port), e -> open(host, port));
     }
 
-    private void open(String host, int port) {
-        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions()
-                .setBroadcast(true)
-                .setReuseAddress(true)
-                .setReceiveBufferSize(4 * 1024 * 1024)
-                .setSendBufferSize(1024 * 1024));
-        s.handler(packet -> {
-            Buffer data = packet.data();
-            String source = packet.sender().host() + ":" + packet.sender().port();
-            gateway.onPacket(data.getBytes(), source, this::send);
-        });
-        s.exceptionHandler(e -> Log.warnf("DHCP socket error: %s", e.toString()));
-        s.listen(port, host).onComplete(result -> {
-            if (result.succeeded()) {
-                socket = result.result();
-                bound = true;
+    private synchronized void open(String host, int port) {
+        loop = new NioEventLoopGroup(1, new DefaultThreadFactory("dhcp-socket", true));
+        ChannelFuture bind = new Bootstrap()
+                .group(loop)
+                // a factory, not a class: no reflection, also in a native image
+                .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
+                .option(ChannelOption.SO_BROADCAST, true)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SEND_BUFFER)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER))
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        InetSocketAddress sender = packet.sender();
+                        String source = sender.getAddress().getHostAddress() + ":" + sender.getPort();
+                        if (packet.content().readableBytes() >= READ_BUFFER) {
+                            gateway.dropTooLong(source);
+                            return;
+                        }
+                        gateway.onPacket(ByteBufUtil.getBytes(packet.content()), source, DhcpSocket.this::send);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+                        Log.warnf("DHCP socket error: %s", e.toString());
+                    }
+                })
+                .bind(host, port);
+        channel = bind.channel();
+        bind.addListener(result -> {
+            if (result.isSuccess()) {
                 Log.infof("DHCP socket listening on %s:%d", host, port);
+                bound = true;
             } else {
                 Log.errorf(result.cause(), "Cannot listen on %s:%d", host, port);
             }
         });
+        channel.closeFuture().addListener(closed -> bound = false);
     }
 
     private void send(byte[] wire, Destination destination) {
-        DatagramSocket s = socket;
-        if (s == null) {
+        Channel c = channel;
+        if (!bound || c == null) {
             return;
         }
-        s.send(Buffer.buffer(wire), destination.port(), destination.address().toString())
-                .onFailure(e -> {
-                    metrics.counter("tandem_pkt4_send_failures_total").increment();
-                    Log.debugf("Sending to %s:%d failed: %s", destination.address(), destination.port(), e.toString());
-                });
+        InetSocketAddress to = new InetSocketAddress(destination.address().toInetAddress(), destination.port());
+        c.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), to)).addListener(result -> {
+            if (!result.isSuccess()) {
+                metrics.counter("tandem_pkt4_send_failures_total").increment();
+                Log.debugf("Sending to %s failed: %s", to, result.cause().toString());
+            }
+        });
     }
 
     public boolean bound() {
@@ -95,13 +141,16 @@ public class DhcpSocket {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        DatagramSocket s = socket;
         bound = false;
-        if (s != null) {
+        EventLoopGroup l;
+        synchronized (this) {
+            l = loop;
+        }
+        if (l != null) {
             try {
-                s.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                Log.debugf("Closing the DHCP socket: %s", e.toString());
+                l.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -183,6 +183,7 @@ class GatewayFlowTest {
         try (DhcpTestClient relay =
                 new DhcpTestClient(DhcpTestClient.loopback(16768), DhcpTestClient.loopback(16767))) {
             relay.sendRaw(new byte[] {1, 2, 3});
+            relay.sendRaw(new byte[20_000]); // more than the gateway reads: never decoded
             relay.send(discover(2000).toBuilder()
                     .option(DhcpOption.SUBNET_SELECTION, "203.0.113.0")
                     .build());
@@ -190,6 +191,7 @@ class GatewayFlowTest {
                 String metrics = given().get("/q/metrics").asString();
                 assertThat(metrics).contains("tandem_pkt4_dropped_total{reason=\"malformed-too-short\"}");
                 assertThat(metrics).contains("tandem_pkt4_dropped_total{reason=\"no-scope\"}");
+                assertThat(metrics).contains("tandem_pkt4_dropped_total{reason=\"too-long\"} 1.0");
             });
             assertThat(relay.receive(2000, Duration.ofMillis(500))).isEmpty();
         }
