@@ -12,17 +12,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetSocketAddress;
@@ -30,11 +28,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The DHCP socket (UDP, port 67 by default), on a Netty event loop of its own. Opened at startup once the reply
- * consumer is assigned, closed at shutdown. Broadcast is enabled for replies to directly attached clients.
+ * The DHCP socket (UDP, port 67 by default), a Netty channel on one of Vert.x's event loops. Opened at startup once
+ * the reply consumer is assigned, closed at shutdown. Broadcast is enabled for replies to directly attached clients.
  *
- * <p>Netty rather than Vert.x's datagram socket: Vert.x sizes each read's buffer to the socket's kernel receive
- * buffer, so a receive buffer big enough for a storm of clients (4 MiB) made every datagram allocate and zero 4 MiB
+ * <p>A Netty channel rather than Vert.x's datagram socket: that one sizes each read's buffer to the socket's kernel
+ * receive buffer, so a receive buffer big enough for a storm of clients (4 MiB) made every datagram allocate and zero 4 MiB
  * of direct memory, half of the gateway's CPU under load (bench/README.md). Here the kernel buffer and the read buffer
  * are set apart.
  */
@@ -52,15 +50,17 @@ public class DhcpSocket {
      */
     static final int READ_BUFFER = 16 * 1024;
 
+    private final Vertx vertx;
     private final GatewayConfig config;
     private final GatewayService gateway;
     private final LeaseClient leases;
     private final MeterRegistry metrics;
-    private volatile EventLoopGroup loop;
     private volatile Channel channel;
     private volatile boolean bound;
 
-    public DhcpSocket(GatewayConfig config, GatewayService gateway, LeaseClient leases, MeterRegistry metrics) {
+    public DhcpSocket(
+            Vertx vertx, GatewayConfig config, GatewayService gateway, LeaseClient leases, MeterRegistry metrics) {
+        this.vertx = vertx;
         this.config = config;
         this.gateway = gateway;
         this.leases = leases;
@@ -81,10 +81,9 @@ public class DhcpSocket {
                 .with(x -> open(host, port), e -> open(host, port));
     }
 
-    private synchronized void open(String host, int port) {
-        loop = new NioEventLoopGroup(1, new DefaultThreadFactory("dhcp-socket", true));
+    private void open(String host, int port) {
         ChannelFuture bind = new Bootstrap()
-                .group(loop)
+                .group(vertx.nettyEventLoopGroup())
                 // a factory, not a class: no reflection, also in a native image
                 .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
                 .option(ChannelOption.SO_BROADCAST, true)
@@ -142,13 +141,10 @@ public class DhcpSocket {
 
     void stop(@Observes ShutdownEvent event) {
         bound = false;
-        EventLoopGroup l;
-        synchronized (this) {
-            l = loop;
-        }
-        if (l != null) {
+        Channel c = channel;
+        if (c != null) {
             try {
-                l.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+                c.close().await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
