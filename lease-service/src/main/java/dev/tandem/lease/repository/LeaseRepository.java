@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -249,7 +250,7 @@ public class LeaseRepository {
      * Makes the lease table match the configuration: every pool address and reservation has a row; rows of addresses
      * that left the pools are deleted once nothing is bound to them. Serialised across replicas by an advisory lock.
      */
-    public Uni<Void> syncPools(ServerSettings settings, Optional<ServerSettings> previous, Instant now) {
+    public Uni<Void> syncPools(ServerSettings settings, Instant now) {
         return Conflicts.retried(pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4711)")
                 .execute()
                 .flatMap(x -> conn.preparedQuery("SELECT revision FROM applied_config WHERE server = $1")
@@ -258,40 +259,70 @@ public class LeaseRepository {
                     if (rs.iterator().hasNext() && rs.iterator().next().getLong("revision") > settings.revision()) {
                         return Uni.createFrom().voidItem(); // a newer revision is already applied
                     }
-                    return conn.query(
-                                    "UPDATE lease SET in_pool = false, reserved_for = NULL WHERE in_pool OR reserved_for IS NOT NULL")
+                    return conn.query("SELECT scope, relationship FROM pool_split")
                             .execute()
-                            .flatMap(y -> Multi.createFrom()
-                                    .iterable(settings.scopes())
-                                    .onItem()
-                                    .transformToUniAndConcatenate(scope -> syncScope(
-                                            conn,
-                                            scope,
-                                            settings.relationshipOf(scope.id())
-                                                    .map(RelationshipConfig::secondaryPoolPercent)
-                                                    .orElse(0),
-                                            previous.flatMap(p -> p.relationshipOf(scope.id()))
-                                                    .isEmpty()))
-                                    .collect()
-                                    .last())
-                            .flatMap(y -> conn.query(
-                                            "DELETE FROM lease WHERE NOT in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")
-                                    .execute())
-                            .flatMap(y -> conn.preparedQuery(
-                                            "INSERT INTO applied_config (server, revision, applied_at)"
-                                                    + " VALUES ($1, $2, $3) ON CONFLICT (server) DO UPDATE SET revision = $2, applied_at = $3")
-                                    .execute(Tuple.of(settings.server(), settings.revision(), ts(now))))
-                            .replaceWithVoid();
+                            .flatMap(splits -> {
+                                Map<String, String> splitFor = new HashMap<>();
+                                splits.forEach(
+                                        row -> splitFor.put(row.getString("scope"), row.getString("relationship")));
+                                return syncScopes(conn, settings, splitFor, now);
+                            });
                 })));
+    }
+
+    private Uni<Void> syncScopes(
+            SqlConnection conn, ServerSettings settings, Map<String, String> splitFor, Instant now) {
+        List<String> splitScopes = new ArrayList<>();
+        List<String> splitRelationships = new ArrayList<>();
+        for (ScopeConfig scope : settings.scopes()) {
+            settings.relationshipOf(scope.id()).ifPresent(r -> {
+                splitScopes.add(scope.id());
+                splitRelationships.add(r.name());
+            });
+        }
+        return conn.query(
+                        "UPDATE lease SET in_pool = false, reserved_for = NULL WHERE in_pool OR reserved_for IS NOT NULL")
+                .execute()
+                .flatMap(y -> Multi.createFrom()
+                        .iterable(settings.scopes())
+                        .onItem()
+                        .transformToUniAndConcatenate(scope -> {
+                            Optional<RelationshipConfig> relationship = settings.relationshipOf(scope.id());
+                            return syncScope(
+                                    conn,
+                                    scope,
+                                    relationship
+                                            .map(RelationshipConfig::secondaryPoolPercent)
+                                            .orElse(0),
+                                    relationship.isPresent()
+                                            && !relationship.get().name().equals(splitFor.get(scope.id())));
+                        })
+                        .collect()
+                        .last())
+                .flatMap(y -> conn.query(
+                                "DELETE FROM lease WHERE NOT in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")
+                        .execute())
+                .flatMap(y -> conn.query("DELETE FROM pool_split").execute())
+                .flatMap(y -> conn.preparedQuery("INSERT INTO pool_split (scope, relationship, split_at)"
+                                + " SELECT s, r, $3 FROM unnest($1::text[], $2::text[]) AS t(s, r)")
+                        .execute(Tuple.of(
+                                splitScopes.toArray(String[]::new),
+                                splitRelationships.toArray(String[]::new),
+                                ts(now))))
+                .flatMap(y -> conn.preparedQuery(
+                                "INSERT INTO applied_config (server, revision, applied_at)"
+                                        + " VALUES ($1, $2, $3) ON CONFLICT (server) DO UPDATE SET revision = $2, applied_at = $3")
+                        .execute(Tuple.of(settings.server(), settings.revision(), ts(now))))
+                .replaceWithVoid();
     }
 
     /**
      * Pool rows of one scope. In a failover relationship the free addresses are split between the servers: the
      * secondary's share ({@code backupPercent}) is spread evenly through the pool as BACKUP, the same on both servers.
-     * When the scope joins a relationship ({@code joins}: the previous configuration in force here had it in none, or
-     * none is known since start) its never-changed rows take the split too. Within a relationship a row keeps its
-     * owner: each server applies a changed share at its own moment, so re-splitting then would let the two disagree on
-     * who owns an address; balancing passes move addresses to the new shares, as binding updates both apply.
+     * When the scope joins a relationship ({@code joins}: table {@code pool_split} has it in none or in another) its
+     * never-changed rows take the split too. Within a relationship a row keeps its owner, across restarts too: each
+     * server applies a changed share at its own moment, so re-splitting then would let the two disagree on who owns an
+     * address; balancing passes move addresses to the new shares, as binding updates both apply.
      */
     private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent, boolean joins) {
         List<Uni<RowSet<Row>>> steps = new ArrayList<>();

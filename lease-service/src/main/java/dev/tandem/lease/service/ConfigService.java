@@ -90,7 +90,7 @@ public class ConfigService {
     }
 
     private Uni<Void> apply(ServerSettings accepted) {
-        return leases.syncPools(accepted, holder.current(), clock.instant())
+        return leases.syncPools(accepted, clock.instant())
                 .invoke(() -> {
                     failed.compareAndSet(accepted, null);
                     holder.set(accepted);
