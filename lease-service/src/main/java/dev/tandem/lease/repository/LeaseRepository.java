@@ -302,9 +302,13 @@ public class LeaseRepository {
                 .flatMap(y -> conn.query(
                                 "DELETE FROM lease WHERE NOT in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")
                         .execute())
-                .flatMap(y -> conn.query("DELETE FROM pool_split").execute())
+                .flatMap(y -> conn.preparedQuery("DELETE FROM pool_split WHERE NOT scope = ANY($1)")
+                        .execute(Tuple.of(splitScopes.toArray(String[]::new))))
                 .flatMap(y -> conn.preparedQuery("INSERT INTO pool_split (scope, relationship, split_at)"
-                                + " SELECT s, r, $3 FROM unnest($1::text[], $2::text[]) AS t(s, r)")
+                                + " SELECT s, r, $3 FROM unnest($1::text[], $2::text[]) AS t(s, r)"
+                                + " ON CONFLICT (scope) DO UPDATE SET relationship = EXCLUDED.relationship,"
+                                + " split_at = CASE WHEN pool_split.relationship = EXCLUDED.relationship"
+                                + " THEN pool_split.split_at ELSE EXCLUDED.split_at END")
                         .execute(Tuple.of(
                                 splitScopes.toArray(String[]::new),
                                 splitRelationships.toArray(String[]::new),

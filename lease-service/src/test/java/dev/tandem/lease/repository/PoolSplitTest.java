@@ -12,6 +12,8 @@ import dev.tandem.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -30,9 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Who owns each free address of a scope (FREE: the primary, BACKUP: the secondary) as configurations come and go, on
  * a real PostgreSQL: the split is made when a scope joins a relationship and kept, also by a restarted lease-service,
  * when the mode or the percentage changes within it. Both servers must agree on every owner, or both hand out one
- * address. No configuration is published to this server, so only the calls here touch its rows.
+ * address. The service runs as a server of its own, to which no configuration is published, so only the calls here
+ * touch the rows of its database (another server's configuration, applied there, would make them its own).
  */
 @QuarkusTest
+@TestProfile(PoolSplitTest.Profile.class)
 @QuarkusTestResource(
         value = TandemTestResources.class,
         initArgs = @ResourceArg(name = "database", value = "lease_split"),
@@ -46,6 +50,14 @@ class PoolSplitTest {
     static final int POOL = 10;
 
     static long revision = 1;
+
+    /** Its own server name: the configurations other tests publish are not for it. */
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("tandem.server", SERVER);
+        }
+    }
 
     @Inject
     LeaseRepository leases;
