@@ -34,6 +34,8 @@ public class LeaseRepository {
     /** Per scope, the last address this instance allocated (see {@link #allocate}). */
     private final Map<String, Long> cursors = new ConcurrentHashMap<>();
 
+    private final FreeReadAhead readAhead = new FreeReadAhead();
+
     public LeaseRepository(Pool pool) {
         this.pool = pool;
     }
@@ -53,6 +55,59 @@ public class LeaseRepository {
                                 + " ORDER BY address FOR UPDATE")
                 .execute(Tuple.of(scope, clientKey, subject == null ? -1L : subject.unsigned()))
                 .map(LeaseRepository::rows);
+    }
+
+    /**
+     * {@link #lockFacts} for many requests in one statement: the rows of each (scope, client) and of each subject
+     * address, locked in address order. Returns one list per wanted entry, in order, as {@link #lockFacts} would.
+     */
+    public Uni<List<List<LeaseRow>>> lockFacts(SqlConnection conn, List<Facts> wanted) {
+        if (wanted.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> scopes = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<Long> subjects = new ArrayList<>();
+        for (Facts f : wanted) {
+            if (!scopes.contains(f.scope())) {
+                scopes.add(f.scope());
+            }
+            keys.add(f.clientKey());
+            if (f.subject() != null) {
+                subjects.add(f.subject().unsigned());
+            }
+        }
+        return conn.preparedQuery("SELECT " + COLUMNS + ", scope FROM lease"
+                        + " WHERE (scope = ANY($1) AND client_key = ANY($2)) OR address = ANY($3)"
+                        + " ORDER BY address FOR UPDATE")
+                .execute(Tuple.of(
+                        scopes.toArray(String[]::new), keys.toArray(String[]::new), subjects.toArray(Long[]::new)))
+                .map(rs -> {
+                    Map<Long, LeaseRow> byAddress = new HashMap<>();
+                    Map<List<String>, List<LeaseRow>> byClient = new HashMap<>();
+                    for (Row row : rs) {
+                        LeaseRow lease = LeaseRow.of(row);
+                        byAddress.put(lease.address().unsigned(), lease);
+                        if (lease.clientKey() != null) {
+                            byClient.computeIfAbsent(
+                                            List.of(row.getString("scope"), lease.clientKey()), k -> new ArrayList<>())
+                                    .add(lease);
+                        }
+                    }
+                    List<List<LeaseRow>> out = new ArrayList<>(wanted.size());
+                    for (Facts f : wanted) {
+                        List<LeaseRow> mine =
+                                new ArrayList<>(byClient.getOrDefault(List.of(f.scope(), f.clientKey()), List.of()));
+                        LeaseRow subject = f.subject() == null
+                                ? null
+                                : byAddress.get(f.subject().unsigned());
+                        if (subject != null && !mine.contains(subject)) {
+                            mine.add(subject);
+                        }
+                        out.add(mine);
+                    }
+                    return out;
+                });
     }
 
     /**
@@ -106,12 +161,73 @@ public class LeaseRepository {
      * after a few thousand DISCOVERs), while starting after the last allocation finds a live entry at once. The cursor
      * is only a hint: the row is still chosen and locked by the database, so replicas with cursors of their own stay
      * correct.
+     *
+     * <p>The free addresses after the cursor are read ahead ({@link FreeReadAhead}) and each allocation takes its own
+     * by primary key. Allocations of one batch run side by side on its connection, and a search from the shared cursor
+     * walked past the rows the batch had just taken (measured: 55 buffer reads and 0.13 ms per allocation at 1500/s).
+     * After {@value #READ_AHEAD_ATTEMPTS} read-ahead addresses taken by someone else (another replica), or at the end of
+     * the pool, the allocation searches as before and the read-ahead continues after what it found.
      */
     public Uni<Ipv4> allocate(
             SqlConnection conn, String scope, Client client, Instant until, Instant now, Guard guard) {
         if (!guard.others()) {
             return Uni.createFrom().nullItem();
         }
+        String line = scope + "/" + guard.backupPool();
+        return takeReadAhead(conn, line, scope, client, until, now, guard, READ_AHEAD_ATTEMPTS)
+                .flatMap(taken -> taken != null
+                        ? Uni.createFrom().item(taken)
+                        : search(conn, line, scope, client, until, now, guard));
+    }
+
+    private static final int READ_AHEAD_ATTEMPTS = 3;
+
+    private Uni<Ipv4> takeReadAhead(
+            SqlConnection conn,
+            String line,
+            String scope,
+            Client client,
+            Instant until,
+            Instant now,
+            Guard guard,
+            int attempts) {
+        if (attempts == 0) {
+            return Uni.createFrom().nullItem();
+        }
+        Long candidate = readAhead.next(line);
+        if (candidate == null) {
+            return readAhead
+                    .readFurther(line, after -> readFree(conn, scope, guard, after))
+                    .flatMap(found -> found
+                            ? takeReadAhead(conn, line, scope, client, until, now, guard, attempts)
+                            : Uni.createFrom().nullItem());
+        }
+        return take(
+                        conn,
+                        " AND state = 'FREE' AND address = $9",
+                        allocateArgs(scope, client, until, now, guard).addLong(candidate))
+                .flatMap(taken -> taken != null
+                        ? Uni.createFrom().item(taken)
+                        : takeReadAhead(conn, line, scope, client, until, now, guard, attempts - 1));
+    }
+
+    private static Uni<List<Long>> readFree(SqlConnection conn, String scope, Guard guard, long after) {
+        return conn.preparedQuery("SELECT address FROM lease WHERE scope = $1 AND state = 'FREE' AND in_pool"
+                        + " AND reserved_for IS NULL AND ($2::boolean IS NULL OR backup = $2) AND address > $3"
+                        + " ORDER BY address LIMIT $4")
+                .execute(Tuple.of(scope, guard.backupPool(), after, FreeReadAhead.READ))
+                .map(rs -> {
+                    List<Long> out = new ArrayList<>(rs.size());
+                    for (Row row : rs) {
+                        out.add(row.getLong("address"));
+                    }
+                    return out;
+                });
+    }
+
+    /** Allocation without read-ahead: the search from the cursor described at {@link #allocate}. */
+    private Uni<Ipv4> search(
+            SqlConnection conn, String line, String scope, Client client, Instant until, Instant now, Guard guard) {
         long after = cursors.getOrDefault(scope, -1L);
         return allocateFree(conn, scope, client, until, now, guard, after)
                 .flatMap(address -> address != null || after < 0
@@ -120,6 +236,7 @@ public class LeaseRepository {
                 .flatMap(address -> {
                     if (address != null) {
                         cursors.put(scope, address.unsigned());
+                        readAhead.restartAfter(line, address.unsigned());
                         return Uni.createFrom().item(address);
                     }
                     if (guard.onlyFree()) {
@@ -416,13 +533,15 @@ public class LeaseRepository {
         public static final Guard STANDALONE = new Guard(null, true, false, null, false);
     }
 
+    /** What a decision reads: the client's rows in the scope and the row of the address it names (or null). */
+    public record Facts(String scope, String clientKey, Ipv4 subject) {}
+
     /** Who a lease is for. */
     public record Client(String key, String hardwareAddress, String clientId, String hostname) {}
 
     /** A row the reclaim changed, with its state before. */
     public record Expired(Ipv4 address, String scope, String before, Client client) {}
 
-    /** Address counts of one scope. */
     /** Address counts of one scope; see {@code ScopeStatistics} for what each means. */
     public record ScopeCounts(
             String scope,

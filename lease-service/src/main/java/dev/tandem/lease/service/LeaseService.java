@@ -124,24 +124,52 @@ public class LeaseService {
      * decided side by side, so their statements are pipelined on the transaction's connection (the database still
      * runs them one at a time, and every write checks in its WHERE clause that the row may still take it). Measured:
      * with one statement waiting for the other, a batch cost a round trip to PostgreSQL per statement, and round trips
-     * under a loaded CPU, not the statements, limited the rate (bench/README.md).
+     * under a loaded CPU, not the statements, limited the rate (bench/README.md). The facts of each client's first
+     * request are locked for the whole batch in one statement; a client's later requests in the batch lock theirs
+     * again, after its earlier ones were applied.
      */
     private Uni<List<LeaseReply>> inTransaction(List<LeaseRequest> requests, ServerSettings settings, Instant now) {
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        for (LeaseRequest r : requests) {
+            prepared.add(prepare(r, settings, now));
+        }
+        java.util.Collection<List<Integer>> groups = byClient(requests);
+        Map<Integer, Integer> batchFacts = new java.util.HashMap<>(); // request position -> position in wanted
+        List<LeaseRepository.Facts> wanted = new ArrayList<>();
+        for (List<Integer> indexes : groups) {
+            indexes.stream()
+                    .filter(i -> prepared.get(i).early() == null)
+                    .findFirst()
+                    .ifPresent(i -> {
+                        batchFacts.put(i, wanted.size());
+                        wanted.add(prepared.get(i).facts());
+                    });
+        }
         return leases.pool().withTransaction(conn -> {
             List<Pending> events = new ArrayList<>();
             LeaseReply[] replies = new LeaseReply[requests.size()];
-            return Multi.createFrom()
-                    .iterable(byClient(requests))
-                    .onItem()
-                    .transformToUniAndMerge(indexes -> Multi.createFrom()
-                            .iterable(indexes)
+            return leases.lockFacts(conn, wanted)
+                    .flatMap(locked -> Multi.createFrom()
+                            .iterable(groups)
                             .onItem()
-                            .transformToUniAndConcatenate(i -> handleOne(conn, requests.get(i), settings, now, events)
-                                    .invoke(reply -> replies[i] = reply))
+                            .transformToUniAndMerge(indexes -> Multi.createFrom()
+                                    .iterable(indexes)
+                                    .onItem()
+                                    .transformToUniAndConcatenate(i -> {
+                                        Integer at = batchFacts.get(i);
+                                        return handleOne(
+                                                        conn,
+                                                        prepared.get(i),
+                                                        at == null ? null : locked.get(at),
+                                                        settings,
+                                                        now,
+                                                        events)
+                                                .invoke(reply -> replies[i] = reply);
+                                    })
+                                    .collect()
+                                    .last())
                             .collect()
                             .last())
-                    .collect()
-                    .last()
                     .flatMap(x -> outbox.append(conn, events))
                     .map(x -> List.of(replies));
         });
@@ -158,44 +186,82 @@ public class LeaseService {
         return groups.values();
     }
 
-    private Uni<LeaseReply> handleOne(
-            SqlConnection conn, LeaseRequest r, ServerSettings settings, Instant now, List<Pending> events) {
+    /**
+     * A request checked before it reaches the database: either answered already ({@code early}), or ready to be
+     * decided on the facts it names.
+     */
+    private record Prepared(
+            LeaseReply early,
+            LeaseRequest r,
+            ScopeConfig scope,
+            ClientRequest request,
+            Optional<FailoverView.Context> failover) {
+
+        static Prepared answered(LeaseReply reply) {
+            return new Prepared(reply, null, null, null, Optional.empty());
+        }
+
+        LeaseRepository.Facts facts() {
+            return new LeaseRepository.Facts(
+                    scope.id(), r.clientKey(), request.subjectAddress().orElse(null));
+        }
+    }
+
+    private Prepared prepare(LeaseRequest r, ServerSettings settings, Instant now) {
         if (r == null) {
-            return Uni.createFrom().item(LeaseReply.none("undecodable-request"));
+            return Prepared.answered(LeaseReply.none("undecodable-request"));
         }
         if (r.receivedAt() != null
                 && r.receivedAt().plus(config.lease().maxRequestAge()).isBefore(now)) {
-            return Uni.createFrom().item(LeaseReply.none(STALE));
+            return Prepared.answered(LeaseReply.none(STALE));
         }
         Optional<ScopeConfig> found = settings.scope(r.scope());
         if (found.isEmpty()) {
-            return Uni.createFrom().item(LeaseReply.none("unknown-scope"));
+            return Prepared.answered(LeaseReply.none("unknown-scope"));
         }
         ScopeConfig scope = found.get();
         ClientRequest request;
         try {
             request = toClientRequest(r, settings);
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(LeaseReply.none("bad-request"));
+            return Prepared.answered(LeaseReply.none("bad-request"));
         }
         Optional<FailoverView.Context> failover = failoverView.context(settings, scope.id(), now);
         if (failover.isPresent() && !failover.get().serves()) {
             // draft-ietf-dhc-failover-12 §9: this state does not answer (the gateway filters first; this is the guard).
-            return Uni.createFrom().item(LeaseReply.none("failover-not-serving"));
+            return Prepared.answered(LeaseReply.none("failover-not-serving"));
         }
         if (request.kind() == RequestKind.INFORM) {
-            return Uni.createFrom().item(reply("ACK", null, null, scope, r));
+            return Prepared.answered(reply("ACK", null, null, scope, r));
         }
+        return new Prepared(null, r, scope, request, failover);
+    }
+
+    /** Decides and applies one request on its locked facts; null facts: lock them first. */
+    private Uni<LeaseReply> handleOne(
+            SqlConnection conn,
+            Prepared p,
+            List<LeaseRow> locked,
+            ServerSettings settings,
+            Instant now,
+            List<Pending> events) {
+        if (p.early() != null) {
+            return Uni.createFrom().item(p.early());
+        }
+        LeaseRequest r = p.r();
+        LeaseRepository.Facts facts = p.facts();
+        Uni<List<LeaseRow>> rowsOf = locked != null
+                ? Uni.createFrom().item(locked)
+                : leases.lockFacts(conn, facts.scope(), facts.clientKey(), facts.subject());
         Client client = new Client(r.clientKey(), r.hardwareAddress(), r.clientId(), r.hostname());
-        Ipv4 subjectAddress = request.subjectAddress().orElse(null);
-        return leases.lockFacts(conn, scope.id(), r.clientKey(), subjectAddress).flatMap(rows -> {
+        return rowsOf.flatMap(rows -> {
             Optional<LeaseRow> clientRow = clientRow(rows, r.clientKey());
             Optional<LeaseRow> subjectRow = rows.stream()
-                    .filter(row -> row.address().equals(subjectAddress))
+                    .filter(row -> row.address().equals(facts.subject()))
                     .findFirst();
             Decision decision = LeasePolicy.decide(
-                    request, scope, clientRow.map(LeaseRow::binding), subjectRow.map(LeaseRow::binding), now);
-            return apply(conn, decision, r, scope, settings, client, clientRow, rows, failover, now, events);
+                    p.request(), p.scope(), clientRow.map(LeaseRow::binding), subjectRow.map(LeaseRow::binding), now);
+            return apply(conn, decision, r, p.scope(), settings, client, clientRow, rows, p.failover(), now, events);
         });
     }
 

@@ -207,6 +207,44 @@ class TwoReplicasTest {
     }
 
     @Test
+    void addressesReadAheadButTakenElsewhereAreSkipped() throws Exception {
+        configured();
+        String first = replicaA.handle(List.of(request("DISCOVER", 4000, null)))
+                .await()
+                .atMost(Duration.ofSeconds(30))
+                .get(0)
+                .address();
+        // Another replica takes every free address but the lowest: whatever this one read ahead is gone.
+        String left;
+        try (Connection c = TestPostgres.connect("lease_replicas");
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT host('0.0.0.0'::inet + min(address)) FROM lease"
+                    + " WHERE scope = '192.0.2.0/24' AND in_pool AND reserved_for IS NULL AND state = 'FREE'")) {
+                rs.next();
+                left = rs.getString(1);
+            }
+            int taken = s.executeUpdate("UPDATE lease SET state = 'OFFERED', client_key = 'hw:1:02005e' || address,"
+                    + " expires_at = now() + interval '1 minute' WHERE scope = '192.0.2.0/24' AND in_pool"
+                    + " AND reserved_for IS NULL AND state = 'FREE' AND address <> ('" + left + "'::inet - '0.0.0.0')");
+            assertThat(taken).isGreaterThan(40);
+        }
+        assertThat(left).isNotEqualTo(first);
+
+        LeaseReply second = replicaA.handle(List.of(request("DISCOVER", 4001, null)))
+                .await()
+                .atMost(Duration.ofSeconds(30))
+                .get(0);
+
+        assertThat(second.action()).isEqualTo("OFFER");
+        assertThat(second.address()).isEqualTo(left);
+        LeaseReply third = replicaA.handle(List.of(request("DISCOVER", 4002, null)))
+                .await()
+                .atMost(Duration.ofSeconds(30))
+                .get(0);
+        assertThat(third.reason()).isEqualTo("pool-exhausted");
+    }
+
+    @Test
     void requestsAreGroupedByClientInArrivalOrder() {
         List<LeaseRequest> batch =
                 List.of(request("DISCOVER", 1, null), request("DISCOVER", 2, null), request("REQUEST", 1, "192.0.2.9"));
