@@ -7,6 +7,7 @@ import dev.tandem.lease.repository.OutboxRepository.Stored;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -36,6 +37,12 @@ public class EventPublisher {
     private final LeaseServiceConfig config;
     private final String source;
     private final DrainLoop loop;
+    /** Events published since the outbox was last vacuumed. */
+    private final java.util.concurrent.atomic.AtomicLong sinceVacuum = new java.util.concurrent.atomic.AtomicLong();
+    /** Dead rows worth a vacuum: a few seconds of events under load, never on an idle server. */
+    static final long VACUUM_AFTER = 2_000;
+
+    private volatile boolean vacuumFailureLogged;
 
     public EventPublisher(
             @Channel(CHANNEL) MutinyEmitter<String> emitter,
@@ -65,6 +72,30 @@ public class EventPublisher {
     @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void periodic() {
         trigger();
+    }
+
+    /** Vacuums the outbox when enough events left it since the last time (see {@link OutboxRepository#vacuum}). */
+    @Scheduled(every = "5s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> vacuum() {
+        long published = sinceVacuum.get();
+        if (published < VACUUM_AFTER) {
+            return Uni.createFrom().voidItem();
+        }
+        return outbox.vacuum()
+                .invoke(() -> sinceVacuum.addAndGet(-published))
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    metrics.counter("tandem_lease_outbox_vacuum_failures_total").increment();
+                    if (!vacuumFailureLogged) {
+                        vacuumFailureLogged = true;
+                        Log.warnf(
+                                "Vacuuming the lease event outbox failed (%s); autovacuum still cleans it, drains"
+                                        + " get slower meanwhile (logged once, counted in"
+                                        + " tandem_lease_outbox_vacuum_failures_total)",
+                                failure.toString());
+                    }
+                    return null;
+                });
     }
 
     private Uni<Void> publish(List<Stored> events) {
@@ -111,7 +142,11 @@ public class EventPublisher {
                     .invoke(() -> metrics.counter("tandem_lease_events_published_total", "type", event.type())
                             .increment()));
         }
-        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+        return Uni.join()
+                .all(sends)
+                .andFailFast()
+                .invoke(() -> sinceVacuum.addAndGet(events.size()))
+                .replaceWithVoid();
     }
 
     private static void header(RecordHeaders headers, String name, String value) {

@@ -20,23 +20,28 @@ public class OutboxRepository {
         this.pool = pool;
     }
 
+    /** Stores the events in order, in one statement. */
     public Uni<Void> append(SqlConnection conn, List<Pending> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = new ArrayList<>(events.size());
-        for (Pending e : events) {
-            rows.add(Tuple.of(e.address(), e.json()));
+        Long[] addresses = new Long[events.size()];
+        String[] json = new String[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            addresses[i] = events.get(i).address();
+            json[i] = events.get(i).json();
         }
-        return conn.preparedQuery("INSERT INTO lease_event_outbox (address, event) VALUES ($1, $2)")
-                .executeBatch(rows)
+        return conn.preparedQuery("INSERT INTO lease_event_outbox (address, event)"
+                        + " SELECT a, e FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(a, e, n) ORDER BY n")
+                .execute(Tuple.of(addresses, json))
                 .replaceWithVoid();
     }
 
     /**
      * Locks up to {@code limit} unpublished events in order, hands them to {@code publish} and deletes them once it
      * completes; if publishing fails the transaction rolls back and the events stay for the next attempt. Returns how
-     * many were published.
+     * many were published. (Measured: one DELETE ... RETURNING of a locking subquery instead of these two statements
+     * read 1,465 buffers a drain against 70.)
      */
     public Uni<Integer> drain(int limit, Function<List<Stored>, Uni<Void>> publish) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT sequence, address, event FROM lease_event_outbox"
@@ -56,6 +61,15 @@ public class OutboxRepository {
                                     .execute(Tuple.of(sequences)))
                             .replaceWith(events.size());
                 }));
+    }
+
+    /**
+     * Vacuums the outbox. Every published event leaves a dead row and a dead index entry, and the drain's ordered scan
+     * walks them from the head of the index until the table is vacuumed; autovacuum visits a database at most once a
+     * minute (measured at 2,500 DORA/s: 112,000 dead rows, 442 buffers and 0.55 ms a drain).
+     */
+    public Uni<Void> vacuum() {
+        return pool.query("VACUUM lease_event_outbox").execute().replaceWithVoid();
     }
 
     /** An event to store: the address it is about and its JSON without sequence. */

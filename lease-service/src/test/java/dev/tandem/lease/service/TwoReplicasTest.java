@@ -244,6 +244,26 @@ class TwoReplicasTest {
         assertThat(third.reason()).isEqualTo("pool-exhausted");
     }
 
+    @Inject
+    OutboxRepository outbox;
+
+    @Test
+    void theOutboxIsVacuumedOnRequest() throws Exception {
+        long before = outboxVacuums();
+        outbox.vacuum().await().atMost(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxVacuums() > before);
+    }
+
+    private static long outboxVacuums() throws Exception {
+        try (Connection c = TestPostgres.connect("lease_replicas");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'lease_event_outbox'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     void requestsAreGroupedByClientInArrivalOrder() {
         List<LeaseRequest> batch =
