@@ -22,7 +22,8 @@
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
 # TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
 # TANDEM_FAILOVER_STARTUP_TIME, TANDEM_FAILOVER_RECONNECT_INTERVAL and TANDEM_FAILOVER_POOL_BALANCE_INTERVAL pass
-# through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT to the lease-services; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
+# through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT and TANDEM_LEASE_OUTBOX_VACUUM_AFTER to the
+# lease-services; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -201,6 +202,7 @@ java_env() { # name -> env assignments for the service
     done
     [ -n "${TANDEM_LEASE_POOL_MISBALANCE_PERCENT:-}" ] \
         && leasing+=(TANDEM_LEASE_POOL_MISBALANCE_PERCENT="$TANDEM_LEASE_POOL_MISBALANCE_PERCENT")
+    [ -n "${TANDEM_LEASE_OUTBOX_VACUUM_AFTER:-}" ] && leasing+=(TANDEM_LEASE_OUTBOX_VACUUM_AFTER="$TANDEM_LEASE_OUTBOX_VACUUM_AFTER")
     case "$1" in
         lease-service | lease-service-b)
             echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \

@@ -43,5 +43,13 @@ public interface LeaseServiceConfig {
         @Min(1)
         @Max(10000)
         int publishBatch();
+
+        /**
+         * After how many published events the lease-service vacuums the outbox itself (checked every 5 s); 0: never,
+         * leaving it to autovacuum.
+         */
+        @WithDefault("2000")
+        @Min(0)
+        long outboxVacuumAfter();
     }
 }

@@ -39,8 +39,6 @@ public class EventPublisher {
     private final DrainLoop loop;
     /** Events published since the outbox was last vacuumed. */
     private final java.util.concurrent.atomic.AtomicLong sinceVacuum = new java.util.concurrent.atomic.AtomicLong();
-    /** Dead rows worth a vacuum: a few seconds of events under load, never on an idle server. */
-    static final long VACUUM_AFTER = 2_000;
 
     private volatile boolean vacuumFailureLogged;
 
@@ -78,7 +76,8 @@ public class EventPublisher {
     @Scheduled(every = "5s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> vacuum() {
         long published = sinceVacuum.get();
-        if (published < VACUUM_AFTER) {
+        long after = config.lease().outboxVacuumAfter();
+        if (after == 0 || published < after) {
             return Uni.createFrom().voidItem();
         }
         return outbox.vacuum()
