@@ -108,12 +108,12 @@ class BusSchemasTest {
         assertThat(update.toBinding()).isEqualTo(binding);
         BindingAck ack = new BindingAck(1, "fo", "192.0.2.10", 42, 1_800_000_300L, null, null);
         BindingAck reject = new BindingAck(1, "fo", "192.0.2.10", 42, 0, "FATAL_CONFLICT", "bound to another client");
-        FailoverCommand command =
-                new FailoverCommand(1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"), null, null);
+        FailoverCommand command = new FailoverCommand(
+                1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"), null, null, null);
         FailoverCommand balance =
-                new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "b1", List.of("192.0.2.0/24"), 7L, 50);
+                new FailoverCommand(1, "fo", FailoverCommand.BALANCE, "b1", List.of("192.0.2.0/24"), 7L, 50, 9L);
         FailoverCommand identify =
-                new FailoverCommand(1, "fo", FailoverCommand.IDENTIFY, "i1", List.of("192.0.2.0/24"), null, null);
+                new FailoverCommand(1, "fo", FailoverCommand.IDENTIFY, "i1", List.of("192.0.2.0/24"), null, null, null);
         assertThat(Schemas.problems("failover-command.v1", JSON.writeValueAsString(identify)))
                 .isEmpty();
         assertThat(Schemas.problems(

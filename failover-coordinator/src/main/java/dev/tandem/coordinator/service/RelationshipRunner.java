@@ -114,6 +114,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
     private final Map<Long, Queued> inFlight = new HashMap<>();
+    /** The highest update number seen from the lease-service, and what it was at the last unacked recheck. */
+    private long highestSeen;
+
+    private long recheckBound;
     /** The resend of unacknowledged updates asked for when the link came up, until its end marker arrives. */
     private String connectionResend;
 
@@ -266,7 +270,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             dial();
             identifyLeaseStore();
             startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
-            refreshTimer = vertx.setPeriodic(30_000, id -> run(this::publish));
+            // Republished every 10 s: a lease-service does not act on a state older than its max-failover-state-age.
+            refreshTimer = vertx.setPeriodic(10_000, id -> run(this::publish));
             if (!settings.unackedRecheckInterval().isZero()) {
                 recheckTimer = vertx.setPeriodic(
                         settings.unackedRecheckInterval().toMillis(), id -> run(this::recheckUnacked));
@@ -616,7 +621,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     FailoverStateMachine.startup(previous, reported, reportedSince, lastOperation),
                     "partner is " + reported.label() + (startupFlag ? " (starting)" : ""));
         } else if (startupFlag) {
-            // §9.3.1: a partner in STARTUP reports its previous state; wait for its real one.
+            // §9.3.1: a partner in STARTUP reports its previous state; wait for its real one. Communication counts as
+            // OK only from that real report: what this state does on contact (UPDREQALL in RECOVER) waits for it.
+            communicating = wasCommunicating;
             publish();
             return;
         } else {
@@ -851,6 +858,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 releaseHeld();
                 return;
             }
+            highestSeen = Math.max(highestSeen, update.sequence());
             if (link == null) {
                 return; // the lease table keeps it unacknowledged; resent on the next connection
             }
@@ -865,15 +873,31 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     /**
-     * With the link up and none of our updates queued or in flight, every binding the lease table still holds
-     * unacknowledged was lost on its way (an acknowledgement the lease-service could not record, say): it is asked to
-     * send them again, as on a new connection. Nothing is sent while a resend of the connection is still running.
+     * Every recheck interval: an update this runner saw before the previous recheck and holds neither queued nor in
+     * flight has had a whole interval to be acknowledged. If the lease table still holds it unacknowledged, it was lost
+     * on its way (an acknowledgement the lease-service could not record, a write to the bus that failed), so the
+     * lease-service is asked to send those again, numbered up to below the lowest one still pending here. This works
+     * under steady load too, where the queue is never empty. Nothing is asked while the connection's resend runs.
      */
     private void recheckUnacked() {
-        if (link == null || connectionResend != null || !queue.isEmpty() || !inFlight.isEmpty()) {
+        long bound = recheckBound;
+        recheckBound = highestSeen;
+        if (link == null || connectionResend != null) {
             return;
         }
-        command(FailoverCommand.RESEND_UNACKED);
+        long lowestPending = Math.min(
+                queue.values().stream()
+                        .mapToLong(q -> q.update().sequence())
+                        .min()
+                        .orElse(Long.MAX_VALUE),
+                inFlight.values().stream()
+                        .mapToLong(q -> q.update().sequence())
+                        .min()
+                        .orElse(Long.MAX_VALUE));
+        long upTo = Math.min(bound, lowestPending - 1);
+        if (upTo > 0) {
+            command(FailoverCommand.RESEND_UNACKED, UUID.randomUUID().toString(), upTo);
+        }
     }
 
     /** Sends queued updates within the partner's window (§8.4), one binding per BNDUPD. */
@@ -1202,6 +1226,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void command(String command, String requestId) {
+        command(command, requestId, null);
+    }
+
+    private void command(String command, String requestId, Long upTo) {
         bus.command(new FailoverCommand(
                 FailoverCommand.VERSION,
                 config.name(),
@@ -1209,7 +1237,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 requestId,
                 config.scopes(),
                 revision,
-                FailoverCommand.BALANCE.equals(command) && iscPartner() ? ISC_SECONDARY_PERCENT : null));
+                FailoverCommand.BALANCE.equals(command) && iscPartner() ? ISC_SECONDARY_PERCENT : null,
+                upTo));
     }
 
     private boolean iscPartner() {

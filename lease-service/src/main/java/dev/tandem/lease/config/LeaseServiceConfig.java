@@ -51,5 +51,13 @@ public interface LeaseServiceConfig {
         @WithDefault("2000")
         @Min(0)
         long outboxVacuumAfter();
+
+        /**
+         * A failover state the coordinator published longer ago than this is not acted on (nothing is allocated in its
+         * scopes): the coordinator republishes every 10 s, so an older one means this replica's state consumer lags
+         * or the coordinator is gone, and the state may have changed (PARTNER-DOWN left, say) since.
+         */
+        @WithDefault("30s")
+        Duration maxFailoverStateAge();
     }
 }

@@ -174,7 +174,7 @@ public class BindingPublisher {
         boolean all = FailoverCommand.RESEND_ALL.equals(command.command());
         String[] scopes = inScopes;
         long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
-        return bindings.resend(scopes, all)
+        return bindings.resend(scopes, all, command.upTo())
                 .invoke(n -> Log.logf(
                         n > 0 || all ? Logger.Level.INFO : Logger.Level.DEBUG, // the coordinator rechecks every 30 s
                         "Relationship %s: resending %d %s bindings (request %s)",

@@ -95,8 +95,12 @@ public class BindingRepository {
             accepted[i] = a.accepted();
         }
         String freed = "CASE WHEN a.ok AND l.update_seq = a.seq AND l.state IN ('RELEASED', 'EXPIRED')";
+        // The acknowledged potential expiration counts only for the binding the row still holds (§5.2.1): a late ack
+        // of an earlier update may be of another client's binding; a freed address has none left.
         return Conflicts.retried(pool.preparedQuery("UPDATE lease l SET acked_seq = greatest(l.acked_seq, a.seq),"
-                                + " tsfp = CASE WHEN a.ok THEN greatest(l.tsfp, a.potential) ELSE l.tsfp END,"
+                                + " tsfp = " + freed + " THEN NULL"
+                                + " WHEN a.ok AND l.update_seq = a.seq THEN greatest(l.tsfp, a.potential)"
+                                + " ELSE l.tsfp END,"
                                 + " state = " + freed + " THEN 'FREE' ELSE l.state END,"
                                 + " backup = " + freed + " THEN false ELSE l.backup END,"
                                 + " updated_at = " + freed + " THEN $5 ELSE l.updated_at END"
@@ -109,18 +113,25 @@ public class BindingRepository {
     }
 
     /**
-     * Marks the rows of the scopes to be published again: for update-request-all every binding, free pool addresses
+     * Marks the rows of the scopes to be published again. For update-request-all: every binding, free pool addresses
      * included, so that a partner starting from nothing learns which free addresses are its own (BACKUP) and which the
-     * primary's (FREE), as ISC dhcpd needs (§7.7; ISC's secondary has no backup pool until told); otherwise those the
-     * partner has not acknowledged. Returns how many.
+     * primary's (FREE), as ISC dhcpd needs (§7.7; ISC's secondary has no backup pool until told). Each takes a new
+     * update number, so it is unacknowledged until the partner, which asked because it knows nothing, acknowledges it
+     * (an update lost or left unanswered is sent again like any other). Otherwise: those the partner has not
+     * acknowledged, numbered up to {@code upTo} when given. Returns how many.
      */
-    public Uni<Integer> resend(String[] scopes, boolean all) {
-        String sql = all
-                ? "UPDATE lease SET published_seq = -1 WHERE scope = ANY($1)"
-                        + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))"
-                : "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq";
-        return Conflicts.retried(pool.preparedQuery(sql).execute(Tuple.of((Object) scopes)))
-                .map(rs -> rs.rowCount());
+    public Uni<Integer> resend(String[] scopes, boolean all, Long upTo) {
+        Tuple args = Tuple.of((Object) scopes);
+        String sql;
+        if (all) {
+            sql = "UPDATE lease SET update_seq = nextval('binding_update_seq') WHERE scope = ANY($1)"
+                    + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))";
+        } else {
+            sql = "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq"
+                    + " AND ($2::bigint IS NULL OR update_seq <= $2)";
+            args.addLong(upTo);
+        }
+        return Conflicts.retried(pool.preparedQuery(sql).execute(args)).map(rs -> rs.rowCount());
     }
 
     /** A scope's free addresses by owner before a balancing pass, and how many the pass gave the partner. */
@@ -208,6 +219,66 @@ public class BindingRepository {
                 });
     }
 
+    /** Another row a client holds in a scope: its address, state (OFFERED or ACTIVE) and last transaction time. */
+    public record Held(Ipv4 address, LeaseState state, Instant cltt) {}
+
+    /** The client's offered or bound row in the scope other than the address, locked; empty if none. */
+    public Uni<Optional<Held>> otherHeld(SqlConnection conn, String scope, String clientKey, Ipv4 address) {
+        return conn.preparedQuery("SELECT address, state, cltt FROM lease WHERE scope = $1 AND client_key = $2"
+                        + " AND state IN ('OFFERED', 'ACTIVE') AND address <> $3 FOR UPDATE")
+                .execute(Tuple.of(scope, clientKey, address.unsigned()))
+                .map(rs -> {
+                    if (!rs.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = rs.iterator().next();
+                    return Optional.of(new Held(
+                            Ipv4.ofUnsigned(row.getLong("address")),
+                            LeaseState.valueOf(row.getString("state")),
+                            instant(row, "cltt")));
+                });
+    }
+
+    /**
+     * Ends this server's hold of an address whose client the partner's binding of another address took over: an offer
+     * is dropped (it is no binding), a binding is released now with a new update number, so the partner hears of it
+     * and both free the address (§5.11).
+     */
+    public Uni<Void> supersede(SqlConnection conn, Held held, Instant now) {
+        boolean bound = held.state() == LeaseState.ACTIVE;
+        return conn.preparedQuery("UPDATE lease SET state = $2, expires_at = $3, cltt = coalesce($3, cltt),"
+                        + " updated_at = $4, tsfp = CASE WHEN $5 THEN tsfp END,"
+                        + " update_seq = CASE WHEN $5 THEN nextval('binding_update_seq') ELSE update_seq END"
+                        + " WHERE address = $1")
+                .execute(Tuple.of(
+                        held.address().unsigned(),
+                        bound ? LeaseState.RELEASED.name() : LeaseState.FREE.name(),
+                        bound ? ts(now) : null,
+                        ts(now),
+                        bound))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Records the partner's binding of a client whose own binding here stands ({@link
+     * BindingUpdatePolicy#incomingBindingStands}) as released now, with a new update number: the partner hears of the
+     * release and both free the address (§5.11).
+     */
+    public Uni<Void> releaseHere(SqlConnection conn, Binding b, String clientKey, Instant now) {
+        HexFormat hex = HexFormat.of();
+        byte[] hw = b.hardwareAddress();
+        return conn.preparedQuery("UPDATE lease SET state = 'RELEASED', client_key = $2, hw_address = $3,"
+                        + " client_id = $4, expires_at = $5, cltt = $5, updated_at = $5, tsfp = NULL,"
+                        + " update_seq = nextval('binding_update_seq') WHERE address = $1")
+                .execute(Tuple.of(
+                        b.address().unsigned(),
+                        clientKey,
+                        hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length),
+                        b.clientId() == null ? null : hex.formatHex(b.clientId()),
+                        ts(now)))
+                .replaceWithVoid();
+    }
+
     /** An address's scope, whether it is in a pool, and its binding. */
     public record Local(String scope, boolean inPool, BindingUpdatePolicy.Local binding) {}
 
@@ -253,7 +324,10 @@ public class BindingRepository {
                         + " client_key = CASE WHEN $9 THEN client_key ELSE $3 END,"
                         + " hw_address = CASE WHEN $9 THEN hw_address ELSE $4 END,"
                         + " client_id = CASE WHEN $9 THEN client_id ELSE $5 END,"
-                        + " expires_at = $6, cltt = coalesce($7, cltt), tsfp = coalesce($8, tsfp),"
+                        + " expires_at = $6, cltt = coalesce($7, cltt),"
+                        // the potential expiration belongs to the binding it came with (§5.2.1)
+                        + " tsfp = CASE WHEN $2 <> 'ACTIVE' THEN NULL WHEN client_key IS NOT DISTINCT FROM $3"
+                        + " THEN coalesce($8, tsfp) ELSE $8 END,"
                         + " backup = coalesce($10, backup), updated_at = $11,"
                         + " update_seq = n.v, published_seq = n.v, acked_seq = n.v FROM n WHERE address = $1")
                 .execute(Tuple.from(new Object[] {

@@ -113,11 +113,14 @@ public class LeaseRepository {
     /**
      * The row may go to the client ($2 at time $7): the client holds it, or it is free in a pool this server may use,
      * or (where the failover guard allows) it is reusable: released, expired, or its offer or lease ran out; never in
-     * decline probation. Parameters: $1 address, $2 client key, ..., $7 now, $8 scope, $9..$12 the {@link Guard}.
+     * decline probation. Under failover the client takes back its own released or expired address only once the
+     * partner has acknowledged that update: until then the partner may already have given it to another client.
+     * Parameters: $1 address, $2 client key, ..., $7 now, $8 scope, $9..$13 the {@link Guard}.
      */
     private static final String MAY_TAKE = " WHERE address = $1 AND scope = $8"
             + " AND NOT (state = 'DECLINED' AND expires_at > $7)"
-            + " AND ((client_key = $2 AND state <> 'FREE')"
+            + " AND ((client_key = $2 AND state <> 'FREE'"
+            + " AND NOT ($13 AND state IN ('RELEASED', 'EXPIRED') AND update_seq > acked_seq))"
             + " OR ($10 AND ($9::boolean IS NULL OR backup = $9) AND (state = 'FREE' OR (NOT $11"
             + " AND (state IN ('RELEASED', 'EXPIRED') OR expires_at <= $7)"
             + " AND ($12::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $12)))))";
@@ -135,14 +138,25 @@ public class LeaseRepository {
             guard.backupPool(),
             guard.others(),
             guard.onlyFree(),
-            ts(guard.reuseBefore())
+            ts(guard.reuseBefore()),
+            guard.track()
         });
     }
+
+    /**
+     * What taking a row ($2: the client key) resets. The partner's acknowledged potential expiration belongs to the
+     * binding it was acknowledged for (draft §5.2.1): it is kept only while the row stays with the same client, so a
+     * new client of a reused address starts at MCLT. A released or expired address is the primary's once the partner
+     * has its update (§5.11), so it is the primary's here too if the new offer lapses, as on the partner.
+     */
+    private static final String TAKING = " tsfp = CASE WHEN state = 'FREE' OR client_key IS DISTINCT FROM $2"
+            + " THEN NULL ELSE tsfp END,"
+            + " backup = CASE WHEN state IN ('RELEASED', 'EXPIRED') THEN false ELSE backup END,";
 
     /** Holds the address for the client. A lease the client already holds stays ACTIVE. */
     public Uni<Boolean> offer(
             SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now, Guard guard) {
-        return conn.preparedQuery("UPDATE lease SET"
+        return conn.preparedQuery("UPDATE lease SET" + TAKING
                         + " state = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN 'ACTIVE' ELSE 'OFFERED' END,"
                         + " expires_at = CASE WHEN state = 'ACTIVE' AND client_key = $2 AND expires_at > $7 THEN expires_at ELSE $6 END,"
                         + " client_key = $2, hw_address = $3, client_id = $4, hostname = $5, updated_at = $7"
@@ -261,13 +275,13 @@ public class LeaseRepository {
 
     /** Offers the client the first row of the scope that the condition and order pick ($1..$8 as allocateArgs). */
     private static Uni<Ipv4> take(SqlConnection conn, String conditionAndOrder, Tuple args) {
-        return conn.preparedQuery(
-                        "UPDATE lease SET state = 'OFFERED', client_key = $2, hw_address = $3, client_id = $4,"
-                                + " hostname = $5, expires_at = $6, updated_at = $7 WHERE address = (SELECT address"
-                                + " FROM lease WHERE scope = $1 AND in_pool AND reserved_for IS NULL"
-                                + " AND ($8::boolean IS NULL OR backup = $8)"
-                                + conditionAndOrder
-                                + " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
+        return conn.preparedQuery("UPDATE lease SET" + TAKING
+                        + " state = 'OFFERED', client_key = $2, hw_address = $3, client_id = $4,"
+                        + " hostname = $5, expires_at = $6, updated_at = $7 WHERE address = (SELECT address"
+                        + " FROM lease WHERE scope = $1 AND in_pool AND reserved_for IS NULL"
+                        + " AND ($8::boolean IS NULL OR backup = $8)"
+                        + conditionAndOrder
+                        + " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING address")
                 .execute(args)
                 .map(rs -> rs.rowCount() == 1
                         ? Ipv4.ofUnsigned(rs.iterator().next().getLong("address"))
@@ -300,13 +314,12 @@ public class LeaseRepository {
             Instant now,
             Guard guard,
             Instant potential) {
-        return conn.preparedQuery("UPDATE lease SET state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
-                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $13,"
-                        + " update_seq = CASE WHEN $14 THEN nextval('binding_update_seq') ELSE update_seq END"
+        return conn.preparedQuery("UPDATE lease SET" + TAKING
+                        + " state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
+                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $14,"
+                        + " update_seq = CASE WHEN $13 THEN nextval('binding_update_seq') ELSE update_seq END"
                         + MAY_TAKE)
-                .execute(takeArgs(scope, address, client, until, now, guard)
-                        .addOffsetDateTime(ts(potential))
-                        .addBoolean(guard.track()))
+                .execute(takeArgs(scope, address, client, until, now, guard).addOffsetDateTime(ts(potential)))
                 .map(rs -> rs.rowCount() == 1);
     }
 
@@ -337,6 +350,7 @@ public class LeaseRepository {
                                 + " UPDATE lease l SET state = CASE WHEN due.before = 'ACTIVE' THEN 'EXPIRED' ELSE 'FREE' END,"
                                 + " client_key = CASE WHEN due.before = 'DECLINED' THEN NULL ELSE l.client_key END,"
                                 + " expires_at = NULL, updated_at = $1,"
+                                + " tsfp = CASE WHEN due.before = 'ACTIVE' THEN l.tsfp END,"
                                 + " update_seq = CASE WHEN l.scope = ANY($3) AND due.before <> 'OFFERED'"
                                 + " THEN nextval('binding_update_seq') ELSE l.update_seq END"
                                 + " FROM due WHERE l.address = due.address"

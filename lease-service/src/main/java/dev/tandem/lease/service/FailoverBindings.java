@@ -182,37 +182,91 @@ public class FailoverBindings {
                         b, u.relationship(), verdict.reason().tag(), verdict.message());
                 return Uni.createFrom().item(count(reject(u, verdict.reason(), verdict.message())));
             }
-            return bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now)
-                    .map(state -> {
-                        HexFormat hex = HexFormat.of();
-                        byte[] hw = b.hardwareAddress();
-                        Client client = new Client(
-                                clientKey,
-                                hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length),
-                                b.clientId() == null ? null : hex.formatHex(b.clientId()),
-                                null);
-                        events.add(leaseEvents.pending(
-                                "partner-update",
-                                state,
+            Instant incomingCltt = b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null;
+            String scope = local.get().scope();
+            Uni<Optional<BindingRepository.Held>> other = b.status() == BindingStatus.ACTIVE && clientKey != null
+                    ? bindings.otherHeld(conn, scope, clientKey, b.address())
+                    : Uni.createFrom().item(Optional.empty());
+            return other.flatMap(held -> {
+                boolean bound = held.isPresent() && held.get().state() == LeaseState.ACTIVE;
+                if (bound
+                        && !BindingUpdatePolicy.incomingBindingStands(
+                                held.get().cltt(), incomingCltt, relationship.primary())) {
+                    Log.warnf(
+                            "The partner bound %s to client %s, which holds %s here since a later transaction: ours"
+                                    + " stands, and %s is released on both servers",
+                            b.address(), clientKey, held.get().address(), b.address());
+                    metrics.counter("tandem_failover_client_conflicts_total", "stands", "ours")
+                            .increment();
+                    return bindings.releaseHere(conn, b, clientKey, now)
+                            .map(x -> applied(u, b, clientKey, scope, LeaseState.RELEASED, now, events));
+                }
+                Uni<Void> vacated = Uni.createFrom().voidItem();
+                if (held.isPresent()) {
+                    if (bound) {
+                        Log.warnf(
+                                "The partner bound %s to client %s, which holds %s here since an earlier transaction:"
+                                        + " the partner's binding stands, and %s is released on both servers",
                                 b.address(),
-                                local.get().scope(),
-                                client,
-                                now,
-                                state == LeaseState.ACTIVE || state == LeaseState.DECLINED
-                                        ? Instant.ofEpochSecond(Math.max(b.leaseExpiration(), now.getEpochSecond()))
-                                        : null));
-                        metrics.counter("tandem_failover_partner_updates_total", "outcome", "applied")
+                                clientKey,
+                                held.get().address(),
+                                held.get().address());
+                        metrics.counter("tandem_failover_client_conflicts_total", "stands", "partner's")
                                 .increment();
-                        return new BindingAck(
-                                BindingAck.VERSION,
-                                u.relationship(),
-                                u.address(),
-                                u.sequence(),
-                                u.potentialExpiration(),
-                                null,
-                                null);
+                    }
+                    vacated = bindings.supersede(conn, held.get(), now).invoke(() -> {
+                        if (bound) {
+                            events.add(leaseEvents.pending(
+                                    "released",
+                                    LeaseState.RELEASED,
+                                    held.get().address(),
+                                    scope,
+                                    client(b, clientKey),
+                                    now,
+                                    null));
+                        }
                     });
+                }
+                return vacated.flatMap(
+                                x -> bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now))
+                        .map(state -> applied(u, b, clientKey, scope, state, now, events));
+            });
         });
+    }
+
+    /** An applied update: its lease event, its count, and the acknowledgement to send once committed. */
+    private BindingAck applied(
+            BindingUpdate u,
+            Binding b,
+            String clientKey,
+            String scope,
+            LeaseState state,
+            Instant now,
+            List<Pending> events) {
+        events.add(leaseEvents.pending(
+                "partner-update",
+                state,
+                b.address(),
+                scope,
+                client(b, clientKey),
+                now,
+                state == LeaseState.ACTIVE || state == LeaseState.DECLINED
+                        ? Instant.ofEpochSecond(Math.max(b.leaseExpiration(), now.getEpochSecond()))
+                        : null));
+        metrics.counter("tandem_failover_partner_updates_total", "outcome", "applied")
+                .increment();
+        return new BindingAck(
+                BindingAck.VERSION, u.relationship(), u.address(), u.sequence(), u.potentialExpiration(), null, null);
+    }
+
+    private static Client client(Binding b, String clientKey) {
+        HexFormat hex = HexFormat.of();
+        byte[] hw = b.hardwareAddress();
+        return new Client(
+                clientKey,
+                hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length),
+                b.clientId() == null ? null : hex.formatHex(b.clientId()),
+                null);
     }
 
     /** The partner acknowledged (or refused) some of our updates. */

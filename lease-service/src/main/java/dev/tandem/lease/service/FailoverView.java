@@ -1,5 +1,6 @@
 package dev.tandem.lease.service;
 
+import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.repository.LeaseRepository.Guard;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.FailoverStatuses;
@@ -7,6 +8,7 @@ import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.ServiceRules;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -19,22 +21,26 @@ import java.util.function.Supplier;
  * do for a scope. A scope in a relationship whose state is not known yet is treated as STARTUP: nothing is allocated.
  * So is a state the coordinator recorded with another lease database than this one ({@link LeaseStore}): that state
  * went with bindings this database does not have (it was lost, replaced or restored), and the coordinator recovers
- * them from the partner first.
+ * them from the partner first; and a state published too long ago (a lagging consumer, a coordinator gone).
  */
 @ApplicationScoped
 public class FailoverView {
 
     private final FailoverStatuses statuses = new FailoverStatuses();
     private final Supplier<Optional<String>> store;
+    private final Duration maxAge;
+    private final java.util.Set<String> staleLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
-    public FailoverView(LeaseStore store) {
+    public FailoverView(LeaseStore store, LeaseServiceConfig config) {
         this.store = store::id;
+        this.maxAge = config.lease().maxFailoverStateAge();
     }
 
     /** A view for a lease database of the given identity (tests). */
     public FailoverView(String storeId) {
         this.store = () -> Optional.of(storeId);
+        this.maxAge = Duration.ofSeconds(30);
     }
 
     public FailoverStatuses statuses() {
@@ -56,8 +62,10 @@ public class FailoverView {
     }
 
     Context context(RelationshipConfig relationship, Instant now) {
-        FailoverStatus status =
-                statuses.get(relationship.name()).filter(s -> !otherStore(s)).orElse(null);
+        FailoverStatus status = statuses.get(relationship.name())
+                .filter(s -> !otherStore(s))
+                .filter(s -> fresh(s, now))
+                .orElse(null);
         FailoverState state = status == null ? FailoverState.STARTUP : status.localState();
         Duration mclt = status == null ? relationship.mclt() : Duration.ofSeconds(status.mclt());
         Instant since = status == null ? now : status.since();
@@ -66,16 +74,28 @@ public class FailoverView {
         boolean backup = !relationship.primary();
         Guard guard =
                 switch (ServiceRules.pool(state, partner, draining, since, mclt, now)) {
-                    case OWN -> new Guard(
-                            backup,
-                            true,
-                            state != FailoverState.PARTNER_DOWN,
-                            state == FailoverState.PARTNER_DOWN ? now.minus(mclt) : null,
-                            true);
+                        // §5.2.2: another client gets a released or expired address only once MCLT has passed both
+                        // since its expiry and potential expirations and since entering PARTNER-DOWN. Before the latter
+                        // (pool OWN in PARTNER-DOWN) the partner may still have given it away: only FREE addresses go.
+                    case OWN -> new Guard(backup, true, true, null, true);
                     case ALL -> new Guard(null, true, false, now.minus(mclt), true);
                     case NONE -> new Guard(backup, false, true, null, true);
                 };
         return new Context(relationship, state, guard, mclt, ServiceRules.renews(state, draining));
+    }
+
+    /** Whether the state was published recently enough to act on; a stale one is logged once until fresh again. */
+    private boolean fresh(FailoverStatus status, Instant now) {
+        boolean fresh = status.updatedAt() == null || !status.updatedAt().isBefore(now.minus(maxAge));
+        if (fresh) {
+            staleLogged.remove(status.relationship());
+        } else if (staleLogged.add(status.relationship())) {
+            Log.warnf(
+                    "Failover state of %s was published at %s, more than %s s ago: nothing is allocated in its scopes"
+                            + " until the coordinator publishes again",
+                    status.relationship(), status.updatedAt(), maxAge.toSeconds());
+        }
+        return fresh;
     }
 
     /**

@@ -282,7 +282,7 @@ public class LeaseService {
         Guard guard = failover.map(FailoverView.Context::guard).orElse(Guard.STANDALONE);
         boolean track = guard.track();
         if (decision instanceof Decision.Offer offer) {
-            LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address()), now);
+            LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address(), client), now);
             return vacateOther(conn, clientRow, offer.address(), client, scope, track, now, events)
                     .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now, guard))
                     .flatMap(ok -> ok
@@ -303,7 +303,7 @@ public class LeaseService {
                             conn, r, scope, client, offerUntil, capped(desired, failover, null, now), guard, now));
         }
         if (decision instanceof Decision.Ack ack) {
-            LeaseTimes times = capped(desired, failover, acknowledged(rows, ack.address()), now);
+            LeaseTimes times = capped(desired, failover, acknowledged(rows, ack.address(), client), now);
             Instant until = now.plusSeconds(times.lease());
             Instant potential = ServiceRules.potentialExpiration(desired.lease(), times.lease(), now);
             return vacateOther(conn, clientRow, ack.address(), client, scope, track, now, events)
@@ -436,9 +436,12 @@ public class LeaseService {
                 .orElse(desired);
     }
 
-    private static Instant acknowledged(List<LeaseRow> rows, Ipv4 address) {
+    /** The potential expiration the partner acknowledged for this client's binding of the address (§5.2.1). */
+    private static Instant acknowledged(List<LeaseRow> rows, Ipv4 address, Client client) {
         return rows.stream()
-                .filter(row -> row.address().equals(address))
+                .filter(row -> row.address().equals(address)
+                        && row.state() != LeaseState.FREE
+                        && client.key().equals(row.clientKey()))
                 .map(LeaseRow::tsfp)
                 .filter(java.util.Objects::nonNull)
                 .findFirst()

@@ -426,6 +426,266 @@ class FailoverLeasesTest {
                 .isTrue();
     }
 
+    /**
+     * Draft §5.2.1: the potential expiration the partner acknowledged belongs to the binding it was acknowledged for.
+     * A client's long lease, acknowledged, then expired and freed: the next client of the address starts at MCLT, as a
+     * first lease must (if this server died before the partner heard of it, the partner would wait only MCLT).
+     */
+    @Test
+    @Order(9)
+    void aReusedAddressGivesItsNextClientMcltNotThePreviousClientsAcknowledgedTime() throws Exception {
+        configured();
+        allFreeAndBackup();
+        state(FailoverState.NORMAL, Instant.now());
+        long day = Instant.now().plusSeconds(86_400).getEpochSecond();
+        long bound = sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0031',"
+                + " expires_at = now() + interval '1 day', update_seq = nextval('binding_update_seq')"
+                + " WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        ack("203.0.113.2", bound, day);
+        assertThat(ask("02005e0f0031").leaseTime())
+                .as("the client whose binding the partner acknowledged gets its whole lease")
+                .isEqualTo(600);
+        long expired = sql("UPDATE lease SET state = 'EXPIRED', update_seq = nextval('binding_update_seq')"
+                + " WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        ack("203.0.113.2", expired, 0);
+        assertThat(stateOf("203.0.113.2")).isEqualTo("FREE");
+        sql("UPDATE lease SET backup = true WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f00' || to_hex(address % 256),"
+                + " expires_at = now() + interval '1 hour' WHERE scope = '" + SCOPE + "' AND address <> "
+                + unsigned("203.0.113.2") + " RETURNING update_seq");
+        LeaseReply next = ask("02005e0f0032");
+        assertThat(next.address()).isEqualTo("203.0.113.2");
+        assertThat(next.leaseTime()).as("a new client of a reused address").isEqualTo(60);
+        assertThat(column("tsfp", "203.0.113.2")).isNull();
+
+        // A late acknowledgement of an earlier update does not lift the new client's cap either.
+        long earlier = sql("SELECT nextval('binding_update_seq')");
+        long offered = sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0032',"
+                + " expires_at = now() + interval '60 seconds', update_seq = nextval('binding_update_seq')"
+                + " WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        assertThat(offered).isGreaterThan(earlier);
+        ack("203.0.113.2", earlier, day);
+        assertThat(column("tsfp", "203.0.113.2")).isNull();
+    }
+
+    /**
+     * A client takes back its own released or expired address only once the partner acknowledged that update: until
+     * then the partner (which frees the address on receiving it) may already have given it to another client.
+     */
+    @Test
+    @Order(10)
+    void aClientDoesNotRetakeItsAddressWhileTheReleaseIsUnacknowledged() throws Exception {
+        configured();
+        allFreeAndBackup();
+        state(FailoverState.NORMAL, Instant.now());
+        long released = sql("UPDATE lease SET state = 'RELEASED', client_key = 'hw:1:02005e0f0041',"
+                + " expires_at = now(), update_seq = nextval('binding_update_seq')"
+                + " WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        LeaseReply again = ask("02005e0f0041");
+        assertThat(again.action()).isEqualTo("OFFER");
+        assertThat(again.address()).isNotEqualTo("203.0.113.2");
+        assertThat(stateOf("203.0.113.2")).isEqualTo("RELEASED");
+        ack("203.0.113.2", released, 0);
+        assertThat(stateOf("203.0.113.2"))
+                .as("acknowledged: FREE on both servers, the primary's")
+                .isEqualTo("FREE");
+        assertThat(backup("203.0.113.2")).isFalse();
+    }
+
+    /**
+     * Draft §5.2.2: in PARTNER-DOWN another client gets a released or expired address only once MCLT has passed since
+     * its expiry and potential expirations and also since entering PARTNER-DOWN: until then the partner, which was
+     * serving, may have given it away after this server last heard of it.
+     */
+    @Test
+    @Order(11)
+    void partnerDownReusesAReleasedAddressOnlyMcltAfterEnteringIt() throws Exception {
+        configured();
+        allFreeAndBackup();
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f00' || to_hex(address % 256),"
+                + " expires_at = now() + interval '1 hour' WHERE scope = '" + SCOPE + "' RETURNING update_seq");
+        sql("UPDATE lease SET state = 'RELEASED', client_key = 'hw:1:02005e0f0051',"
+                + " expires_at = now() - interval '1 day', tstp = NULL, tsfp = NULL,"
+                + " update_seq = nextval('binding_update_seq') WHERE address = " + unsigned("203.0.113.3")
+                + " RETURNING update_seq");
+        state(FailoverState.PARTNER_DOWN, Instant.now());
+        assertThat(ask("02005e0f0052").reason()).isEqualTo("pool-exhausted");
+        assertThat(stateOf("203.0.113.3")).isEqualTo("RELEASED");
+        state(FailoverState.PARTNER_DOWN, Instant.now().minusSeconds(61));
+        LeaseReply taken = ask("02005e0f0052");
+        assertThat(taken.action()).isEqualTo("OFFER");
+        assertThat(taken.address()).isEqualTo("203.0.113.3");
+    }
+
+    /**
+     * Update-request-all: every binding sent, the never-changed free addresses included, takes a new update number,
+     * so the partner's acknowledgement of each is recorded and one lost or left unanswered goes again with the next
+     * resend of what is unacknowledged. The periodic recheck resends only updates numbered up to its bound.
+     */
+    @Test
+    @Order(12)
+    void everyBindingOfAFullResendStaysUnacknowledgedUntilThePartnerAcknowledgesIt() throws Exception {
+        configured();
+        allFreeAndBackup();
+        sql("UPDATE lease SET update_seq = 0, published_seq = 0, acked_seq = 0 WHERE address = "
+                + unsigned("203.0.113.4") + " RETURNING update_seq");
+        long before = lastUpdate();
+        List<BindingUpdate> all = answer(FailoverCommand.RESEND_ALL, "full-1", null).stream()
+                .filter(u -> !u.isEndOfResend())
+                .toList();
+        assertThat(all.stream().filter(u -> u.sequence() > before))
+                .as("every pool address goes with a new update number, the never-changed .4 too")
+                .extracting(BindingUpdate::address)
+                .contains("203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5");
+        // the partner acknowledges all but .4; .4 goes again with the next resend of the unacknowledged
+        java.util.Map<String, Long> sent = new java.util.TreeMap<>();
+        for (String address : List.of("203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5")) {
+            sent.put(address, Long.parseLong(column("update_seq", address)));
+            if (!address.equals("203.0.113.4")) {
+                ack(address, sent.get(address), 0);
+            }
+        }
+        List<BindingUpdate> again = answer(FailoverCommand.RESEND_UNACKED, "unacked-1", null).stream()
+                .filter(u -> !u.isEndOfResend())
+                .toList();
+        assertThat(again.subList(all.size(), again.size()))
+                .extracting(BindingUpdate::address)
+                .containsExactly("203.0.113.4");
+        // a recheck bounded below .4's number resends nothing
+        int count = again.size();
+        List<BindingUpdate> bounded = answerUpTo("unacked-2", sent.get("203.0.113.4") - 1).stream()
+                .filter(u -> !u.isEndOfResend())
+                .toList();
+        assertThat(bounded).hasSize(count);
+        List<BindingUpdate> reaching = answerUpTo("unacked-3", sent.get("203.0.113.4")).stream()
+                .filter(u -> !u.isEndOfResend())
+                .toList();
+        assertThat(reaching.subList(count, reaching.size()))
+                .extracting(BindingUpdate::address)
+                .containsExactly("203.0.113.4");
+    }
+
+    /**
+     * After a partition one client may be bound to an address by each server. The partner's update of its binding
+     * would break "one binding per client" here and was never answered (the partner held it in its window for good,
+     * POTENTIAL-CONFLICT never ended). Now the later transaction's binding stands and the other address is released on
+     * both servers, and the update is always answered.
+     */
+    @Test
+    @Order(13)
+    void aClientBoundByEachServerKeepsItsLaterBindingAndThePartnersUpdateIsAnswered() throws Exception {
+        configured();
+        allFreeAndBackup();
+        long now = Instant.now().getEpochSecond();
+        byte[] hw = HexFormat.of().parseHex("0102005e0f0061");
+        // ours is older: the partner's binding of .3 stands, our .2 is released (and goes to the partner)
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0061', expires_at = now() + interval"
+                + " '1 hour', cltt = now() - interval '100 seconds' WHERE address = " + unsigned("203.0.113.2")
+                + " RETURNING update_seq");
+        Binding newer = new Binding(
+                Ipv4.parse("203.0.113.3"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now, 0);
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", newer, 1)))
+                        .await()
+                        .atMost(Duration.ofSeconds(20)))
+                .extracting(BindingAck::rejectReason)
+                .containsExactly((String) null);
+        assertThat(stateOf("203.0.113.3")).isEqualTo("ACTIVE");
+        assertThat(column("client_key", "203.0.113.3")).isEqualTo("hw:1:02005e0f0061");
+        assertThat(stateOf("203.0.113.2")).isEqualTo("RELEASED");
+        assertThat(sql("SELECT count(*) FROM lease WHERE update_seq > acked_seq AND address = "
+                        + unsigned("203.0.113.2")))
+                .as("our release goes to the partner")
+                .isEqualTo(1);
+
+        // ours is newer: our .3 stands; the partner's binding of .4 is recorded as released, which goes back to it
+        sql("UPDATE lease SET cltt = now() WHERE address = " + unsigned("203.0.113.3") + " RETURNING update_seq");
+        Binding older = new Binding(
+                Ipv4.parse("203.0.113.4"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now - 100, 0);
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", older, 2)))
+                        .await()
+                        .atMost(Duration.ofSeconds(20)))
+                .extracting(BindingAck::rejectReason)
+                .containsExactly((String) null);
+        assertThat(stateOf("203.0.113.3")).isEqualTo("ACTIVE");
+        assertThat(stateOf("203.0.113.4")).isEqualTo("RELEASED");
+        assertThat(sql("SELECT count(*) FROM lease WHERE update_seq > acked_seq AND address = "
+                        + unsigned("203.0.113.4")))
+                .as("the release goes to the partner")
+                .isEqualTo(1);
+    }
+
+    /**
+     * A replica whose failover-state consumer lags (or whose coordinator is gone) does not act on an old state: a state
+     * published longer ago than max-failover-state-age allocates nothing, the same state published now does.
+     */
+    @Test
+    @Order(14)
+    void aStatePublishedTooLongAgoIsNotActedOn() throws Exception {
+        configured();
+        allFreeAndBackup();
+        Instant since = Instant.now().minusSeconds(120);
+        FailoverStatus fresh = FailoverFixtures.status(
+                SERVER,
+                "secondary",
+                "load-balance",
+                FailoverState.PARTNER_DOWN,
+                since,
+                FailoverState.UNKNOWN,
+                128,
+                List.of(SCOPE),
+                null,
+                0);
+        FailoverStatus old = new FailoverStatus(
+                fresh.version(),
+                fresh.server(),
+                fresh.relationship(),
+                fresh.role(),
+                fresh.mode(),
+                fresh.state(),
+                fresh.since(),
+                fresh.partnerState(),
+                fresh.partnerSince(),
+                fresh.communicating(),
+                fresh.mclt(),
+                fresh.hashBuckets(),
+                fresh.loadBalanceMaxSeconds(),
+                fresh.scopes(),
+                fresh.everCommunicated(),
+                Instant.now().minusSeconds(31),
+                fresh.drainUntil(),
+                fresh.leaseStore(),
+                fresh.storeSequence());
+        publish(Topics.failoverState(SERVER), "fo", old);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> view.status("fo").map(s -> s.since().equals(since)).orElse(false));
+        assertThat(ask("02005e0f0071").reason()).isEqualTo("failover-not-serving");
+        publish(Topics.failoverState(SERVER), "fo", fresh);
+        await().atMost(Duration.ofSeconds(30)).until(() -> view.status("fo")
+                .map(s -> s.updatedAt().equals(fresh.updatedAt()))
+                .orElse(false));
+        assertThat(ask("02005e0f0071").action()).isEqualTo("OFFER");
+    }
+
+    static long unsigned(String address) {
+        return Ipv4.parse(address).unsigned();
+    }
+
+    /** Runs a statement that returns update numbers; returns the first (0 if none). */
+    static long sql(String statement) throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(statement)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    void ack(String address, long sequence, long potential) {
+        bindings.acknowledge(
+                        List.of(new BindingAck(BindingAck.VERSION, "fo", address, sequence, potential, null, null)))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+    }
+
     static String stateOf(String address) throws Exception {
         return column("state", address);
     }
@@ -463,16 +723,23 @@ class FailoverLeasesTest {
      * the marker that answers the command, the marker last.
      */
     static List<BindingUpdate> answer(String command, String requestId, Long revision) throws Exception {
+        return answer(new FailoverCommand(1, "fo", command, requestId, List.of(SCOPE), revision, null, null));
+    }
+
+    static List<BindingUpdate> answerUpTo(String requestId, long upTo) throws Exception {
+        return answer(new FailoverCommand(
+                1, "fo", FailoverCommand.RESEND_UNACKED, requestId, List.of(SCOPE), null, null, upTo));
+    }
+
+    static List<BindingUpdate> answer(FailoverCommand c) throws Exception {
+        String requestId = c.requestId();
         try (KafkaCompanion kafka = TestKafka.companion()) {
             ConsumerTask<String, String> updates = kafka.consumeStrings()
                     .withGroupId("test-" + java.util.UUID.randomUUID())
                     .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
                     .fromTopics(Topics.bindingUpdates(SERVER));
             try {
-                publish(
-                        Topics.failoverCommands(SERVER),
-                        "fo",
-                        new FailoverCommand(1, "fo", command, requestId, List.of(SCOPE), revision, null));
+                publish(Topics.failoverCommands(SERVER), "fo", c);
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> parsed(updates).stream().anyMatch(u -> requestId.equals(u.resendDone())));
                 List<BindingUpdate> all = parsed(updates);

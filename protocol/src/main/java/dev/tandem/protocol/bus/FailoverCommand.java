@@ -15,6 +15,8 @@ import java.util.List;
  *     has applied it, so both use the same shares (null: no wait)
  * @param secondaryPercent balance only: the secondary's share of the free addresses to balance to instead of the
  *     configured one; 50 with an ISC dhcpd partner, which balances to half and half in every mode (null: configured)
+ * @param upTo resend-unacked only: only updates numbered up to this (the coordinator's periodic recheck names those it
+ *     saw long enough ago that an acknowledgement should have come; null: all)
  */
 public record FailoverCommand(
         int version,
@@ -23,7 +25,8 @@ public record FailoverCommand(
         String requestId,
         List<String> scopes,
         Long revision,
-        Integer secondaryPercent) {
+        Integer secondaryPercent,
+        Long upTo) {
 
     public static final int VERSION = 1;
     public static final String RESEND_UNACKED = "resend-unacked";
