@@ -72,6 +72,7 @@ public final class FailoverFixtures {
                 Instant.now(),
                 null,
                 leaseStore,
-                storeSequence);
+                storeSequence,
+                null);
     }
 }

@@ -118,14 +118,28 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long highestSeen;
 
     private long recheckBound;
+    /** The unacked recheck asked for and not ended yet (its end marker), and when it was asked. */
+    private String recheck;
+
+    private Instant recheckSent = Instant.EPOCH;
+    /** A recheck whose end never came (the lease-service failed it) no longer holds the next one back after this. */
+    private static final Duration RECHECK_PATIENCE = Duration.ofMinutes(5);
     /** The resend of unacknowledged updates asked for when the link came up, until its end marker arrives. */
     private String connectionResend;
 
     private final AtomicLong ordinal = new AtomicLong();
     /** UPDDONE owed to the partner once every update queued before the barrier is acked. */
     private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
-    /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE. */
+    /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE, and whether it is an UPDREQALL. */
     private boolean awaitingUpdateDone;
+
+    private boolean requestedAll;
+    /**
+     * Scopes that joined this running relationship (in its configuration, not in the state it resumed) and whose
+     * bindings the partner has not sent yet: an UPDREQALL asks for them, and until its UPDDONE the lease-service
+     * allocates nothing in them (a scope with live leases on either server may join).
+     */
+    private final java.util.TreeSet<String> joining = new java.util.TreeSet<>();
     /**
      * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
      * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
@@ -204,6 +218,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 previous = null;
             }
             lastOperation = s.updatedAt();
+            if (previous != null && s.scopes() != null) {
+                config.scopes().stream()
+                        .filter(scope -> !s.scopes().contains(scope) || s.joining(scope))
+                        .forEach(joining::add);
+            }
             everCommunicated = s.everCommunicated();
             leaseStore = s.leaseStore();
             storeSequence = s.storeSequence();
@@ -254,7 +273,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     config.primary() ? "primary" : "secondary",
                     server,
                     config.mode(),
-                    previous == null ? "none (new)" : previous.label(),
+                    (previous == null ? "none (new)" : previous.label())
+                            + (joining.isEmpty() ? "" : "; scope(s) " + joining + " joining"),
                     config.localAddress(),
                     config.port(),
                     config.peerAddress(),
@@ -651,6 +671,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             requestUpdates(true);
         } else if (state == FailoverState.POTENTIAL_CONFLICT && config.primary()) {
             requestUpdates(false);
+        } else if (!joining.isEmpty() && state != FailoverState.STARTUP) {
+            requestUpdates(true); // the partner's bindings of the joining scopes
         }
     }
 
@@ -847,6 +869,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 if (update.resendDone().equals(connectionResend)) {
                     connectionResend = null;
                 }
+                if (update.resendDone().equals(recheck)) {
+                    recheck = null;
+                }
                 owed.stream()
                         .filter(o -> o.requestId().equals(update.resendDone()) && o.barrier() < 0)
                         .findFirst()
@@ -885,6 +910,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (link == null || connectionResend != null) {
             return;
         }
+        if (recheck != null && clock.instant().isBefore(recheckSent.plus(RECHECK_PATIENCE))) {
+            return; // the previous one has not ended yet: one at a time, so they never queue up
+        }
         long lowestPending = Math.min(
                 queue.values().stream()
                         .mapToLong(q -> q.update().sequence())
@@ -896,7 +924,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         .orElse(Long.MAX_VALUE));
         long upTo = Math.min(bound, lowestPending - 1);
         if (upTo > 0) {
-            command(FailoverCommand.RESEND_UNACKED, UUID.randomUUID().toString(), upTo);
+            recheck = UUID.randomUUID().toString();
+            recheckSent = clock.instant();
+            command(FailoverCommand.RESEND_UNACKED, recheck, upTo);
         }
     }
 
@@ -1187,6 +1217,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return;
         }
         awaitingUpdateDone = true;
+        requestedAll = all;
         link.sendRequest(FailoverMessages.empty(all ? MessageType.UPDREQALL : MessageType.UPDREQ, now(), 0));
         Log.infof("Failover %s: asked the partner for %s updates", config.name(), all ? "all" : "unacknowledged");
     }
@@ -1211,6 +1242,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         updateDoneBarrier = -1;
         awaitingUpdateDone = false;
+        if (requestedAll && !joining.isEmpty()) {
+            Log.infof(
+                    "Failover %s: the partner's bindings of joining scope(s) %s are here; they are served from now on",
+                    config.name(), joining);
+            joining.clear();
+            publish();
+        }
         FailoverStateMachine.onUpdateDone(
                         state,
                         config.primary(),
@@ -1375,7 +1413,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 clock.instant(),
                 drainUntil,
                 leaseStore,
-                storeSequence);
+                storeSequence,
+                joining.isEmpty() ? null : List.copyOf(joining));
     }
 
     private long now() {

@@ -48,6 +48,8 @@ class PairedRunnersTest {
     final Vertx vertx = Vertx.vertx();
     final List<FailoverCommand> primaryCommands = new CopyOnWriteArrayList<>();
     final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
+    /** Every state the runners published, in order. */
+    final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
     volatile List<FailoverCommand> heldResends;
     /** How the secondary's stand-in applies the partner's updates; default: never. */
@@ -82,7 +84,9 @@ class PairedRunnersTest {
     RelationshipRunner.Bus bus(List<FailoverCommand> commands, RelationshipRunner[] self) {
         return new RelationshipRunner.Bus() {
             @Override
-            public void publish(FailoverStatus status) {}
+            public void publish(FailoverStatus status) {
+                published.add(status);
+            }
 
             @Override
             public void acknowledged(BindingAck ack) {}
@@ -93,6 +97,10 @@ class PairedRunnersTest {
                 if (heldResends != null && FailoverCommand.RESEND_ALL.equals(command.command())) {
                     heldResends.add(command);
                     return;
+                }
+                if (FailoverCommand.IDENTIFY.equals(command.command())) {
+                    self[0].checkLeaseStore(BindingUpdate.identity(
+                            command.relationship(), command.requestId(), "00000000-0000-0000-0000-00000000000b", 0L));
                 }
                 if (command.command().startsWith("resend")) {
                     self[0].enqueue(BindingUpdate.endOfResend(command.relationship(), command.requestId()));
@@ -350,6 +358,64 @@ class PairedRunnersTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> read(in), m -> m.messageType()
                     .filter(MessageType.UPDREQALL::equals)
                     .isPresent());
+        }
+    }
+
+    /**
+     * A scope that joined the running relationship (in the configuration, not in the state resumed): on contact the
+     * runner asks for all the partner's bindings, and the state it publishes names the scope as joining (so the
+     * lease-service allocates nothing in it) until the partner's UPDDONE.
+     */
+    @Test
+    void aScopeJoiningARunningRelationshipIsAskedForAndHeldUntilThePartnersBindingsAreHere() throws Exception {
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        FailoverStatus resumed = FailoverFixtures.status(
+                "dhcp-b",
+                "secondary",
+                "load-balance",
+                FailoverState.NORMAL,
+                java.time.Instant.now().minusSeconds(600),
+                FailoverState.NORMAL,
+                128,
+                List.of("198.51.100.0/24"),
+                null,
+                0);
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.of(resumed),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !published.isEmpty()
+                        && published.get(published.size() - 1).joining("192.0.2.0/24"));
+        try (java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
+            peer.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            send(
+                    peer,
+                    FailoverMessages.connect(now, "fo", 10, 30, "tandem-test", 60, LoadBalance.Buckets.split(128))
+                            .withXid(1));
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.NORMAL, false, now)
+                            .withXid(2));
+            FailoverMessage ask = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                    .filter(MessageType.UPDREQALL::equals)
+                    .isPresent());
+            assertThat(secondaryState()).isEqualTo("NORMAL");
+            assertThat(published.get(published.size() - 1).joining("192.0.2.0/24"))
+                    .isTrue();
+            send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, ask.xid()));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> published.get(published.size() - 1).joining() == null);
         }
     }
 

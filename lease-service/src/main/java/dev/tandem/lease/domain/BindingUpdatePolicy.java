@@ -58,27 +58,6 @@ public final class BindingUpdatePolicy {
         };
     }
 
-    /**
-     * The partner's ACTIVE binding names a client that holds another address here: after a partition each server may
-     * have bound the same client (one binding per client, RFC 2131 §4.3.1), and the partner's update would be refused by
-     * the database for good. The client uses the address of its later transaction, so that binding stands and the
-     * other is released on both servers. Times are compared in whole seconds, as the failover wire carries them; in
-     * the same second the primary's binding stands. Both servers decide alike, so updates that cross agree.
-     *
-     * @param own this server's binding of the client: its client-last-transaction time (null: unknown)
-     * @param incoming the partner's
-     * @param primary whether this server is the primary
-     * @return whether the partner's binding stands
-     */
-    public static boolean incomingBindingStands(Instant own, Instant incoming, boolean primary) {
-        if (own == null || incoming == null) {
-            return own == null;
-        }
-        long ours = own.getEpochSecond();
-        long theirs = incoming.getEpochSecond();
-        return theirs > ours || (theirs == ours && !primary);
-    }
-
     private enum Row {
         FREE,
         ACTIVE,

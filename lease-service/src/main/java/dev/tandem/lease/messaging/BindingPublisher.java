@@ -191,9 +191,17 @@ public class BindingPublisher {
                 });
     }
 
+    /**
+     * Waits until every change of the scopes numbered up to now is published, so the end marker follows them. Later
+     * changes are not waited for: under load there always are some, and the marker would never go.
+     */
     private Uni<Void> awaitPublished(String[] scopes, long deadline) {
+        return bindings.lastUpdateNumber().flatMap(bound -> awaitPublished(scopes, bound, deadline));
+    }
+
+    private Uni<Void> awaitPublished(String[] scopes, long bound, long deadline) {
         trigger();
-        return bindings.unpublished(scopes).flatMap(pending -> {
+        return bindings.unpublished(scopes, bound).flatMap(pending -> {
             if (!pending) {
                 return Uni.createFrom().voidItem();
             }
@@ -205,7 +213,7 @@ public class BindingPublisher {
                     .onItem()
                     .delayIt()
                     .by(Duration.ofMillis(50))
-                    .flatMap(x -> awaitPublished(scopes, deadline));
+                    .flatMap(x -> awaitPublished(scopes, bound, deadline));
         });
     }
 }

@@ -127,8 +127,9 @@ public class BindingRepository {
             sql = "UPDATE lease SET update_seq = nextval('binding_update_seq') WHERE scope = ANY($1)"
                     + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))";
         } else {
+            // An offer waits (it is not a binding): its row goes once the offer ends.
             sql = "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq"
-                    + " AND ($2::bigint IS NULL OR update_seq <= $2)";
+                    + " AND state <> 'OFFERED' AND ($2::bigint IS NULL OR update_seq <= $2)";
             args.addLong(upTo);
         }
         return Conflicts.retried(pool.preparedQuery(sql).execute(args)).map(rs -> rs.rowCount());
@@ -182,11 +183,18 @@ public class BindingRepository {
                 .map(rs -> rs.rowCount());
     }
 
-    /** Whether rows of the scopes still wait to be published. */
-    public Uni<Boolean> unpublished(String[] scopes) {
+    /** The highest update number handed out so far (by committed transactions or ones still running). */
+    public Uni<Long> lastUpdateNumber() {
+        return pool.query("SELECT last_value FROM binding_update_seq")
+                .execute()
+                .map(rs -> rs.iterator().next().getLong("last_value"));
+    }
+
+    /** Whether rows of the scopes numbered up to {@code bound} still wait to be published. */
+    public Uni<Boolean> unpublished(String[] scopes, long bound) {
         return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM lease WHERE scope = ANY($1)"
-                        + " AND update_seq > published_seq AND state <> 'OFFERED') AS pending")
-                .execute(Tuple.of((Object) scopes))
+                        + " AND update_seq > published_seq AND update_seq <= $2 AND state <> 'OFFERED') AS pending")
+                .execute(Tuple.of((Object) scopes, bound))
                 .map(rs -> rs.iterator().next().getBoolean("pending"));
     }
 
@@ -219,13 +227,13 @@ public class BindingRepository {
                 });
     }
 
-    /** Another row a client holds in a scope: its address, state (OFFERED or ACTIVE) and last transaction time. */
-    public record Held(Ipv4 address, LeaseState state, Instant cltt) {}
+    /** Another row a client holds in a scope: its address and state (OFFERED or ACTIVE). */
+    public record Held(Ipv4 address, LeaseState state) {}
 
     /** The client's offered or bound row in the scope other than the address, locked; empty if none. */
     public Uni<Optional<Held>> otherHeld(SqlConnection conn, String scope, String clientKey, Ipv4 address) {
-        return conn.preparedQuery("SELECT address, state, cltt FROM lease WHERE scope = $1 AND client_key = $2"
-                        + " AND state IN ('OFFERED', 'ACTIVE') AND address <> $3 FOR UPDATE")
+        return conn.preparedQuery("SELECT address, state FROM lease WHERE scope = $1 AND client_key = $2"
+                        + " AND state IN ('OFFERED', 'ACTIVE') AND address <> $3 ORDER BY state DESC FOR UPDATE")
                 .execute(Tuple.of(scope, clientKey, address.unsigned()))
                 .map(rs -> {
                     if (!rs.iterator().hasNext()) {
@@ -233,49 +241,15 @@ public class BindingRepository {
                     }
                     Row row = rs.iterator().next();
                     return Optional.of(new Held(
-                            Ipv4.ofUnsigned(row.getLong("address")),
-                            LeaseState.valueOf(row.getString("state")),
-                            instant(row, "cltt")));
+                            Ipv4.ofUnsigned(row.getLong("address")), LeaseState.valueOf(row.getString("state"))));
                 });
     }
 
-    /**
-     * Ends this server's hold of an address whose client the partner's binding of another address took over: an offer
-     * is dropped (it is no binding), a binding is released now with a new update number, so the partner hears of it
-     * and both free the address (§5.11).
-     */
-    public Uni<Void> supersede(SqlConnection conn, Held held, Instant now) {
-        boolean bound = held.state() == LeaseState.ACTIVE;
-        return conn.preparedQuery("UPDATE lease SET state = $2, expires_at = $3, cltt = coalesce($3, cltt),"
-                        + " updated_at = $4, tsfp = CASE WHEN $5 THEN tsfp END,"
-                        + " update_seq = CASE WHEN $5 THEN nextval('binding_update_seq') ELSE update_seq END"
-                        + " WHERE address = $1")
-                .execute(Tuple.of(
-                        held.address().unsigned(),
-                        bound ? LeaseState.RELEASED.name() : LeaseState.FREE.name(),
-                        bound ? ts(now) : null,
-                        ts(now),
-                        bound))
-                .replaceWithVoid();
-    }
-
-    /**
-     * Records the partner's binding of a client whose own binding here stands ({@link
-     * BindingUpdatePolicy#incomingBindingStands}) as released now, with a new update number: the partner hears of the
-     * release and both free the address (§5.11).
-     */
-    public Uni<Void> releaseHere(SqlConnection conn, Binding b, String clientKey, Instant now) {
-        HexFormat hex = HexFormat.of();
-        byte[] hw = b.hardwareAddress();
-        return conn.preparedQuery("UPDATE lease SET state = 'RELEASED', client_key = $2, hw_address = $3,"
-                        + " client_id = $4, expires_at = $5, cltt = $5, updated_at = $5, tsfp = NULL,"
-                        + " update_seq = nextval('binding_update_seq') WHERE address = $1")
-                .execute(Tuple.of(
-                        b.address().unsigned(),
-                        clientKey,
-                        hw == null || hw.length < 2 ? null : hex.formatHex(hw, 1, hw.length),
-                        b.clientId() == null ? null : hex.formatHex(b.clientId()),
-                        ts(now)))
+    /** Drops an offer (no binding: nothing goes to the partner); the address is free again for its owner. */
+    public Uni<Void> dropOffer(SqlConnection conn, Ipv4 address, Instant now) {
+        return conn.preparedQuery("UPDATE lease SET state = 'FREE', expires_at = NULL, tsfp = NULL, updated_at = $2"
+                        + " WHERE address = $1 AND state = 'OFFERED'")
+                .execute(Tuple.of(address.unsigned(), ts(now)))
                 .replaceWithVoid();
     }
 

@@ -182,55 +182,32 @@ public class FailoverBindings {
                         b, u.relationship(), verdict.reason().tag(), verdict.message());
                 return Uni.createFrom().item(count(reject(u, verdict.reason(), verdict.message())));
             }
-            Instant incomingCltt = b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null;
+            // A client bound here to another address (each server bound it during a partition) keeps both bindings
+            // until its next exchange ends the other or the lease runs out: the wire's whole-second times cannot tell
+            // which one it uses, and freeing that one early would let another client have it. An offer here is
+            // dropped: it is no binding, and one client has one offer.
             String scope = local.get().scope();
             Uni<Optional<BindingRepository.Held>> other = b.status() == BindingStatus.ACTIVE && clientKey != null
                     ? bindings.otherHeld(conn, scope, clientKey, b.address())
                     : Uni.createFrom().item(Optional.empty());
             return other.flatMap(held -> {
-                boolean bound = held.isPresent() && held.get().state() == LeaseState.ACTIVE;
-                if (bound
-                        && !BindingUpdatePolicy.incomingBindingStands(
-                                held.get().cltt(), incomingCltt, relationship.primary())) {
-                    Log.warnf(
-                            "The partner bound %s to client %s, which holds %s here since a later transaction: ours"
-                                    + " stands, and %s is released on both servers",
-                            b.address(), clientKey, held.get().address(), b.address());
-                    metrics.counter("tandem_failover_client_conflicts_total", "stands", "ours")
-                            .increment();
-                    return bindings.releaseHere(conn, b, clientKey, now)
-                            .map(x -> applied(u, b, clientKey, scope, LeaseState.RELEASED, now, events));
-                }
-                Uni<Void> vacated = Uni.createFrom().voidItem();
-                if (held.isPresent()) {
-                    if (bound) {
-                        Log.warnf(
-                                "The partner bound %s to client %s, which holds %s here since an earlier transaction:"
-                                        + " the partner's binding stands, and %s is released on both servers",
-                                b.address(),
-                                clientKey,
-                                held.get().address(),
-                                held.get().address());
-                        metrics.counter("tandem_failover_client_conflicts_total", "stands", "partner's")
-                                .increment();
-                    }
-                    vacated = bindings.supersede(conn, held.get(), now).invoke(() -> {
-                        if (bound) {
-                            events.add(leaseEvents.pending(
-                                    "released",
-                                    LeaseState.RELEASED,
-                                    held.get().address(),
-                                    scope,
-                                    client(b, clientKey),
-                                    now,
-                                    null));
+                        if (held.isEmpty()) {
+                            return Uni.createFrom().voidItem();
                         }
-                    });
-                }
-                return vacated.flatMap(
-                                x -> bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now))
-                        .map(state -> applied(u, b, clientKey, scope, state, now, events));
-            });
+                        if (held.get().state() == LeaseState.ACTIVE) {
+                            Log.infof(
+                                    "The partner bound %s to client %s, which holds %s here too (bound by each server"
+                                            + " apart): both bindings stand until the client's next exchange or"
+                                            + " their expiry",
+                                    b.address(), clientKey, held.get().address());
+                            metrics.counter("tandem_failover_client_bound_twice_total")
+                                    .increment();
+                            return Uni.createFrom().voidItem();
+                        }
+                        return bindings.dropOffer(conn, held.get().address(), now);
+                    })
+                    .flatMap(x -> bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now))
+                    .map(state -> applied(u, b, clientKey, scope, state, now, events));
         });
     }
 

@@ -58,10 +58,10 @@ public class FailoverView {
 
     /** The failover rules for a scope now; empty when the scope is in no relationship. */
     public Optional<Context> context(ServerSettings settings, String scopeId, Instant now) {
-        return settings.relationshipOf(scopeId).map(r -> context(r, now));
+        return settings.relationshipOf(scopeId).map(r -> context(r, scopeId, now));
     }
 
-    Context context(RelationshipConfig relationship, Instant now) {
+    private Context context(RelationshipConfig relationship, String scopeId, Instant now) {
         FailoverStatus status = statuses.get(relationship.name())
                 .filter(s -> !otherStore(s))
                 .filter(s -> fresh(s, now))
@@ -72,8 +72,13 @@ public class FailoverView {
         FailoverState partner = status == null ? FailoverState.UNKNOWN : status.partner();
         boolean draining = status != null && status.draining(now);
         boolean backup = !relationship.primary();
+        // A scope that joined the running relationship: its own clients renew, but nobody new gets an address until
+        // the partner's bindings of it are here (the partner may have bound any of its addresses).
+        ServiceRules.Pool pool = status != null && status.joining(scopeId)
+                ? ServiceRules.Pool.NONE
+                : ServiceRules.pool(state, partner, draining, since, mclt, now);
         Guard guard =
-                switch (ServiceRules.pool(state, partner, draining, since, mclt, now)) {
+                switch (pool) {
                         // §5.2.2: another client gets a released or expired address only once MCLT has passed both
                         // since its expiry and potential expirations and since entering PARTNER-DOWN. Before the latter
                         // (pool OWN in PARTNER-DOWN) the partner may still have given it away: only FREE addresses go.

@@ -283,7 +283,7 @@ public class LeaseService {
         boolean track = guard.track();
         if (decision instanceof Decision.Offer offer) {
             LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address(), client), now);
-            return vacateOther(conn, clientRow, offer.address(), client, scope, track, now, events)
+            return vacateOther(conn, rows, offer.address(), client, scope, track, now, events)
                     .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now, guard))
                     .flatMap(ok -> ok
                             ? Uni.createFrom().item(reply("OFFER", offer.address(), times, scope, r))
@@ -298,7 +298,7 @@ public class LeaseService {
                                     now));
         }
         if (decision instanceof Decision.AllocateAndOffer) {
-            return vacateOther(conn, clientRow, null, client, scope, track, now, events)
+            return vacateOther(conn, rows, null, client, scope, track, now, events)
                     .flatMap(x -> allocate(
                             conn, r, scope, client, offerUntil, capped(desired, failover, null, now), guard, now));
         }
@@ -306,7 +306,7 @@ public class LeaseService {
             LeaseTimes times = capped(desired, failover, acknowledged(rows, ack.address(), client), now);
             Instant until = now.plusSeconds(times.lease());
             Instant potential = ServiceRules.potentialExpiration(desired.lease(), times.lease(), now);
-            return vacateOther(conn, clientRow, ack.address(), client, scope, track, now, events)
+            return vacateOther(conn, rows, ack.address(), client, scope, track, now, events)
                     .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now, guard, potential))
                     .map(ok -> {
                         if (!ok) {
@@ -374,6 +374,10 @@ public class LeaseService {
             Guard guard,
             Instant now) {
         return leases.allocate(conn, scope.id(), client, until, now, guard).map(address -> {
+            if (address == null && !guard.others()) {
+                // draft-ietf-dhc-failover-12 §9: renewals only (RECOVER-DONE, a handover's drain, a joining scope)
+                return LeaseReply.none("failover-not-allocating");
+            }
             if (address == null) {
                 metrics.counter("tandem_pool_exhausted_total", "subnet", scope.id())
                         .increment();
@@ -397,36 +401,47 @@ public class LeaseService {
      */
     private Uni<Void> vacateOther(
             SqlConnection conn,
-            Optional<LeaseRow> clientRow,
+            List<LeaseRow> rows,
             Ipv4 keep,
             Client client,
             ScopeConfig scope,
             boolean track,
             Instant now,
             List<Pending> events) {
-        Optional<LeaseRow> other = clientRow.filter(row ->
-                !row.address().equals(keep) && (row.state() == LeaseState.OFFERED || row.state() == LeaseState.ACTIVE));
-        if (other.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        // Every other offer or binding of the client ends: usually one; two bindings after a partition in which each
+        // server of a pair bound the client (FailoverBindings).
+        List<LeaseRow> others = rows.stream()
+                .filter(row -> client.key().equals(row.clientKey())
+                        && !row.address().equals(keep)
+                        && (row.state() == LeaseState.OFFERED || row.state() == LeaseState.ACTIVE))
+                .toList();
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (LeaseRow row : others) {
+            boolean active = row.state() == LeaseState.ACTIVE;
+            done = done.flatMap(x -> leases.endHolding(
+                                    conn,
+                                    row.address(),
+                                    client.key(),
+                                    row.state().name(),
+                                    active ? "EXPIRED" : "FREE",
+                                    null,
+                                    now,
+                                    track && active)
+                            .invoke(ok -> {
+                                if (ok && active) {
+                                    events.add(leaseEvents.pending(
+                                            "expired",
+                                            LeaseState.EXPIRED,
+                                            row.address(),
+                                            scope.id(),
+                                            client,
+                                            now,
+                                            null));
+                                }
+                            }))
+                    .replaceWithVoid();
         }
-        LeaseRow row = other.get();
-        boolean active = row.state() == LeaseState.ACTIVE;
-        return leases.endHolding(
-                        conn,
-                        row.address(),
-                        client.key(),
-                        row.state().name(),
-                        active ? "EXPIRED" : "FREE",
-                        null,
-                        now,
-                        track && active)
-                .invoke(ok -> {
-                    if (ok && active) {
-                        events.add(leaseEvents.pending(
-                                "expired", LeaseState.EXPIRED, row.address(), scope.id(), client, now, null));
-                    }
-                })
-                .replaceWithVoid();
+        return done;
     }
 
     /** Under failover a lease never exceeds what the partner acknowledged plus MCLT (draft §5.2.1). */

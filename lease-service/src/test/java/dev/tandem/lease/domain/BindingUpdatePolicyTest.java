@@ -102,37 +102,4 @@ class BindingUpdatePolicyTest {
     static String key(String name) {
         return name == null ? null : name.equals("A") ? A : B;
     }
-    /**
-     * One client bound by each server to a different address (after a partition): the later transaction stands, in
-     * whole seconds as the wire carries them; in the same second the primary's. Both servers must pick the same, so
-     * each case is checked from both sides.
-     */
-    @ParameterizedTest(name = "own {0} s, partner {1} s, primary={2}: partner's stands {3}")
-    @CsvSource({
-        "100.0, 101.0, true, true",
-        "100.0, 101.0, false, true",
-        "101.0, 100.0, true, false",
-        "101.0, 100.0, false, false",
-        // the same whole second, whatever the fractions: the primary's binding
-        "100.9, 100.0, true, false",
-        "100.2, 100.0, false, true",
-        "100.0, 100.0, true, false",
-        "100.0, 100.0, false, true",
-        // unknown times: a known transaction stands
-        ", 100.0, true, true",
-        "100.0, , false, false",
-    })
-    void aClientBoundByEachServerKeepsTheBindingOfItsLaterTransaction(
-            Double own, Double partner, boolean primary, boolean partnersStands) {
-        Instant ours = own == null ? null : NOW.plusMillis((long) (own * 1000));
-        Instant theirs = partner == null ? null : NOW.plusMillis((long) (partner * 1000));
-        assertThat(BindingUpdatePolicy.incomingBindingStands(ours, theirs, primary))
-                .isEqualTo(partnersStands);
-        if (ours != null && theirs != null) {
-            // the partner decides the same binding with the roles swapped (it sees our time in whole seconds)
-            Instant oursOnTheWire = Instant.ofEpochSecond(ours.getEpochSecond());
-            assertThat(BindingUpdatePolicy.incomingBindingStands(theirs, oursOnTheWire, !primary))
-                    .isEqualTo(!partnersStands);
-        }
-    }
 }

@@ -567,51 +567,149 @@ class FailoverLeasesTest {
 
     /**
      * After a partition one client may be bound to an address by each server. The partner's update of its binding
-     * would break "one binding per client" here and was never answered (the partner held it in its window for good,
-     * POTENTIAL-CONFLICT never ended). Now the later transaction's binding stands and the other address is released on
-     * both servers, and the update is always answered.
+     * broke "one binding per client" here and was never answered (the partner held it in its window for good,
+     * POTENTIAL-CONFLICT never ended). Now both bindings stand (the whole-second times on the wire cannot tell which
+     * one the client uses, and freeing that one would let another client have it) until the client's next exchange
+     * ends the other; an offer here is dropped. Every such update is answered.
      */
     @Test
     @Order(13)
-    void aClientBoundByEachServerKeepsItsLaterBindingAndThePartnersUpdateIsAnswered() throws Exception {
+    void aClientBoundByEachServerKeepsBothBindingsUntilItsNextExchange() throws Exception {
         configured();
         allFreeAndBackup();
+        state(FailoverState.NORMAL, Instant.now());
         long now = Instant.now().getEpochSecond();
         byte[] hw = HexFormat.of().parseHex("0102005e0f0061");
-        // ours is older: the partner's binding of .3 stands, our .2 is released (and goes to the partner)
         sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0061', expires_at = now() + interval"
-                + " '1 hour', cltt = now() - interval '100 seconds' WHERE address = " + unsigned("203.0.113.2")
-                + " RETURNING update_seq");
-        Binding newer = new Binding(
+                + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        Binding partners = new Binding(
                 Ipv4.parse("203.0.113.3"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now, 0);
-        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", newer, 1)))
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", partners, 1)))
                         .await()
                         .atMost(Duration.ofSeconds(20)))
                 .extracting(BindingAck::rejectReason)
                 .containsExactly((String) null);
-        assertThat(stateOf("203.0.113.3")).isEqualTo("ACTIVE");
-        assertThat(column("client_key", "203.0.113.3")).isEqualTo("hw:1:02005e0f0061");
-        assertThat(stateOf("203.0.113.2")).isEqualTo("RELEASED");
-        assertThat(sql("SELECT count(*) FROM lease WHERE update_seq > acked_seq AND address = "
-                        + unsigned("203.0.113.2")))
-                .as("our release goes to the partner")
-                .isEqualTo(1);
+        for (String address : List.of("203.0.113.2", "203.0.113.3")) {
+            assertThat(stateOf(address)).as(address).isEqualTo("ACTIVE");
+            assertThat(column("client_key", address)).as(address).isEqualTo("hw:1:02005e0f0061");
+        }
+        // the client renews the partner's address here: its other binding ends, and the partner hears of it
+        long before = lastUpdate();
+        LeaseReply renewed = leases.handle(List.of(renewing("02005e0f0061", "203.0.113.3")))
+                .await()
+                .atMost(Duration.ofSeconds(20))
+                .get(0);
+        assertThat(renewed.action()).isEqualTo("ACK");
+        assertThat(renewed.address()).isEqualTo("203.0.113.3");
+        assertThat(stateOf("203.0.113.2")).isEqualTo("EXPIRED");
+        assertThat(Long.parseLong(column("update_seq", "203.0.113.2"))).isGreaterThan(before);
 
-        // ours is newer: our .3 stands; the partner's binding of .4 is recorded as released, which goes back to it
-        sql("UPDATE lease SET cltt = now() WHERE address = " + unsigned("203.0.113.3") + " RETURNING update_seq");
-        Binding older = new Binding(
-                Ipv4.parse("203.0.113.4"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now - 100, 0);
-        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", older, 2)))
+        // an offer to the client here is dropped when the partner's binding of another address arrives
+        sql("UPDATE lease SET state = 'OFFERED', client_key = 'hw:1:02005e0f0062', expires_at = now() + interval"
+                + " '30 seconds' WHERE address = " + unsigned("203.0.113.4") + " RETURNING update_seq");
+        Binding other = new Binding(
+                Ipv4.parse("203.0.113.5"),
+                BindingStatus.ACTIVE,
+                null,
+                HexFormat.of().parseHex("0102005e0f0062"),
+                now + 300,
+                now + 600,
+                now,
+                now,
+                0);
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", other, 2)))
                         .await()
                         .atMost(Duration.ofSeconds(20)))
                 .extracting(BindingAck::rejectReason)
                 .containsExactly((String) null);
-        assertThat(stateOf("203.0.113.3")).isEqualTo("ACTIVE");
-        assertThat(stateOf("203.0.113.4")).isEqualTo("RELEASED");
-        assertThat(sql("SELECT count(*) FROM lease WHERE update_seq > acked_seq AND address = "
-                        + unsigned("203.0.113.4")))
-                .as("the release goes to the partner")
-                .isEqualTo(1);
+        assertThat(stateOf("203.0.113.4")).isEqualTo("FREE");
+        assertThat(stateOf("203.0.113.5")).isEqualTo("ACTIVE");
+    }
+
+    /**
+     * A scope that joined the running relationship: until the coordinator has the partner's bindings of it (its
+     * UPDREQALL answered), no new client gets an address in it, since the partner may have bound any of them; this
+     * server's own clients still renew.
+     */
+    @Test
+    @Order(15)
+    void aJoiningScopeRenewsItsClientsButAllocatesNothingUntilThePartnersBindingsAreHere() throws Exception {
+        configured();
+        allFreeAndBackup();
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0081', expires_at = now() + interval"
+                + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        FailoverStatus normal = FailoverFixtures.status(
+                SERVER,
+                "secondary",
+                "load-balance",
+                FailoverState.NORMAL,
+                Instant.now(),
+                FailoverState.NORMAL,
+                128,
+                List.of(SCOPE),
+                null,
+                0);
+        publish(Topics.failoverState(SERVER), "fo", joining(normal, List.of(SCOPE)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> view.status("fo").map(s -> s.joining(SCOPE)).orElse(false));
+        assertThat(ask("02005e0f0082").reason()).isEqualTo("failover-not-allocating");
+        LeaseReply renewed = leases.handle(List.of(renewing("02005e0f0081", "203.0.113.2")))
+                .await()
+                .atMost(Duration.ofSeconds(20))
+                .get(0);
+        assertThat(renewed.action()).isEqualTo("ACK");
+        publish(Topics.failoverState(SERVER), "fo", normal);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> view.status("fo").map(s -> !s.joining(SCOPE)).orElse(false));
+        assertThat(ask("02005e0f0082").action()).isEqualTo("OFFER");
+    }
+
+    static FailoverStatus joining(FailoverStatus s, List<String> scopes) {
+        return new FailoverStatus(
+                s.version(),
+                s.server(),
+                s.relationship(),
+                s.role(),
+                s.mode(),
+                s.state(),
+                s.since(),
+                s.partnerState(),
+                s.partnerSince(),
+                s.communicating(),
+                s.mclt(),
+                s.hashBuckets(),
+                s.loadBalanceMaxSeconds(),
+                s.scopes(),
+                s.everCommunicated(),
+                s.updatedAt(),
+                s.drainUntil(),
+                s.leaseStore(),
+                s.storeSequence(),
+                scopes);
+    }
+
+    static LeaseRequest renewing(String mac, String address) {
+        LeaseRequest d = discover(mac);
+        return new LeaseRequest(
+                d.version(),
+                d.server(),
+                d.scope(),
+                "REQUEST",
+                d.clientKey(),
+                d.htype(),
+                d.hardwareAddress(),
+                d.clientId(),
+                8,
+                address,
+                d.giaddr(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                d.parameterRequestList(),
+                false,
+                Instant.now());
     }
 
     /**
@@ -654,7 +752,8 @@ class FailoverLeasesTest {
                 Instant.now().minusSeconds(31),
                 fresh.drainUntil(),
                 fresh.leaseStore(),
-                fresh.storeSequence());
+                fresh.storeSequence(),
+                fresh.joining());
         publish(Topics.failoverState(SERVER), "fo", old);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> s.since().equals(since)).orElse(false));

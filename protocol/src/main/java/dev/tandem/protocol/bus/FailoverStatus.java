@@ -26,6 +26,8 @@ import java.util.List;
  *     whose database has another identity does not serve the relationship on this state
  * @param storeSequence the highest binding update number of that database the coordinator has seen: a database that
  *     reports a lower one is an older copy
+ * @param joining scopes that joined the running relationship and whose bindings the partner has not sent yet (asked
+ *     with update-request-all): nothing is allocated in them to a new client until then (null: none)
  */
 public record FailoverStatus(
         int version,
@@ -46,7 +48,8 @@ public record FailoverStatus(
         Instant updatedAt,
         Instant drainUntil,
         String leaseStore,
-        long storeSequence) {
+        long storeSequence,
+        List<String> joining) {
 
     public static final int VERSION = 1;
 
@@ -65,6 +68,11 @@ public record FailoverStatus(
     /** Whether this state was recorded with another lease database than {@code store} (lost, replaced, restored). */
     public boolean recordedWithOtherStore(String store) {
         return leaseStore != null && !leaseStore.equals(store);
+    }
+
+    /** Whether the scope joined the running relationship and the partner's bindings of it are not here yet. */
+    public boolean joining(String scope) {
+        return joining != null && joining.contains(scope);
     }
 
     /** Whether this server is handing over for maintenance and still finishes exchanges in flight. */
