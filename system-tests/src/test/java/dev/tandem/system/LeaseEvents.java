@@ -34,10 +34,14 @@ final class LeaseEvents {
         p.put("enable.auto.commit", "false");
         List<LeaseEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(Topics.LEASE_EVENTS, Duration.ofSeconds(20)).stream()
-                            .map(info -> new TopicPartition(info.topic(), info.partition()))
-                            .toList();
+            List<org.apache.kafka.common.PartitionInfo> infos =
+                    consumer.partitionsFor(Topics.LEASE_EVENTS, Duration.ofSeconds(20));
+            if (infos == null || infos.isEmpty()) {
+                throw new AssertionError("no topic " + Topics.LEASE_EVENTS + ": nothing to audit");
+            }
+            List<TopicPartition> partitions = infos.stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(20));
@@ -89,14 +93,18 @@ final class LeaseEvents {
                 views.remove(e.server());
                 continue;
             }
-            if (!e.type().equals("partner-update")) {
-                for (Map.Entry<String, Holder> view : views.entrySet()) {
-                    Holder h = view.getValue();
-                    if (!h.client().equals(e.clientKey()) && e.at().isBefore(h.until())) {
-                        violations.add(e.address() + " bound to " + e.clientKey() + " by " + e.server() + " at "
-                                + e.at() + " while " + h.client() + " held it until " + h.until() + " (as "
-                                + view.getKey() + " knew)");
-                    }
+            // A server's own binding is checked against what both servers knew; a partner's binding applied by a
+            // server against what that server knew (it replaces a binding of another client only if both bound it).
+            for (Map.Entry<String, Holder> view : views.entrySet()) {
+                if (e.type().equals("partner-update") && !view.getKey().equals(e.server())) {
+                    continue;
+                }
+                Holder h = view.getValue();
+                if (!h.client().equals(e.clientKey()) && e.at().isBefore(h.until())) {
+                    violations.add(e.address() + " bound to " + e.clientKey() + " by " + e.server()
+                            + (e.type().equals("partner-update") ? " (the partner's binding)" : "") + " at " + e.at()
+                            + " while " + h.client() + " held it until " + h.until() + " (as " + view.getKey()
+                            + " knew)");
                 }
             }
             views.put(e.server(), new Holder(e.clientKey(), e.expiresAt()));

@@ -59,7 +59,15 @@ public class Relationships {
             if (now.isEmpty() || !now.get().equals(runner.config())) {
                 Log.infof("Failover relationship %s %s", runner.name(), now.isEmpty() ? "removed" : "changed");
                 runner.status()
-                        .thenAccept(s -> restored.put(s.relationship(), s))
+                        .thenAccept(s -> {
+                            if (now.isEmpty()) {
+                                // Kept (stable storage), but with no scope: if the relationship comes back, each scope
+                                // joins anew, since leases may have changed in it meanwhile unknown to the partner.
+                                s = s.withoutScopes();
+                                bus.publish(s);
+                            }
+                            restored.put(s.relationship(), s);
+                        })
                         .join();
                 runner.stop().join();
                 runners.remove(runner.name());

@@ -124,8 +124,10 @@ public class BindingRepository {
         Tuple args = Tuple.of((Object) scopes);
         String sql;
         if (all) {
-            sql = "UPDATE lease SET update_seq = nextval('binding_update_seq') WHERE scope = ANY($1)"
-                    + " AND (update_seq > 0 OR (in_pool AND reserved_for IS NULL))";
+            // rows locked in address order, as allocations lock them, so the two never deadlock
+            sql = "UPDATE lease l SET update_seq = nextval('binding_update_seq') FROM (SELECT address FROM lease"
+                    + " WHERE scope = ANY($1) AND (update_seq > 0 OR state <> 'FREE' OR (in_pool AND reserved_for IS"
+                    + " NULL)) ORDER BY address FOR UPDATE) r WHERE l.address = r.address";
         } else {
             // An offer waits (it is not a binding): its row goes once the offer ends.
             sql = "UPDATE lease SET published_seq = acked_seq WHERE scope = ANY($1) AND update_seq > acked_seq"

@@ -70,6 +70,34 @@ public record FailoverStatus(
         return leaseStore != null && !leaseStore.equals(store);
     }
 
+    /**
+     * This state with no scope: what a relationship removed from the configuration leaves behind, so that if it comes
+     * back each of its scopes joins anew (its bindings may have changed meanwhile, unknown to the partner).
+     */
+    public FailoverStatus withoutScopes() {
+        return new FailoverStatus(
+                version,
+                server,
+                relationship,
+                role,
+                mode,
+                state,
+                since,
+                partnerState,
+                partnerSince,
+                communicating,
+                mclt,
+                hashBuckets,
+                loadBalanceMaxSeconds,
+                List.of(),
+                everCommunicated,
+                updatedAt,
+                drainUntil,
+                leaseStore,
+                storeSequence,
+                null);
+    }
+
     /** Whether the scope joined the running relationship and the partner's bindings of it are not here yet. */
     public boolean joining(String scope) {
         return joining != null && joining.contains(scope);

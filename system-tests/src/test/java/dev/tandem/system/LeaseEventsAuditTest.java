@@ -1,0 +1,70 @@
+package dev.tandem.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.protocol.bus.LeaseEvent;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The duplicate-binding audit that ends every system test finds what it claims to, and nothing else. */
+class LeaseEventsAuditTest {
+
+    static final Instant T = Instant.parse("2026-12-06T10:00:00Z");
+
+    static LeaseEvent event(String type, String server, String state, String client, int at, int until, long seq) {
+        return new LeaseEvent(
+                LeaseEvent.VERSION,
+                "e" + seq,
+                type,
+                server,
+                "198.18.135.0/24",
+                "198.18.135.20",
+                state,
+                client,
+                null,
+                null,
+                null,
+                seq,
+                T.plusSeconds(at),
+                until < 0 ? null : T.plusSeconds(until));
+    }
+
+    @Test
+    void twoServersBindingOneAddressToTwoClientsAtOnceIsFound() {
+        assertThat(LeaseEvents.duplicateBindings(List.of(
+                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
+                        event("committed", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2))))
+                .hasSize(1);
+    }
+
+    @Test
+    void aPartnersBindingAppliedOverAnotherClientsIsFound() {
+        assertThat(LeaseEvents.duplicateBindings(List.of(
+                        event("committed", "dhcp-b", "ACTIVE", "id:01", 0, 3600, 1),
+                        event("partner-update", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2))))
+                .hasSize(1);
+    }
+
+    @Test
+    void anAddressReusedAfterItsReleaseIsNoDuplicate() {
+        assertThat(LeaseEvents.duplicateBindings(List.of(
+                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
+                        event("partner-update", "dhcp-b", "ACTIVE", "id:01", 1, 3600, 2),
+                        event("released", "dhcp-a", "RELEASED", "id:01", 20, -1, 3),
+                        event("partner-update", "dhcp-b", "FREE", "id:01", 21, -1, 4),
+                        event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 5),
+                        event("partner-update", "dhcp-b", "ACTIVE", "id:02", 31, 3600, 6))))
+                .isEmpty();
+    }
+
+    @Test
+    void aReusedAddressWhosePreviousLeaseStillRunsOnThePartnerIsFound() {
+        assertThat(LeaseEvents.duplicateBindings(List.of(
+                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
+                        event("partner-update", "dhcp-b", "ACTIVE", "id:01", 1, 3600, 2),
+                        event("released", "dhcp-a", "RELEASED", "id:01", 20, -1, 3),
+                        event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 4))))
+                .hasSize(1);
+    }
+}
