@@ -57,7 +57,8 @@ class FailoverSystemTest {
     static final String SCOPE = "198.18.135.0/24";
     static final Duration WAIT = Duration.ofSeconds(90);
     static final ObjectMapper JSON = Json.mapper();
-    static final Pattern OBTAINED = Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)");
+    static final Pattern OBTAINED =
+            Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)(?:, lease time ([0-9]+))?");
 
     static Clients.Client renewer;
     static String renewerAddress;
@@ -79,7 +80,17 @@ class FailoverSystemTest {
 
     @AfterEach
     void noAddressWasEverBoundToTwoClients() {
-        assertThat(LeaseEvents.duplicateBindings(LeaseEvents.all())).isEmpty();
+        audit();
+    }
+
+    /**
+     * No address bound to two clients in the servers' lease events, nor in what the clients were acknowledged, and
+     * every lease a Tandem server acknowledged is in its events.
+     */
+    static void audit() {
+        List<LeaseEvent> events = LeaseEvents.all();
+        assertThat(LeaseEvents.duplicateBindings(events)).isEmpty();
+        assertThat(ClientAcks.violations(events)).isEmpty();
     }
 
     @Test
@@ -388,7 +399,12 @@ class FailoverSystemTest {
                 "ip netns exec " + LAN2 + " udhcpc -i " + LAN2_IF + " -f -q -n " + tries
                         + " -A 1 -s /bin/true 2>&1 || true");
         Matcher m = OBTAINED.matcher(out);
-        return m.find() ? Optional.of(new String[] {m.group(1), m.group(2)}) : Optional.empty();
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        ClientAcks.record(new ClientAcks.Ack(
+                mac, m.group(1), m.group(2), Instant.now(), m.group(3) == null ? 0 : Long.parseLong(m.group(3))));
+        return Optional.of(new String[] {m.group(1), m.group(2)});
     }
 
     /** udhcpc sends client identifier 1 + MAC: the RFC 3074 key. */

@@ -67,4 +67,26 @@ class LeaseEventsAuditTest {
                         event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 4))))
                 .hasSize(1);
     }
+
+    @Test
+    void clientsAcknowledgedOneAddressForOverlappingLeasesAreFound() {
+        ClientAcks.Ack first = new ClientAcks.Ack("02:00:5e:00:00:01", "198.18.135.20", "198.18.68.2", T, 60);
+        ClientAcks.Ack overlapping =
+                new ClientAcks.Ack("02:00:5e:00:00:02", "198.18.135.20", "198.18.68.2", T.plusSeconds(30), 60);
+        ClientAcks.Ack after =
+                new ClientAcks.Ack("02:00:5e:00:00:02", "198.18.135.20", "198.18.68.2", T.plusSeconds(61), 60);
+        assertThat(ClientAcks.violations(List.of(first, overlapping), List.of()))
+                .hasSize(1);
+        assertThat(ClientAcks.violations(List.of(first, after), List.of())).isEmpty();
+    }
+
+    @Test
+    void aLeaseATandemServerAcknowledgedWithoutItsEventIsFound() {
+        ClientAcks.Ack ack =
+                new ClientAcks.Ack("02:00:5e:00:00:01", "198.18.135.20", "198.18.4.1", T.plusSeconds(1), 60);
+        LeaseEvent committed = event("committed", "dhcp-a", "ACTIVE", "id:0102005e000001", 0, 60, 1);
+        LeaseEvent otherServer = event("committed", "dhcp-b", "ACTIVE", "id:0102005e000001", 0, 60, 1);
+        assertThat(ClientAcks.violations(List.of(ack), List.of(committed))).isEmpty();
+        assertThat(ClientAcks.violations(List.of(ack), List.of(otherServer))).hasSize(1);
+    }
 }

@@ -75,6 +75,7 @@ final class Stack {
     /** Starts the stack with settings of its own (TANDEM_RELAY_SERVERS, say) on top of the usual ones. */
     static void start(Map<String, String> settings) {
         script("purge"); // a previous run that was cut off leaves nothing behind
+        ClientAcks.clear();
         Map<String, String> env = env();
         env.putAll(settings);
         run(
