@@ -671,8 +671,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             requestUpdates(true);
         } else if (state == FailoverState.POTENTIAL_CONFLICT && config.primary()) {
             requestUpdates(false);
-        } else if (!joining.isEmpty() && state != FailoverState.STARTUP) {
-            requestUpdates(true); // the partner's bindings of the joining scopes
+        } else if (!joining.isEmpty() && state == FailoverState.NORMAL) {
+            // The partner's bindings of the joining scopes; only in NORMAL, where its UPDDONE changes no state (in
+            // POTENTIAL-CONFLICT it would end the resolution early); other states get here on their way to NORMAL.
+            requestUpdates(true);
         }
     }
 
@@ -1242,7 +1244,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         updateDoneBarrier = -1;
         awaitingUpdateDone = false;
-        if (requestedAll && !joining.isEmpty()) {
+        boolean joined = requestedAll && !joining.isEmpty();
+        if (joined) {
             Log.infof(
                     "Failover %s: the partner's bindings of joining scope(s) %s are here; they are served from now on",
                     config.name(), joining);
@@ -1257,6 +1260,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         mclt,
                         clock.instant())
                 .ifPresent(next -> transition(next, "partner sent all updates"));
+        if (!joined && !joining.isEmpty()) {
+            onCommunicationsOk(); // an UPDREQ was under way when the scopes joined: now ask for all
+        }
     }
 
     private void command(String command) {

@@ -58,18 +58,16 @@ public class Relationships {
             Optional<RelationshipConfig> now = settings.relationship(runner.name());
             if (now.isEmpty() || !now.get().equals(runner.config())) {
                 Log.infof("Failover relationship %s %s", runner.name(), now.isEmpty() ? "removed" : "changed");
-                runner.status()
-                        .thenAccept(s -> {
-                            if (now.isEmpty()) {
-                                // Kept (stable storage), but with no scope: if the relationship comes back, each scope
-                                // joins anew, since leases may have changed in it meanwhile unknown to the partner.
-                                s = s.withoutScopes();
-                                bus.publish(s);
-                            }
-                            restored.put(s.relationship(), s);
-                        })
-                        .join();
+                FailoverStatus last = runner.status().join();
                 runner.stop().join();
+                if (now.isEmpty()) {
+                    // Kept (stable storage), but with no scope: if the relationship comes back, each scope joins anew,
+                    // since leases may have changed in it meanwhile unknown to the partner. Published once the runner
+                    // has stopped, so no refresh of its own overwrites it.
+                    last = last.withoutScopes();
+                    bus.publish(last);
+                }
+                restored.put(last.relationship(), last);
                 runners.remove(runner.name());
             }
         }

@@ -420,6 +420,71 @@ class PairedRunnersTest {
     }
 
     /**
+     * A joining scope does not cut a conflict resolution short: in POTENTIAL-CONFLICT the secondary waits for the
+     * primary's CONFLICT-DONE and asks for the unacknowledged updates (§9.9); only in NORMAL does it ask for all of
+     * them for the joining scope (an UPDDONE in POTENTIAL-CONFLICT would end the resolution early and stall the pair).
+     */
+    @Test
+    void aJoiningScopeWaitsForTheConflictResolutionToEnd() throws Exception {
+        RelationshipRunner[] s = new RelationshipRunner[1];
+        FailoverStatus resumed = FailoverFixtures.status(
+                "dhcp-b",
+                "secondary",
+                "load-balance",
+                FailoverState.COMMUNICATIONS_INTERRUPTED,
+                java.time.Instant.now().minusSeconds(60),
+                FailoverState.UNKNOWN,
+                128,
+                List.of("198.51.100.0/24"),
+                null,
+                0);
+        s[0] = secondary = new RelationshipRunner(
+                "dhcp-b",
+                relationship("secondary", 16495, 16494),
+                1,
+                TestSettings.failover(RECHECK),
+                Optional.of(resumed),
+                bus(new CopyOnWriteArrayList<>(), s),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                vertx);
+        secondary.start();
+        try (java.net.Socket peer =
+                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
+            peer.setSoTimeout(10_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            send(
+                    peer,
+                    FailoverMessages.connect(now, "fo", 10, 30, "tandem-test", 60, LoadBalance.Buckets.split(128))
+                            .withXid(1));
+            // the primary ran alone in PARTNER-DOWN since before this server's last word: both may have served
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.PARTNER_DOWN, false, now - 600)
+                            .withXid(2));
+            await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("POTENTIAL-CONFLICT"));
+            send(
+                    peer,
+                    FailoverMessages.state(now, FailoverState.CONFLICT_DONE, false, now)
+                            .withXid(3));
+            FailoverMessage first = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                    .filter(t -> t == MessageType.UPDREQ || t == MessageType.UPDREQALL)
+                    .isPresent());
+            assertThat(first.messageType()).contains(MessageType.UPDREQ);
+            assertThat(secondaryState()).isEqualTo("POTENTIAL-CONFLICT");
+            send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, first.xid()));
+            FailoverMessage all = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                    .filter(MessageType.UPDREQALL::equals)
+                    .isPresent());
+            assertThat(secondaryState()).isEqualTo("NORMAL");
+            send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, all.xid()));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> published.get(published.size() - 1).joining() == null);
+        }
+    }
+
+    /**
      * Starts the secondary runner under test and connects a socket that plays its primary: CONNECT with the given
      * vendor class, then STATE.
      */

@@ -153,6 +153,14 @@ public class LeaseRepository {
             + " THEN NULL ELSE tsfp END,"
             + " backup = CASE WHEN state IN ('RELEASED', 'EXPIRED') THEN false ELSE backup END,";
 
+    /**
+     * The update number of a changed binding: a new one, unless the row's previous change is not published yet; then
+     * it keeps that number and goes out with its latest content. So a resend's end marker, which follows the changes
+     * numbered before it, never overtakes a binding renumbered while the resend was on its way.
+     */
+    static final String NEXT_UPDATE =
+            "CASE WHEN update_seq > published_seq THEN update_seq ELSE nextval('binding_update_seq') END";
+
     /** Holds the address for the client. A lease the client already holds stays ACTIVE. */
     public Uni<Boolean> offer(
             SqlConnection conn, String scope, Ipv4 address, Client client, Instant until, Instant now, Guard guard) {
@@ -317,7 +325,7 @@ public class LeaseRepository {
         return conn.preparedQuery("UPDATE lease SET" + TAKING
                         + " state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
                         + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $14,"
-                        + " update_seq = CASE WHEN $13 THEN nextval('binding_update_seq') ELSE update_seq END"
+                        + " update_seq = CASE WHEN $13 THEN " + NEXT_UPDATE + " ELSE update_seq END"
                         + MAY_TAKE)
                 .execute(takeArgs(scope, address, client, until, now, guard).addOffsetDateTime(ts(potential)))
                 .map(rs -> rs.rowCount() == 1);
@@ -334,7 +342,7 @@ public class LeaseRepository {
             Instant now,
             boolean track) {
         return conn.preparedQuery("UPDATE lease SET state = $4, expires_at = $5, cltt = $6, updated_at = $6,"
-                        + " update_seq = CASE WHEN $7 THEN nextval('binding_update_seq') ELSE update_seq END"
+                        + " update_seq = CASE WHEN $7 THEN " + NEXT_UPDATE + " ELSE update_seq END"
                         + " WHERE address = $1 AND client_key = $2 AND state = $3")
                 .execute(Tuple.from(
                         new Object[] {address.unsigned(), clientKey, fromState, toState, ts(until), ts(now), track}))
@@ -352,7 +360,7 @@ public class LeaseRepository {
                                 + " expires_at = NULL, updated_at = $1,"
                                 + " tsfp = CASE WHEN due.before = 'ACTIVE' THEN l.tsfp END,"
                                 + " update_seq = CASE WHEN l.scope = ANY($3) AND due.before <> 'OFFERED'"
-                                + " THEN nextval('binding_update_seq') ELSE l.update_seq END"
+                                + " THEN " + NEXT_UPDATE + " ELSE l.update_seq END"
                                 + " FROM due WHERE l.address = due.address"
                                 + " RETURNING l.address, l.scope, due.before, l.client_key, l.hw_address, l.client_id, l.hostname")
                 .execute(Tuple.of(ts(now), limit, failoverScopes))

@@ -74,7 +74,11 @@ public class FailoverView {
         boolean backup = !relationship.primary();
         // A scope that joined the running relationship: its own clients renew, but nobody new gets an address until
         // the partner's bindings of it are here (the partner may have bound any of its addresses).
-        ServiceRules.Pool pool = status != null && status.joining(scopeId)
+        // So does a scope the state does not name yet (this service applied the configuration that brings it before
+        // the coordinator restarted the relationship with it).
+        ServiceRules.Pool pool = status != null
+                        && (status.joining(scopeId)
+                                || (status.scopes() != null && !status.scopes().contains(scopeId)))
                 ? ServiceRules.Pool.NONE
                 : ServiceRules.pool(state, partner, draining, since, mclt, now);
         Guard guard =
