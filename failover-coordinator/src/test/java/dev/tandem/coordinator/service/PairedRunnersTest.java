@@ -324,28 +324,11 @@ class PairedRunnersTest {
      */
     @Test
     void inRecoverAPartnerThatReportsFromItsStartupFirstIsStillAskedForAllUpdates() throws Exception {
-        RelationshipRunner[] s = new RelationshipRunner[1];
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.empty(),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
+        startSecondary(Optional.empty());
         await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, "isc-4.4.3-P1", 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
             send(
                     peer,
                     FailoverMessages.state(now, FailoverState.RECOVER, true, now)
@@ -368,7 +351,6 @@ class PairedRunnersTest {
      */
     @Test
     void aScopeJoiningARunningRelationshipIsAskedForAndHeldUntilThePartnersBindingsAreHere() throws Exception {
-        RelationshipRunner[] s = new RelationshipRunner[1];
         FailoverStatus resumed = FailoverFixtures.status(
                 "dhcp-b",
                 "secondary",
@@ -380,29 +362,13 @@ class PairedRunnersTest {
                 List.of("198.51.100.0/24"),
                 null,
                 0);
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.of(resumed),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
+        startSecondary(Optional.of(resumed));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> !published.isEmpty()
                         && published.get(published.size() - 1).joining("192.0.2.0/24"));
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        try (java.net.Socket peer = connectAsPrimary("tandem-test")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, "tandem-test", 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
             send(
                     peer,
                     FailoverMessages.state(now, FailoverState.NORMAL, false, now)
@@ -426,7 +392,6 @@ class PairedRunnersTest {
      */
     @Test
     void aJoiningScopeWaitsForTheConflictResolutionToEnd() throws Exception {
-        RelationshipRunner[] s = new RelationshipRunner[1];
         FailoverStatus resumed = FailoverFixtures.status(
                 "dhcp-b",
                 "secondary",
@@ -438,26 +403,10 @@ class PairedRunnersTest {
                 List.of("198.51.100.0/24"),
                 null,
                 0);
-        s[0] = secondary = new RelationshipRunner(
-                "dhcp-b",
-                relationship("secondary", 16495, 16494),
-                1,
-                TestSettings.failover(RECHECK),
-                Optional.of(resumed),
-                bus(new CopyOnWriteArrayList<>(), s),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC(),
-                vertx);
-        secondary.start();
-        try (java.net.Socket peer =
-                await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull)) {
-            peer.setSoTimeout(10_000);
+        startSecondary(Optional.of(resumed));
+        try (java.net.Socket peer = connectAsPrimary("tandem-test")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.connect(now, "fo", 10, 30, "tandem-test", 60, LoadBalance.Buckets.split(128))
-                            .withXid(1));
             // the primary ran alone in PARTNER-DOWN since before this server's last word: both may have served
             send(
                     peer,
@@ -489,18 +438,31 @@ class PairedRunnersTest {
      * vendor class, then STATE.
      */
     java.net.Socket scriptedPrimary(String vendor, FailoverState state) throws Exception {
+        startSecondary(Optional.empty());
+        java.net.Socket peer = connectAsPrimary(vendor);
+        long now = System.currentTimeMillis() / 1000;
+        send(peer, FailoverMessages.state(now, state, false, now).withXid(2));
+        return peer;
+    }
+
+    /** Starts the secondary runner under test, resuming the given state. */
+    void startSecondary(Optional<FailoverStatus> restored) {
         RelationshipRunner[] s = new RelationshipRunner[1];
         s[0] = secondary = new RelationshipRunner(
                 "dhcp-b",
                 relationship("secondary", 16495, 16494),
                 1,
                 TestSettings.failover(RECHECK),
-                Optional.empty(),
+                restored,
                 bus(new CopyOnWriteArrayList<>(), s),
                 new SimpleMeterRegistry(),
                 Clock.systemUTC(),
                 vertx);
         secondary.start();
+    }
+
+    /** Connects a socket that plays the secondary's primary and sends CONNECT with the given vendor class. */
+    static java.net.Socket connectAsPrimary(String vendor) throws Exception {
         java.net.Socket peer =
                 await().atMost(Duration.ofSeconds(10)).until(PairedRunnersTest::dial, java.util.Objects::nonNull);
         peer.setSoTimeout(10_000);
@@ -509,7 +471,6 @@ class PairedRunnersTest {
                 peer,
                 FailoverMessages.connect(now, "fo", 10, 30, vendor, 60, LoadBalance.Buckets.split(128))
                         .withXid(1));
-        send(peer, FailoverMessages.state(now, state, false, now).withXid(2));
         return peer;
     }
 

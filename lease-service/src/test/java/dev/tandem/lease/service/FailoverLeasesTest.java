@@ -571,10 +571,7 @@ class FailoverLeasesTest {
     /** The binding-updates topic from its start, once what it holds satisfies the condition (within 30 s). */
     static List<BindingUpdate> awaitSent(java.util.function.Predicate<List<BindingUpdate>> condition) throws Exception {
         try (KafkaCompanion kafka = TestKafka.companion()) {
-            ConsumerTask<String, String> updates = kafka.consumeStrings()
-                    .withGroupId("test-" + java.util.UUID.randomUUID())
-                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
-                    .fromTopics(Topics.bindingUpdates(SERVER));
+            ConsumerTask<String, String> updates = bindingUpdates(kafka);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> condition.test(parsed(updates)));
                 return parsed(updates);
@@ -675,7 +672,7 @@ class FailoverLeasesTest {
                 List.of(SCOPE),
                 null,
                 0);
-        publish(Topics.failoverState(SERVER), "fo", joining(normal, List.of(SCOPE)));
+        publish(Topics.failoverState(SERVER), "fo", with(normal, normal.updatedAt(), List.of(SCOPE)));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> s.joining(SCOPE)).orElse(false));
         assertThat(ask("02005e0f0082").reason()).isEqualTo("failover-not-allocating");
@@ -690,7 +687,8 @@ class FailoverLeasesTest {
         assertThat(ask("02005e0f0082").action()).isEqualTo("OFFER");
     }
 
-    static FailoverStatus joining(FailoverStatus s, List<String> scopes) {
+    /** The status as published at another time and with other joining scopes. */
+    static FailoverStatus with(FailoverStatus s, Instant updatedAt, List<String> joining) {
         return new FailoverStatus(
                 s.version(),
                 s.server(),
@@ -707,11 +705,11 @@ class FailoverLeasesTest {
                 s.loadBalanceMaxSeconds(),
                 s.scopes(),
                 s.everCommunicated(),
-                s.updatedAt(),
+                updatedAt,
                 s.drainUntil(),
                 s.leaseStore(),
                 s.storeSequence(),
-                scopes);
+                joining);
     }
 
     static LeaseRequest renewing(String mac, String address) {
@@ -759,27 +757,7 @@ class FailoverLeasesTest {
                 List.of(SCOPE),
                 null,
                 0);
-        FailoverStatus old = new FailoverStatus(
-                fresh.version(),
-                fresh.server(),
-                fresh.relationship(),
-                fresh.role(),
-                fresh.mode(),
-                fresh.state(),
-                fresh.since(),
-                fresh.partnerState(),
-                fresh.partnerSince(),
-                fresh.communicating(),
-                fresh.mclt(),
-                fresh.hashBuckets(),
-                fresh.loadBalanceMaxSeconds(),
-                fresh.scopes(),
-                fresh.everCommunicated(),
-                Instant.now().minusSeconds(31),
-                fresh.drainUntil(),
-                fresh.leaseStore(),
-                fresh.storeSequence(),
-                fresh.joining());
+        FailoverStatus old = with(fresh, Instant.now().minusSeconds(31), null);
         publish(Topics.failoverState(SERVER), "fo", old);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> s.since().equals(since)).orElse(false));
@@ -859,10 +837,7 @@ class FailoverLeasesTest {
     static List<BindingUpdate> answer(FailoverCommand c) throws Exception {
         String requestId = c.requestId();
         try (KafkaCompanion kafka = TestKafka.companion()) {
-            ConsumerTask<String, String> updates = kafka.consumeStrings()
-                    .withGroupId("test-" + java.util.UUID.randomUUID())
-                    .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
-                    .fromTopics(Topics.bindingUpdates(SERVER));
+            ConsumerTask<String, String> updates = bindingUpdates(kafka);
             try {
                 publish(Topics.failoverCommands(SERVER), "fo", c);
                 await().atMost(Duration.ofSeconds(30))
@@ -877,6 +852,14 @@ class FailoverLeasesTest {
                 updates.stop();
             }
         }
+    }
+
+    /** This server's binding-updates topic, read from its start. */
+    static ConsumerTask<String, String> bindingUpdates(KafkaCompanion kafka) {
+        return kafka.consumeStrings()
+                .withGroupId("test-" + java.util.UUID.randomUUID())
+                .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                .fromTopics(Topics.bindingUpdates(SERVER));
     }
 
     static List<BindingUpdate> parsed(ConsumerTask<String, String> task) {
