@@ -30,28 +30,31 @@ class LeaseEventsAuditTest {
                 until < 0 ? null : T.plusSeconds(until));
     }
 
-    @Test
-    void twoServersBindingOneAddressToTwoClientsAtOnceIsFound() {
-        assertThat(LeaseEvents.duplicateBindings(List.of(
-                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
-                        event("committed", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2))))
-                .hasSize(1);
+    /** dhcp-a binds the address to id:01, dhcp-b applies it, the client releases it to dhcp-a; then the rest. */
+    static List<LeaseEvent> releasedThen(LeaseEvent... rest) {
+        List<LeaseEvent> events = new java.util.ArrayList<>(List.of(
+                event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
+                event("partner-update", "dhcp-b", "ACTIVE", "id:01", 1, 3600, 2),
+                event("released", "dhcp-a", "RELEASED", "id:01", 20, -1, 3)));
+        events.addAll(List.of(rest));
+        return events;
     }
 
+    /** Another client's binding while the first runs: by the other server, or a partner's applied over it. */
     @Test
-    void aPartnersBindingAppliedOverAnotherClientsIsFound() {
-        assertThat(LeaseEvents.duplicateBindings(List.of(
-                        event("committed", "dhcp-b", "ACTIVE", "id:01", 0, 3600, 1),
-                        event("partner-update", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2))))
+    void aSecondClientBoundWhileTheFirstsLeaseRunsIsFound() {
+        LeaseEvent first = event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1);
+        LeaseEvent byTheOtherServer = event("committed", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2);
+        LeaseEvent ownOnB = event("committed", "dhcp-b", "ACTIVE", "id:01", 0, 3600, 1);
+        LeaseEvent partnersOnB = event("partner-update", "dhcp-b", "ACTIVE", "id:02", 10, 3600, 2);
+        assertThat(LeaseEvents.duplicateBindings(List.of(first, byTheOtherServer)))
                 .hasSize(1);
+        assertThat(LeaseEvents.duplicateBindings(List.of(ownOnB, partnersOnB))).hasSize(1);
     }
 
     @Test
     void anAddressReusedAfterItsReleaseIsNoDuplicate() {
-        assertThat(LeaseEvents.duplicateBindings(List.of(
-                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
-                        event("partner-update", "dhcp-b", "ACTIVE", "id:01", 1, 3600, 2),
-                        event("released", "dhcp-a", "RELEASED", "id:01", 20, -1, 3),
+        assertThat(LeaseEvents.duplicateBindings(releasedThen(
                         event("partner-update", "dhcp-b", "FREE", "id:01", 21, -1, 4),
                         event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 5),
                         event("partner-update", "dhcp-b", "ACTIVE", "id:02", 31, 3600, 6))))
@@ -60,11 +63,9 @@ class LeaseEventsAuditTest {
 
     @Test
     void aReusedAddressWhosePreviousLeaseStillRunsOnThePartnerIsFound() {
-        assertThat(LeaseEvents.duplicateBindings(List.of(
-                        event("committed", "dhcp-a", "ACTIVE", "id:01", 0, 3600, 1),
-                        event("partner-update", "dhcp-b", "ACTIVE", "id:01", 1, 3600, 2),
-                        event("released", "dhcp-a", "RELEASED", "id:01", 20, -1, 3),
-                        event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 4))))
+        // dhcp-b never heard of the release: its view of the first lease still runs
+        assertThat(LeaseEvents.duplicateBindings(
+                        releasedThen(event("committed", "dhcp-a", "ACTIVE", "id:02", 30, 3600, 4))))
                 .hasSize(1);
     }
 

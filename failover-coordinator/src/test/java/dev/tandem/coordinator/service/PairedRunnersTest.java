@@ -329,15 +329,17 @@ class PairedRunnersTest {
         try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.RECOVER, true, now)
-                            .withXid(2));
-            Thread.sleep(300);
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.RECOVER, false, now)
-                            .withXid(3));
+            sendState(peer, FailoverState.RECOVER, true, now, 2);
+            // the starting partner's report is taken in, but is not yet contact: nothing is asked on it
+            await().atMost(Duration.ofSeconds(5)).until(() -> secondary
+                    .report()
+                    .get(5, TimeUnit.SECONDS)
+                    .status()
+                    .partnerState()
+                    .equals("RECOVER"));
+            assertThat(secondary.report().get(5, TimeUnit.SECONDS).status().communicating())
+                    .isFalse();
+            sendState(peer, FailoverState.RECOVER, false, now, 3);
             await().atMost(Duration.ofSeconds(5)).until(() -> read(in), m -> m.messageType()
                     .filter(MessageType.UPDREQALL::equals)
                     .isPresent());
@@ -351,28 +353,14 @@ class PairedRunnersTest {
      */
     @Test
     void aScopeJoiningARunningRelationshipIsAskedForAndHeldUntilThePartnersBindingsAreHere() throws Exception {
-        FailoverStatus resumed = FailoverFixtures.status(
-                "dhcp-b",
-                "secondary",
-                "load-balance",
-                FailoverState.NORMAL,
-                java.time.Instant.now().minusSeconds(600),
-                FailoverState.NORMAL,
-                128,
-                List.of("198.51.100.0/24"),
-                null,
-                0);
-        startSecondary(Optional.of(resumed));
+        startSecondary(Optional.of(resumedWithoutTheScope(FailoverState.NORMAL, FailoverState.NORMAL)));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> !published.isEmpty()
                         && published.get(published.size() - 1).joining("192.0.2.0/24"));
         try (java.net.Socket peer = connectAsPrimary("tandem-test")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.NORMAL, false, now)
-                            .withXid(2));
+            sendState(peer, FailoverState.NORMAL, false, now, 2);
             FailoverMessage ask = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
                     .filter(MessageType.UPDREQALL::equals)
                     .isPresent());
@@ -392,31 +380,15 @@ class PairedRunnersTest {
      */
     @Test
     void aJoiningScopeWaitsForTheConflictResolutionToEnd() throws Exception {
-        FailoverStatus resumed = FailoverFixtures.status(
-                "dhcp-b",
-                "secondary",
-                "load-balance",
-                FailoverState.COMMUNICATIONS_INTERRUPTED,
-                java.time.Instant.now().minusSeconds(60),
-                FailoverState.UNKNOWN,
-                128,
-                List.of("198.51.100.0/24"),
-                null,
-                0);
-        startSecondary(Optional.of(resumed));
+        startSecondary(
+                Optional.of(resumedWithoutTheScope(FailoverState.COMMUNICATIONS_INTERRUPTED, FailoverState.UNKNOWN)));
         try (java.net.Socket peer = connectAsPrimary("tandem-test")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             // the primary ran alone in PARTNER-DOWN since before this server's last word: both may have served
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.PARTNER_DOWN, false, now - 600)
-                            .withXid(2));
+            sendState(peer, FailoverState.PARTNER_DOWN, false, now - 600, 2);
             await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("POTENTIAL-CONFLICT"));
-            send(
-                    peer,
-                    FailoverMessages.state(now, FailoverState.CONFLICT_DONE, false, now)
-                            .withXid(3));
+            sendState(peer, FailoverState.CONFLICT_DONE, false, now, 3);
             FailoverMessage first = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
                     .filter(t -> t == MessageType.UPDREQ || t == MessageType.UPDREQALL)
                     .isPresent());
@@ -443,6 +415,24 @@ class PairedRunnersTest {
         long now = System.currentTimeMillis() / 1000;
         send(peer, FailoverMessages.state(now, state, false, now).withXid(2));
         return peer;
+    }
+
+    /**
+     * A state the secondary stored in an earlier run, when its relationship held only another scope: the configured
+     * scope 192.0.2.0/24 joins when it resumes.
+     */
+    static FailoverStatus resumedWithoutTheScope(FailoverState state, FailoverState partner) {
+        return FailoverFixtures.status(
+                "dhcp-b",
+                "secondary",
+                "load-balance",
+                state,
+                java.time.Instant.now().minusSeconds(600),
+                partner,
+                128,
+                List.of("198.51.100.0/24"),
+                null,
+                0);
     }
 
     /** Starts the secondary runner under test, resuming the given state. */
@@ -491,6 +481,15 @@ class PairedRunnersTest {
             }
             return null;
         }
+    }
+
+    /** The scripted partner's STATE: its state, whether it is starting, and since when (seconds). */
+    static void sendState(java.net.Socket peer, FailoverState state, boolean starting, long since, long xid)
+            throws java.io.IOException {
+        send(
+                peer,
+                FailoverMessages.state(System.currentTimeMillis() / 1000, state, starting, since)
+                        .withXid(xid));
     }
 
     static void send(java.net.Socket peer, FailoverMessage m) throws java.io.IOException {

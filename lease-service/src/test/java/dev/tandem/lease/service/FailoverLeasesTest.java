@@ -399,11 +399,7 @@ class FailoverLeasesTest {
         byte[] hw = HexFormat.of().parseHex("0102005e0f0021");
         Binding released =
                 new Binding(Ipv4.parse("203.0.113.2"), BindingStatus.RELEASED, null, hw, now, 0, now, now, 0);
-        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", released, 1)))
-                        .await()
-                        .atMost(Duration.ofSeconds(20)))
-                .extracting(BindingAck::rejectReason)
-                .containsExactly((String) null);
+        assertApplied(released, 1);
         assertThat(stateOf("203.0.113.2")).isEqualTo("FREE");
         assertThat(backup("203.0.113.2")).as("the partner's release").isFalse();
 
@@ -607,11 +603,7 @@ class FailoverLeasesTest {
                 + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
         Binding partners = new Binding(
                 Ipv4.parse("203.0.113.3"), BindingStatus.ACTIVE, null, hw, now + 300, now + 600, now, now, 0);
-        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", partners, 1)))
-                        .await()
-                        .atMost(Duration.ofSeconds(20)))
-                .extracting(BindingAck::rejectReason)
-                .containsExactly((String) null);
+        assertApplied(partners, 1);
         for (String address : List.of("203.0.113.2", "203.0.113.3")) {
             assertThat(stateOf(address)).as(address).isEqualTo("ACTIVE");
             assertThat(column("client_key", address)).as(address).isEqualTo("hw:1:02005e0f0061");
@@ -640,11 +632,7 @@ class FailoverLeasesTest {
                 now,
                 now,
                 0);
-        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", other, 2)))
-                        .await()
-                        .atMost(Duration.ofSeconds(20)))
-                .extracting(BindingAck::rejectReason)
-                .containsExactly((String) null);
+        assertApplied(other, 2);
         assertThat(stateOf("203.0.113.4")).isEqualTo("FREE");
         assertThat(stateOf("203.0.113.5")).isEqualTo("ACTIVE");
     }
@@ -787,6 +775,15 @@ class FailoverLeasesTest {
                         List.of(new BindingAck(BindingAck.VERSION, "fo", address, sequence, potential, null, null)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
+    }
+
+    /** The partner's update is applied and acknowledged without a reject reason. */
+    void assertApplied(Binding binding, long sequence) {
+        assertThat(bindings.apply(List.of(BindingUpdate.of("fo", binding, sequence)))
+                        .await()
+                        .atMost(Duration.ofSeconds(20)))
+                .extracting(BindingAck::rejectReason)
+                .containsExactly((String) null);
     }
 
     static String stateOf(String address) throws Exception {
