@@ -13,6 +13,7 @@ import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.bus.ScopeStatistics;
 import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.bus.ServiceHealth;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverState;
@@ -148,6 +149,20 @@ class BusSchemasTest {
                         "scope-statistics.v1",
                         JSON.writeValueAsString(statistics).replace("\"free\":40", "\"free\":-1")))
                 .as("a count is never negative")
+                .isNotEmpty();
+        ServiceHealth down = ServiceHealth.of(
+                "dhcp-a", ServiceHealth.LEASE_SERVICE, "host-1", "database: connection refused", Instant.now());
+        assertThat(Schemas.problems("service-health.v1", JSON.writeValueAsString(down)))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "service-health.v1",
+                        JSON.writeValueAsString(ServiceHealth.of(
+                                "dhcp-a", ServiceHealth.GATEWAY, "host-1/198.18.0.1", null, Instant.now()))))
+                .isEmpty();
+        assertThat(Schemas.problems(
+                        "service-health.v1",
+                        JSON.writeValueAsString(down).replace(",\"reason\":\"database: connection refused\"", "")))
+                .as("an instance that cannot serve says why")
                 .isNotEmpty();
         assertThat(Schemas.problems(
                         "binding-update.v1", "{\"version\":1,\"relationship\":\"fo\",\"address\":\"192.0.2.1\"}"))

@@ -75,6 +75,35 @@ public interface CoordinatorConfig {
          */
         @WithDefault("30s")
         Duration unackedRecheckInterval();
+
+        /** Fate-sharing with the services that serve: see {@link DataPath}. */
+        DataPath dataPath();
+    }
+
+    /**
+     * This server hands its share over to the partner (PAUSED) when its lease-services or gateways fall silent or
+     * report that they cannot serve, and takes it back when they can again.
+     */
+    interface DataPath {
+        /** Off only where no lease-service or gateway runs with the coordinator (a lab of coordinators alone). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Silence after which an instance counts as gone (the services send a heartbeat every 500 ms). */
+        @WithDefault("1500ms")
+        Duration timeout();
+
+        /** How often the heartbeats are judged. */
+        @WithDefault("250ms")
+        Duration checkInterval();
+
+        /** After start, how long the absence of any heartbeat is not held against the server (services starting). */
+        @WithDefault("10s")
+        Duration startupGrace();
+
+        /** A gateway silent this long is taken to be decommissioned and no longer keeps the server paused. */
+        @WithDefault("10m")
+        Duration forgetAfter();
     }
 
     /** PKCS#12 stores; the partner must present a certificate the trust store accepts, and so must we. */

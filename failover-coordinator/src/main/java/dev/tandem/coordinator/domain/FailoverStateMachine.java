@@ -192,4 +192,33 @@ public final class FailoverStateMachine {
     public static Optional<FailoverState> onMaintenanceEnd(FailoverState local) {
         return local == SHUTDOWN ? Optional.of(RECOVER) : Optional.empty();
     }
+
+    /**
+     * This server cannot serve (its lease-services, gateways, Kafka or PostgreSQL failed): in a state where it serves
+     * and the partner can take over, it goes PAUSED, on which the partner serves everything (§9.4: NORMAL goes
+     * COMMUNICATIONS-INTERRUPTED) as it would if this whole server had died. Elsewhere nothing changes: in
+     * PARTNER-DOWN the partner cannot help, and the other states do not serve new clients anyway.
+     */
+    public static Optional<FailoverState> onDataPathLost(FailoverState local) {
+        return local == NORMAL || local == COMMUNICATIONS_INTERRUPTED ? Optional.of(PAUSED) : Optional.empty();
+    }
+
+    /**
+     * This server can serve again. PAUSED is left as after a restart (§9.3.2): as COMMUNICATIONS-INTERRUPTED, then
+     * by the partner's state when in contact (NORMAL again when it is COMMUNICATIONS-INTERRUPTED or NORMAL). A partner
+     * that took over (PARTNER-DOWN) meanwhile is recovered from, as after SHUTDOWN (§9.13): RECOVER.
+     */
+    public static Optional<FailoverState> onDataPathBack(
+            FailoverState local, boolean partnerTookOver, boolean communicating, FailoverState partner) {
+        if (local != PAUSED) {
+            return Optional.empty();
+        }
+        if (partnerTookOver || (communicating && partner == PARTNER_DOWN)) {
+            return Optional.of(RECOVER);
+        }
+        return Optional.of(
+                communicating
+                        ? onPartnerState(COMMUNICATIONS_INTERRUPTED, partner).orElse(COMMUNICATIONS_INTERRUPTED)
+                        : COMMUNICATIONS_INTERRUPTED);
+    }
 }

@@ -89,6 +89,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private LoadBalance.Buckets buckets;
     /** Maintenance: until when this server, in SHUTDOWN, still finishes the exchanges in flight. */
     private Instant drainUntil;
+    /** Whether this server's lease-services and gateways can serve ({@link DataPath}), and why not. */
+    private boolean dataPathUp = true;
+
+    private String dataPathWhy;
+    /** Paused, this server saw the partner take over (PARTNER-DOWN): it comes back through RECOVER. */
+    private boolean partnerTookOver;
 
     // The lease database the state goes with: a state is stable storage only together with its bindings (§9.3.2).
     private String leaseStore;
@@ -635,6 +641,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         FailoverState before = partnerState;
         partnerState = reported;
         partnerSince = reportedSince;
+        if (state == FailoverState.PAUSED && reported == FailoverState.PARTNER_DOWN) {
+            partnerTookOver = true;
+        }
         if (state == FailoverState.STARTUP) {
             cancel(startupTimer);
             transition(
@@ -678,7 +687,27 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
+    /** This server's data path can serve, or cannot (the reason): pause, or come back from the pause. */
+    public void onDataPath(boolean up, String why) {
+        run(() -> {
+            dataPathUp = up;
+            dataPathWhy = why;
+            if (up) {
+                FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState)
+                        .ifPresent(next -> transition(next, "this server can serve again"));
+            } else {
+                FailoverStateMachine.onDataPathLost(state)
+                        .ifPresent(next -> transition(next, "this server cannot serve: " + why));
+            }
+        });
+    }
+
     private void transition(FailoverState next, String why) {
+        if (!dataPathUp && FailoverStateMachine.onDataPathLost(next).isPresent()) {
+            // A server that cannot serve never reports a serving state: the partner serves instead.
+            why = why + "; paused instead, this server cannot serve: " + dataPathWhy;
+            next = FailoverStateMachine.onDataPathLost(next).orElseThrow();
+        }
         if (next == state) {
             onCommunicationsOk();
             return;
@@ -706,6 +735,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 }
             }
             case RECOVER -> recoverSince = now;
+            case PAUSED -> {
+                partnerTookOver = false;
+                metrics.count("tandem_failover_data_path_pauses_total");
+            }
             case RECOVER_WAIT -> {
                 Instant until = (recoverSince == null ? now : recoverSince).plus(mclt);
                 recoverWaitTimer = vertx.setTimer(
@@ -1386,12 +1419,14 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     /**
      * The status with what operators watch besides: our binding updates not yet acknowledged (queued or in flight) and
-     * the partner's clock offset.
+     * the partner's clock offset, and why this server cannot serve (null when it can).
      */
-    public record Report(@JsonUnwrapped FailoverStatus status, long pendingUpdates, long clockSkewSeconds) {}
+    public record Report(
+            @JsonUnwrapped FailoverStatus status, long pendingUpdates, long clockSkewSeconds, String cannotServe) {}
 
     public CompletableFuture<Report> report() {
-        return onContext(() -> new Report(snapshot(), (long) queue.size() + inFlight.size(), metrics.skew()));
+        return onContext(() -> new Report(
+                snapshot(), (long) queue.size() + inFlight.size(), metrics.skew(), dataPathUp ? null : dataPathWhy));
     }
 
     private void publish() {

@@ -1,6 +1,7 @@
 package dev.tandem.coordinator.service;
 
 import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.coordinator.domain.DataPathHealth;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.config.RelationshipConfig;
@@ -32,6 +33,7 @@ public class Relationships {
     private final Map<String, RelationshipRunner> runners = new ConcurrentHashMap<>();
     private final AtomicBoolean configured = new AtomicBoolean();
     private Map<String, FailoverStatus> restored;
+    private volatile DataPathHealth.Verdict dataPath = new DataPathHealth.Verdict(true, null);
 
     public Relationships(
             CoordinatorConfig config,
@@ -84,6 +86,13 @@ public class Relationships {
                 config.server(), relationship, revision, config.failover(), state, bus, metrics, clock, vertx);
         runners.put(relationship.name(), runner);
         runner.start();
+        runner.onDataPath(dataPath.up(), dataPath.reason());
+    }
+
+    /** Whether this server's lease-services and gateways can serve ({@link DataPath}), for every relationship. */
+    public void dataPath(DataPathHealth.Verdict verdict) {
+        dataPath = verdict;
+        runners.values().forEach(r -> r.onDataPath(verdict.up(), verdict.reason()));
     }
 
     /** The lease database was replaced under a running relationship: it starts over as new (no stored state). */

@@ -205,4 +205,53 @@ class FailoverStateMachineTest {
         assertThat(FailoverStateMachine.startupTimeout(null)).isEqualTo(RECOVER);
         assertThat(FailoverStateMachine.startupTimeout(POTENTIAL_CONFLICT)).isEqualTo(RESOLUTION_INTERRUPTED);
     }
+
+    @ParameterizedTest
+    @EnumSource(FailoverState.class)
+    void aServerThatCannotServePausesOnlyWhereThePartnerCanTakeOver(FailoverState own) {
+        boolean serving = own == NORMAL || own == COMMUNICATIONS_INTERRUPTED;
+        assertThat(FailoverStateMachine.onDataPathLost(own))
+                .isEqualTo(serving ? java.util.Optional.of(PAUSED) : java.util.Optional.empty());
+        // The partner's side of it: our PAUSED takes a NORMAL partner to COMMUNICATIONS-INTERRUPTED, where it serves
+        // all.
+        assertThat(FailoverStateMachine.onPartnerState(NORMAL, PAUSED)).contains(COMMUNICATIONS_INTERRUPTED);
+        if (own != PAUSED) {
+            assertThat(FailoverStateMachine.onDataPathBack(own, false, true, NORMAL))
+                    .as("only PAUSED is left when the data path is back")
+                    .isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FailoverState.class)
+    void aPausedServerComesBackAsAfterARestart(FailoverState partner) {
+        // In contact: COMMUNICATIONS-INTERRUPTED first, then the partner's state decides.
+        FailoverState expected =
+                switch (partner) {
+                    case NORMAL, COMMUNICATIONS_INTERRUPTED, RECOVER_DONE -> NORMAL;
+                    case PARTNER_DOWN -> RECOVER;
+                    case RECOVER, SHUTDOWN -> PARTNER_DOWN;
+                    case POTENTIAL_CONFLICT, RESOLUTION_INTERRUPTED, CONFLICT_DONE -> POTENTIAL_CONFLICT;
+                    default -> COMMUNICATIONS_INTERRUPTED;
+                };
+        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, true, partner))
+                .as("partner %s", partner)
+                .contains(expected);
+        // A partner seen taking over while we were paused is recovered from, whatever it reports now.
+        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, true, true, partner))
+                .contains(RECOVER);
+        // Out of contact: COMMUNICATIONS-INTERRUPTED (the partner's state is not known).
+        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, false, partner))
+                .contains(COMMUNICATIONS_INTERRUPTED);
+    }
+
+    @Test
+    void aRestartInPausedStaysPausedUntilTheDataPathIsBack() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(FailoverStateMachine.startup(PAUSED, COMMUNICATIONS_INTERRUPTED, t, t))
+                .isEqualTo(PAUSED);
+        assertThat(FailoverStateMachine.startupTimeout(PAUSED)).isEqualTo(PAUSED);
+        assertThat(FailoverStateMachine.startup(PAUSED, PARTNER_DOWN, t.plusSeconds(5), t))
+                .isEqualTo(RECOVER);
+    }
 }

@@ -58,6 +58,8 @@ class PairedRunnersTest {
 
     RelationshipRunner primary;
     RelationshipRunner secondary;
+    /** Set: the primary is told before it starts that it cannot serve, for this reason. */
+    String primaryCannotServe;
 
     @AfterEach
     void close() throws Exception {
@@ -143,6 +145,9 @@ class PairedRunnersTest {
                 registry,
                 Clock.systemUTC(),
                 vertx);
+        if (primaryCannotServe != null) {
+            primary.onDataPath(false, primaryCannotServe);
+        }
         secondary.start();
         primary.start();
         await().atMost(Duration.ofSeconds(10))
@@ -181,6 +186,70 @@ class PairedRunnersTest {
         assertThat(primaryCommands.stream().map(FailoverCommand::upTo))
                 .as("never up to the update still in flight")
                 .allMatch(upTo -> upTo == null || upTo < 9);
+    }
+
+    FailoverState state(RelationshipRunner runner) throws Exception {
+        return runner.status().get(5, TimeUnit.SECONDS).localState();
+    }
+
+    void awaitStates(FailoverState primaryState, FailoverState secondaryState) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(List.of(state(primary), state(secondary)))
+                .containsExactly(primaryState, secondaryState));
+    }
+
+    /**
+     * Fate-sharing: a server whose lease-services or gateways cannot serve goes PAUSED, on which its partner serves
+     * everything (COMMUNICATIONS-INTERRUPTED), and both are NORMAL again once it can serve; no state of the paused
+     * server's says it serves meanwhile.
+     */
+    @Test
+    void aServerThatCannotServeHandsOverToItsPartnerAndTakesItsShareBackWhenItCan() throws Exception {
+        startPair();
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
+        primary.onDataPath(false, "lease-service ls-1 silent for 1600 ms");
+        awaitStates(FailoverState.PAUSED, FailoverState.COMMUNICATIONS_INTERRUPTED);
+        assertThat(primary.report().get().cannotServe()).isEqualTo("lease-service ls-1 silent for 1600 ms");
+        assertThat(secondary.report().get().status().communicating())
+                .as("the link stays up: the partner knows why")
+                .isTrue();
+        primary.onDataPath(true, null);
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
+        assertThat(primary.report().get().cannotServe()).isNull();
+    }
+
+    /** A partner that took over (PARTNER-DOWN) while this server was paused is recovered from: RECOVER, not NORMAL. */
+    @Test
+    void aPausedServerWhosePartnerTookOverComesBackThroughRecover() throws Exception {
+        startPair();
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
+        primary.onDataPath(false, "lease-service ls-1: cannot commit to PostgreSQL");
+        awaitStates(FailoverState.PAUSED, FailoverState.COMMUNICATIONS_INTERRUPTED);
+        secondary.partnerDown().get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> primary.status().get().partnerState().equals(FailoverState.PARTNER_DOWN.label()));
+        assertThat(state(primary)).isEqualTo(FailoverState.PAUSED);
+        primary.onDataPath(true, null);
+        // RECOVER asks for everything, then waits MCLT (60 s here) in RECOVER-WAIT: the partner served alone.
+        awaitStates(FailoverState.RECOVER_WAIT, FailoverState.PARTNER_DOWN);
+        assertThat(published.stream()
+                        .filter(st -> st.server().equals("dhcp-a"))
+                        .map(FailoverStatus::localState)
+                        .dropWhile(st -> st != FailoverState.PAUSED))
+                .as("from the pause straight to recovery")
+                .doesNotContain(FailoverState.NORMAL, FailoverState.COMMUNICATIONS_INTERRUPTED)
+                .contains(FailoverState.RECOVER);
+    }
+
+    /** A server that cannot serve when it would enter NORMAL enters PAUSED instead, and NORMAL once it can. */
+    @Test
+    void aServerThatCannotServeNeverReportsNormal() throws Exception {
+        primaryCannotServe = "packet-gateway host/198.18.0.1:67 silent for 1500 ms";
+        startPair();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(primary) == FailoverState.PAUSED);
+        assertThat(published.stream().filter(st -> st.server().equals("dhcp-a")).map(FailoverStatus::localState))
+                .doesNotContain(FailoverState.NORMAL, FailoverState.COMMUNICATIONS_INTERRUPTED);
+        primary.onDataPath(true, null);
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
     }
 
     /** The balance passes asked on entering NORMAL: toward half and half with an ISC partner, else as configured. */

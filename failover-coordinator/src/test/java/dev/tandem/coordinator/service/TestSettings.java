@@ -59,6 +59,11 @@ final class TestSettings {
             public Duration unackedRecheckInterval() {
                 return unackedRecheck;
             }
+
+            @Override
+            public CoordinatorConfig.DataPath dataPath() {
+                throw new UnsupportedOperationException("a runner is told of its data path, it does not watch it");
+            }
         };
     }
 }

@@ -47,6 +47,11 @@ public final class Topics {
         return "tandem." + server + ".failover-commands";
     }
 
+    /** Lease-services and gateways to the coordinator: their heartbeats ({@link ServiceHealth}), keyed by instance. */
+    public static String serviceHealth(String server) {
+        return "tandem." + server + ".service-health";
+    }
+
     /** Lease-service to gateway. */
     public static String leaseReplies(String server) {
         return "tandem." + server + ".lease-replies";

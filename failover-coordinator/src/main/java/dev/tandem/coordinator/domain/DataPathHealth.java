@@ -1,0 +1,89 @@
+package dev.tandem.coordinator.domain;
+
+import dev.tandem.protocol.bus.ServiceHealth;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Whether this server's data path can serve, judged from the heartbeats of its services ({@link ServiceHealth}), so
+ * that the failover logic shares the fate of the services that serve, as it does inside one ISC or Kea process.
+ *
+ * <p>The lease-services share the requests (one Kafka consumer group): one that is ready is enough. The gateways each
+ * serve their own segments or relays: every gateway heard recently must be ready. An instance counts as gone once
+ * silent for the timeout; a gateway silent for {@code forgetAfter} is taken to be decommissioned. Until the startup
+ * grace has passed, only what was heard counts (the services may be starting with the coordinator). Pure: the caller
+ * brings the time.
+ */
+public final class DataPathHealth {
+
+    /** The judgement, with the reason when the server cannot serve (null when it can). */
+    public record Verdict(boolean up, String reason) {}
+
+    private record Beat(String service, String instance, boolean ready, String reason, Instant heard) {}
+
+    private final Duration timeout;
+    private final Duration forgetAfter;
+    private final Instant graceUntil;
+    private final Map<String, Beat> beats = new TreeMap<>();
+
+    public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace) {
+        this.timeout = timeout;
+        this.forgetAfter = forgetAfter;
+        this.graceUntil = started.plus(grace);
+    }
+
+    /** A heartbeat arrived (the time is when it was heard here: the sender's clock may differ). */
+    public void heard(ServiceHealth beat, Instant now) {
+        if (ServiceHealth.LEASE_SERVICE.equals(beat.service()) || ServiceHealth.GATEWAY.equals(beat.service())) {
+            beats.put(beat.key(), new Beat(beat.service(), beat.instance(), beat.ready(), beat.reason(), now));
+        }
+    }
+
+    public Verdict verdict(Instant now) {
+        beats.values()
+                .removeIf(b -> ServiceHealth.GATEWAY.equals(b.service())
+                        && b.heard().plus(forgetAfter).isBefore(now));
+        boolean starting = now.isBefore(graceUntil);
+        List<String> problems = new ArrayList<>();
+        List<Beat> leaseServices = of(ServiceHealth.LEASE_SERVICE);
+        if (leaseServices.stream().noneMatch(b -> serving(b, now))) {
+            if (leaseServices.isEmpty()) {
+                if (!starting) {
+                    problems.add("no lease-service heard");
+                }
+            } else {
+                leaseServices.forEach(b -> problems.add(problem(b, now)));
+            }
+        }
+        List<Beat> gateways = of(ServiceHealth.GATEWAY);
+        if (gateways.isEmpty() && !starting) {
+            problems.add("no packet-gateway heard");
+        }
+        gateways.stream().filter(b -> !serving(b, now)).forEach(b -> problems.add(problem(b, now)));
+        return problems.isEmpty() ? new Verdict(true, null) : new Verdict(false, String.join("; ", problems));
+    }
+
+    private List<Beat> of(String service) {
+        return beats.values().stream().filter(b -> b.service().equals(service)).toList();
+    }
+
+    private boolean serving(Beat b, Instant now) {
+        return b.ready() && fresh(b, now);
+    }
+
+    private boolean fresh(Beat b, Instant now) {
+        return !b.heard().plus(timeout).isBefore(now);
+    }
+
+    private String problem(Beat b, Instant now) {
+        String who = b.service() + " " + b.instance();
+        if (!fresh(b, now)) {
+            return who + " silent for " + Duration.between(b.heard(), now).toMillis() + " ms";
+        }
+        return who + ": " + b.reason();
+    }
+}

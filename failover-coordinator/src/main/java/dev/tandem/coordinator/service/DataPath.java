@@ -1,0 +1,81 @@
+package dev.tandem.coordinator.service;
+
+import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.coordinator.domain.DataPathHealth;
+import dev.tandem.protocol.bus.ServiceHealth;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Fate-sharing: the heartbeats of this server's lease-services and gateways, judged every check interval
+ * ({@link DataPathHealth}). When the server cannot serve, every relationship hands its share to the partner (PAUSED);
+ * when it can again, it takes it back.
+ */
+@ApplicationScoped
+public class DataPath {
+
+    private final CoordinatorConfig.DataPath settings;
+    private final String server;
+    private final Relationships relationships;
+    private final Clock clock;
+    private final Vertx vertx;
+    private final DataPathHealth health;
+    private volatile DataPathHealth.Verdict verdict = new DataPathHealth.Verdict(true, null);
+
+    public DataPath(
+            CoordinatorConfig config, Relationships relationships, Clock clock, Vertx vertx, MeterRegistry registry) {
+        this.settings = config.failover().dataPath();
+        this.server = config.server();
+        this.relationships = relationships;
+        this.clock = clock;
+        this.vertx = vertx;
+        this.health = new DataPathHealth(
+                settings.timeout(), settings.forgetAfter(), clock.instant(), settings.startupGrace());
+        registry.gauge("tandem_failover_data_path_up", this, d -> d.verdict.up() ? 1 : 0);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (settings.enabled()) {
+            vertx.setPeriodic(settings.checkInterval().toMillis(), id -> check());
+        } else {
+            Log.warn("Fate-sharing with the lease-services and gateways is off (tandem.failover.data-path.enabled)");
+        }
+    }
+
+    @Incoming("service-health")
+    public void onHeartbeat(ServiceHealth beat) {
+        if (beat != null && server.equals(beat.server())) {
+            synchronized (health) {
+                health.heard(beat, clock.instant());
+            }
+        }
+    }
+
+    /** The latest judgement (with its reason when down). */
+    public DataPathHealth.Verdict verdict() {
+        return verdict;
+    }
+
+    private void check() {
+        DataPathHealth.Verdict now;
+        synchronized (health) {
+            now = health.verdict(clock.instant());
+        }
+        boolean changed = now.up() != verdict.up();
+        verdict = now;
+        if (changed) {
+            if (now.up()) {
+                Log.infof("This server can serve again: its lease-services and gateways are ready");
+            } else {
+                Log.warnf("This server cannot serve (%s): handing its share over to the partner", now.reason());
+            }
+            relationships.dataPath(now);
+        }
+    }
+}

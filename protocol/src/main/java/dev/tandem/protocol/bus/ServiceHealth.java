@@ -1,0 +1,32 @@
+package dev.tandem.protocol.bus;
+
+import java.time.Instant;
+
+/**
+ * A heartbeat of one service instance on a server's data path (schema {@code service-health.v1}), published every
+ * heartbeat interval on {@link Topics#serviceHealth}. The server's coordinator reads them: when its lease-services or
+ * gateways fall silent or report that they cannot serve, it hands its share over to the partner.
+ *
+ * @param service {@link #LEASE_SERVICE} or {@link #GATEWAY}
+ * @param instance names the instance, stable across its restarts where it can be (a gateway: its host and DHCP
+ *     address)
+ * @param ready whether the instance can serve now
+ * @param reason why it cannot (null when ready)
+ * @param at when the instance sent it (its own clock)
+ */
+public record ServiceHealth(
+        int version, String server, String service, String instance, boolean ready, String reason, Instant at) {
+
+    public static final int VERSION = 1;
+    public static final String LEASE_SERVICE = "lease-service";
+    public static final String GATEWAY = "packet-gateway";
+
+    public static ServiceHealth of(String server, String service, String instance, String reason, Instant at) {
+        return new ServiceHealth(VERSION, server, service, instance, reason == null, reason, at);
+    }
+
+    /** The Kafka key. */
+    public String key() {
+        return service + "/" + instance;
+    }
+}
