@@ -12,6 +12,8 @@
 #   tandem-local.sh stop-service NAME [--kill]   /   start-service NAME    (NAME: lease-service, gateway,
 #                                    gateway-direct, coordinator, lease-service-b, gateway-b, coordinator-b,
 #                                    admin-api, dhcrelay)
+#   tandem-local.sh freeze-service NAME | thaw-service NAME   stop a service with SIGSTOP (it holds its sockets and
+#                                    connections but does nothing) / let it go on with SIGCONT
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
 #   tandem-local.sh publish-config FILE...  publish server-config documents to tandem.config directly, bypassing the
 #                                    admin API (its next change for that server replaces it)
@@ -173,7 +175,8 @@ PROPS
         topics+=("tandem.$s.lease-requests:4:delete" "tandem.$s.lease-replies:4:delete"
             "tandem.$s.failover-state:1:compact" "tandem.$s.binding-updates:1:delete"
             "tandem.$s.binding-acks:1:delete" "tandem.$s.partner-updates:4:delete"
-            "tandem.$s.partner-update-replies:1:delete" "tandem.$s.failover-commands:1:delete")
+            "tandem.$s.partner-update-replies:1:delete" "tandem.$s.failover-commands:1:delete"
+            "tandem.$s.service-health:1:delete")
     done
     java -cp "$KLIB/*" "$HERE/kafka/CreateTopics.java" "127.0.0.1:$KAFKA_PORT" "${topics[@]}" >>"$RUN/logs/topics.log" 2>&1 \
         || die "could not create the topics: $RUN/logs/topics.log"
@@ -296,6 +299,11 @@ await_ready() {
 
 stop_service() { stop_services "${2:-TERM}" "$1"; }
 
+signal_service() { # name signal: only a process this script started, by its recorded pid
+    alive "$1" || die "$1 does not run"
+    kill "-$2" "$(cat "$RUN/pids/$1.pid")"
+}
+
 stop_services() { # signal name... : signals them all at once, then waits up to 30 s for them together
     local signal=$1 name pid pids=()
     shift
@@ -408,8 +416,10 @@ case "${1:-}" in
     purge) stop KILL; rm -rf "$RUN"; say "Deleted $RUN" ;;
     start-service) start_service "$2"; [ "$2" = dhcrelay ] || await_ready "$2" ;;
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
+    freeze-service) signal_service "$2" STOP; say "$2 frozen (SIGSTOP); 'thaw-service $2' lets it go on" ;;
+    thaw-service) signal_service "$2" CONT; say "$2 goes on (SIGCONT)" ;;
     publish-config) shift; publish_config "$@" ;;
     partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
     heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
-    *) sed -n '2,26p' "$0"; exit 2 ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
 esac

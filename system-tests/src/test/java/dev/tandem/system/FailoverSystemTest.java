@@ -383,6 +383,66 @@ class FailoverSystemTest {
                 .containsPattern("tandem_failover_transitions_total\\{[^}]*to=\"RECOVER\"[^}]*} [1-9]");
     }
 
+    /**
+     * Fate-sharing: a part of the primary's data path fails while its coordinator runs on (its lease-service killed,
+     * or frozen past the gateway's request timeout, or its relay-side gateway killed). The primary goes PAUSED, saying
+     * why, and the secondary serves the primary's new clients too; once the part is back both are NORMAL and the
+     * primary serves its share again. How soon the first new client of the primary's share was served after each fault
+     * is written to failover-fate-sharing.txt.
+     */
+    @Test
+    @Order(11)
+    void aPrimaryThatCannotServeHandsOverToTheSecondaryAndTakesItsShareBack() throws Exception {
+        StringBuilder report = new StringBuilder();
+        List<List<String>> faults = List.of(
+                List.of("stop-service", "lease-service", "--kill"),
+                List.of("freeze-service", "lease-service"),
+                List.of("stop-service", "gateway", "--kill"));
+        for (int n = 0; n < faults.size(); n++) {
+            List<String> fault = faults.get(n);
+            String service = fault.get(1);
+            awaitStates("NORMAL", "NORMAL");
+            String mac = firstMac(String.format("02:00:5e:58:%02x", n), true);
+            Instant failed = Instant.now();
+            Stack.script(fault.toArray(String[]::new));
+            Optional<String[]> lease = Optional.empty();
+            while (lease.isEmpty() && Duration.between(failed, Instant.now()).compareTo(WAIT) < 0) {
+                lease = oneShot(mac, "-t 1 -T 1");
+            }
+            Duration served = Duration.between(failed, Instant.now());
+            assertThat(lease)
+                    .as("%s: a new client of the primary's share is served", fault)
+                    .isPresent();
+            assertThat(lease.get()[1]).as("%s: by the secondary", fault).isEqualTo(SERVER_ID_B);
+            JsonNode paused = relationship(A);
+            assertThat(paused.get("state").asText()).isEqualTo("PAUSED");
+            assertThat(paused.get("cannotServe").asText()).as("why").contains(service);
+            assertThat(relationship(B).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
+            report.append(String.join(" ", fault))
+                    .append(": first new client of the primary's share served ")
+                    .append(served.toMillis())
+                    .append(" ms after the fault\n");
+
+            Stack.script(fault.get(0).equals("freeze-service") ? "thaw-service" : "start-service", service);
+            awaitStates("NORMAL", "NORMAL");
+            String back = firstMac(String.format("02:00:5e:59:%02x", n), true);
+            Optional<String[]> again = Optional.empty();
+            for (int attempt = 0; attempt < 10 && again.isEmpty(); attempt++) {
+                again = oneShot(back);
+            }
+            assertThat(again).as("%s over: the primary's client", fault).isPresent();
+            assertThat(again.get()[1])
+                    .as("%s over: served by the primary again", fault)
+                    .isEqualTo(SERVER_ID_A);
+        }
+        Files.writeString(Stack.WORK.resolve("failover-fate-sharing.txt"), report.toString());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
     // -----------------------------------------------------------------------------------------------------------
 
     /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */

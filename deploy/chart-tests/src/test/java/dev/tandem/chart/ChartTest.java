@@ -228,8 +228,8 @@ class ChartTest {
                 .map(HasMetadata::getKind)
                 .toList();
         assertThat(kinds).contains("Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "ServiceMonitor");
-        // 3 shared topics and 8 per server
-        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 8);
+        // 3 shared topics and 9 per server
+        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 9);
         // the services use the operators' endpoints and the CloudNativePG Secret
         Deployment lease = ofType(all, Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals("tandem-dhcp-a-lease-service"))
