@@ -14,6 +14,8 @@
 #                                    admin-api, dhcrelay)
 #   tandem-local.sh freeze-service NAME | thaw-service NAME   stop a service with SIGSTOP (it holds its sockets and
 #                                    connections but does nothing) / let it go on with SIGCONT
+#   tandem-local.sh restart-postgres | restart-kafka   restart the database or the broker under the running services
+#   tandem-local.sh ready            wait until every service is ready
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
 #   tandem-local.sh publish-config FILE...  publish server-config documents to tandem.config directly, bypassing the
 #                                    admin API (its next change for that server replaces it)
@@ -418,8 +420,14 @@ case "${1:-}" in
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
     freeze-service) signal_service "$2" STOP; say "$2 frozen (SIGSTOP); 'thaw-service $2' lets it go on" ;;
     thaw-service) signal_service "$2" CONT; say "$2 goes on (SIGCONT)" ;;
+    restart-postgres)
+        say "Restarting PostgreSQL (fast shutdown: open connections are cut)"
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m fast -w stop >/dev/null
+        start_postgres ;;
+    ready) for s in "${SERVICES[@]}"; do await_ready "$s"; done; say "Every service is ready" ;;
+    restart-kafka) say "Restarting Kafka"; stop_service kafka TERM; start_kafka ;;
     publish-config) shift; publish_config "$@" ;;
     partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
     heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
-    *) sed -n '2,28p' "$0"; exit 2 ;;
+    *) sed -n '2,30p' "$0"; exit 2 ;;
 esac

@@ -443,6 +443,40 @@ class FailoverSystemTest {
         });
     }
 
+    /**
+     * PostgreSQL, then Kafka, restarted under the running services: none of them is restarted, each is ready again,
+     * both servers are NORMAL, and new clients of each share are served by their own server.
+     */
+    @Test
+    @Order(12)
+    void theServicesCarryOnAcrossARestartOfPostgresqlAndOfKafka() throws Exception {
+        Map<String, String> pids = Stack.servicePids();
+        int n = 0;
+        for (String restart : List.of("restart-postgres", "restart-kafka")) {
+            awaitStates("NORMAL", "NORMAL");
+            Stack.script(restart);
+            Stack.script("ready");
+            awaitStates("NORMAL", "NORMAL");
+            for (boolean primaryShare : List.of(true, false)) {
+                String mac = firstMac(String.format("02:00:5e:5a:%02x", n++), primaryShare);
+                Optional<String[]> lease = Optional.empty();
+                for (int attempt = 0; attempt < 10 && lease.isEmpty(); attempt++) {
+                    lease = oneShot(mac);
+                }
+                assertThat(lease)
+                        .as("after %s, a client of the %s's share", restart, primaryShare ? "primary" : "secondary")
+                        .isPresent();
+                assertThat(lease.get()[1]).isEqualTo(primaryShare ? SERVER_ID_A : SERVER_ID_B);
+            }
+        }
+        assertThat(Stack.servicePids()).as("no service was restarted").isEqualTo(pids);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
     // -----------------------------------------------------------------------------------------------------------
 
     /** One udhcpc run (-q -n) with the MAC: the address and the server that gave it, if any. */

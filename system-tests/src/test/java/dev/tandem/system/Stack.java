@@ -129,6 +129,20 @@ final class Stack {
         }
     }
 
+    /** The pid of each Tandem service the script started, by name (not Kafka, PostgreSQL or the relay). */
+    static Map<String, String> servicePids() throws IOException {
+        Map<String, String> pids = new java.util.TreeMap<>();
+        try (var files = Files.list(Path.of(env().get("TANDEM_RUN_DIR"), "pids"))) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString().replace(".pid", "");
+                if (!List.of("kafka", "dhcrelay").contains(name)) {
+                    pids.put(name, Files.readString(f).trim());
+                }
+            }
+        }
+        return pids;
+    }
+
     static Connection database() throws SQLException {
         return database("dhcp-a");
     }

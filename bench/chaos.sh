@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The chaos run: the local stack's failover pair under steady perfdhcp load through the relay to both servers, with
+# udhcpc and dhclient clients that renew, while a seeded schedule injects faults one at a time, each followed by its
+# recovery. Then the audit (bench/chaos.py): no address acknowledged or bound to two clients at overlapping times,
+# every lease a client holds at the end held by a server, both lease tables identical, both servers NORMAL again
+# after every fault. Prints one table (fault, takeover time, drops, time back to NORMAL, duplicates, lost); the raw
+# data goes to bench/results/chaos-<seed>-<time>/.
+#
+#   bench/chaos.sh [SEED [FAULTS]]     FAULTS: how many of the schedule to run (all by default); exit 1 on a violation
+#
+# Start the stack first (deploy/local/tandem-local.sh start). Settings (environment): CHAOS_RATE (new DORAs per
+# second, 20), CHAOS_CLIENTS (distinct perfdhcp clients, 60), CHAOS_HOLD (seconds a fault lasts, 10),
+# CHAOS_FAULTS (a space-separated list instead of the whole schedule), CHAOS_OUT (the results directory), and the
+# stack's own: TANDEM_RUN_DIR, TANDEM_NET_PREFIX, TANDEM_NET_INDEX, TANDEM_HTTP_BASE, TANDEM_PG_PORT,
+# TANDEM_KAFKA_PORT, TANDEM_RELATIONSHIP (tandem-pair).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+# shellcheck source=../deploy/local/net.sh
+. "$ROOT/deploy/local/net.sh"
+LOCAL=$ROOT/deploy/local/tandem-local.sh
+RUN=${TANDEM_RUN_DIR:-/var/tmp/tandem-local}
+HTTP=${TANDEM_HTTP_BASE:-8080}
+PG_PORT=${TANDEM_PG_PORT:-55432}
+KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
+KLIB=${TANDEM_KAFKA_LIB:-/var/cache/tandem/kafka-4.3.1}
+REL=${TANDEM_RELATIONSHIP:-tandem-pair}
+SEED=${1:-1}
+LIMIT=${2:-0}
+RATE=${CHAOS_RATE:-20}
+CLIENTS=${CHAOS_CLIENTS:-60}
+HOLD=${CHAOS_HOLD:-10}
+OUT=${CHAOS_OUT:-$HERE/results/chaos-$SEED-$(date +%Y%m%d-%H%M%S)}
+NS=$P-lan2
+LOWER=${P}m1
+SCHEDULE=(kill:lease-service kill:lease-service-b kill:gateway kill:gateway-b kill:coordinator kill:coordinator-b
+    freeze:lease-service restart:kafka restart:postgres partition handover)
+mkdir -p "$OUT"
+: >"$OUT/faults.jsonl"
+say() { printf '\033[1m[chaos]\033[0m %s\n' "$*"; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print $* }"; } # arithmetic on fractions, without bc
+chaos() { python3 "$HERE/chaos.py" "$@"; }
+
+state() { # a|b: the relationship's state on that server's coordinator
+    if [ "$1" = a ]; then
+        curl -s -m 2 "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL" | jq -r .state
+    else
+        ip netns exec "$P-peer" curl -s -m 2 "http://127.0.0.1:$((HTTP + 22))/api/v1/relationships/$REL" | jq -r .state
+    fi
+}
+
+both_normal() { [ "$(state a 2>/dev/null)" = NORMAL ] && [ "$(state b 2>/dev/null)" = NORMAL ]; }
+
+await_normal() { # seconds: 0 when both are NORMAL within them
+    local until=$(($(date +%s) + $1))
+    while [ "$(date +%s)" -lt "$until" ]; do both_normal && return 0; sleep 0.5; done
+    return 1
+}
+
+sql() { # database statement
+    psql -h 127.0.0.1 -p "$PG_PORT" -U tandem -d "$1" -tAc "$2"
+}
+
+pending() { # updates unacknowledged and events unpublished, both servers
+    local n=0 db
+    for db in tandem_dhcp_a tandem_dhcp_b; do
+        n=$((n + $(sql "$db" "SELECT (SELECT count(*) FROM lease WHERE update_seq > acked_seq)
+            + (SELECT count(*) FROM lease_event_outbox)")))
+    done
+    echo "$n"
+}
+
+# --- clients -------------------------------------------------------------------------------------------------------
+
+PIDS=()
+macvlan() { # name mac
+    ip -n "$NS" link del "$1" 2>/dev/null || true
+    ip -n "$NS" link add link "$LOWER" name "$1" address "$2" type macvlan mode bridge
+    ip -n "$NS" link set "$1" up
+}
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [ -f "$OUT/dhclient.pid" ] && kill "$(cat "$OUT/dhclient.pid")" 2>/dev/null || true
+    for l in "${P}c0" "${P}c1" "${P}c2" "${P}c3" "${P}c4"; do ip -n "$NS" link del "$l" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+start_clients() {
+    ip netns exec "$NS" python3 "$HERE/chaos.py" capture "$LOWER" "$OUT/acks.jsonl" &
+    PIDS+=($!)
+    macvlan "${P}c0" 02:00:5e:6c:00:01 # perfdhcp's own interface
+    ip -n "$NS" addr add "$FO_LAN.250/24" dev "${P}c0"
+    local i
+    for i in 1 2; do
+        macvlan "${P}c$i" "02:00:5e:6c:00:1$i"
+        TANDEM_CLIENT_LOG=$OUT/udhcpc-$i.events ip netns exec "$NS" udhcpc -f -i "${P}c$i" \
+            -s "$ROOT/system-tests/src/test/resources/udhcpc.script" -t 10 -T 2 -A 2 -x "hostname:chaos-$i" \
+            >"$OUT/udhcpc-$i.log" 2>&1 &
+        PIDS+=($!)
+    done
+    macvlan "${P}c3" 02:00:5e:6c:00:13
+    ip netns exec "$NS" dhclient -d -4 -sf "$ROOT/system-tests/src/test/resources/dhclient.script" \
+        -lf "$OUT/dhclient.leases" -pf "$OUT/dhclient.pid" "${P}c3" >"$OUT/dhclient.log" 2>&1 &
+    PIDS+=($!)
+}
+
+load() { # seconds name: perfdhcp in the background, DORA through the relay to both servers
+    ip netns exec "$NS" perfdhcp -4 -l "${P}c0" -B -r "$RATE" -R "$CLIENTS" -p "$1" >"$OUT/perfdhcp-$2.txt" 2>&1 &
+    LOAD=$!
+}
+
+drops() { # name: the share of DISCOVER-OFFER exchanges perfdhcp counted as dropped, in percent
+    awk '/drops ratio/ { print $3 + 0; found = 1; exit } END { if (!found) print "null" }' "$OUT/perfdhcp-$1.txt"
+}
+
+# --- faults --------------------------------------------------------------------------------------------------------
+
+takeover() { # side start: seconds until a new client of that side's buckets is served
+    local side=$1 start=$2 mac
+    for mac in $(chaos macs "$side" "$((SEED * 100 + FAULT))" 120); do
+        ip -n "$NS" link set dev "${P}c4" address "$mac" 2>/dev/null || macvlan "${P}c4" "$mac"
+        if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 | grep -q obtained; then
+            calc "$(now) - $start"
+            return
+        fi
+        [ "$(calc "$(now) - $start > 60")" = 1 ] && break
+    done
+    echo null
+}
+
+inject() { # fault: starts it
+    case "$1" in
+        kill:*) "$LOCAL" stop-service "${1#kill:}" --kill >/dev/null ;;
+        freeze:*) "$LOCAL" freeze-service "${1#freeze:}" >/dev/null ;;
+        restart:kafka) "$LOCAL" stop-service kafka >/dev/null ;;
+        restart:postgres) "$LOCAL" restart-postgres >/dev/null ;;
+        partition) "$LOCAL" partition >/dev/null ;;
+        handover) curl -sf -m 10 -X POST "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+    esac
+}
+
+repair() { # fault: ends it
+    case "$1" in
+        kill:*) "$LOCAL" start-service "${1#kill:}" >/dev/null ;;
+        freeze:*) "$LOCAL" thaw-service "${1#freeze:}" >/dev/null ;;
+        restart:kafka) "$LOCAL" restart-kafka >/dev/null; "$LOCAL" ready >/dev/null ;;
+        restart:postgres) "$LOCAL" ready >/dev/null ;;
+        partition) "$LOCAL" heal >/dev/null ;;
+        handover) curl -sf -m 10 -X DELETE "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+    esac
+}
+
+side_of() { # fault: whose clients lose their server
+    case "$1" in *-b) echo secondary ;; *) echo primary ;; esac
+}
+
+# --- the run -------------------------------------------------------------------------------------------------------
+
+if [ -n "${CHAOS_FAULTS:-}" ]; then
+    read -r -a faults <<<"$CHAOS_FAULTS"
+else
+    read -r -a faults <<<"$(python3 -c "import random, sys; f = sys.argv[2:]; random.Random(int(sys.argv[1])).shuffle(f); print(' '.join(f))" "$SEED" "${SCHEDULE[@]}")"
+fi
+[ "$LIMIT" -gt 0 ] && faults=("${faults[@]:0:$LIMIT}")
+say "Seed $SEED: ${faults[*]}; results in $OUT"
+await_normal 180 || { echo "the pair is not NORMAL: start the stack first" >&2; exit 2; }
+start_clients
+sleep 5
+FAULT=0
+for fault in "${faults[@]}"; do
+    FAULT=$((FAULT + 1))
+    await_normal 180 || true
+    say "Fault $FAULT: $fault"
+    load $((HOLD + 60)) "$FAULT"
+    start=$(now)
+    inject "$fault"
+    taken=$(takeover "$(side_of "$fault")" "$start")
+    remaining=$(calc "$HOLD - ($(now) - $start)")
+    [ "$(calc "$remaining > 0")" = 1 ] && sleep "$remaining"
+    repair "$fault"
+    ended=$(now)
+    normal=null
+    await_normal 120 && normal=$(now)
+    wait "$LOAD" || true
+    printf '{"fault": "%s", "start": %s, "takeover": %s, "end": %s, "normal": %s, "drops": %s}\n' \
+        "$fault" "$start" "$taken" "$ended" "$normal" "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
+    say "  takeover ${taken} s, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
+done
+
+say "Faults done; waiting until both servers are NORMAL with nothing unacknowledged or unpublished"
+await_normal 180 || true
+for _ in $(seq 120); do [ "$(pending)" = 0 ] && break; sleep 1; done
+now >"$OUT/end"
+cleanup
+trap - EXIT
+timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+    --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
+scope=$FO_LAN.0/24
+for s in a b; do
+    sql "tandem_dhcp_$s" "COPY (SELECT host(ip) AS address,
+            CASE WHEN state = 'FREE' AND backup THEN 'BACKUP' ELSE state END AS state,
+            coalesce(hw_address, '') AS mac, coalesce(extract(epoch FROM expires_at)::bigint, 0) AS expires
+        FROM lease_view WHERE scope = '$scope' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
+done
+chaos audit "$OUT" | tee "$OUT/table.txt"
+exit "${PIPESTATUS[0]}"
