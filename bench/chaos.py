@@ -64,12 +64,16 @@ def macs(side, seed, count):
 
 def capture(iface, path):
     """Every DHCPACK/DHCPNAK to a client on IFACE, as JSON lines, until SIGTERM."""
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    # ETH_P_ALL: a socket for IPv4 only would see the frames to the clients' macvlan interfaces after macvlan took
+    # them, that is never; every frame is seen before.
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     sock.bind((iface, 0))
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     with open(path, "a", buffering=1) as out:
         while True:
-            frame = sock.recv(65535)
+            frame, meta = sock.recvfrom(65535)
+            if meta[2] == socket.PACKET_OUTGOING or frame[12:14] != b"\x08\x00":
+                continue
             ip = frame[14:]
             if len(ip) < 20 or ip[9] != 17:
                 continue
@@ -110,7 +114,8 @@ def read_jsonl(path):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        # the console consumer writes its own log lines among the records
+        return [json.loads(line) for line in f if line.startswith("{")]
 
 
 def client_duplicates(acks):
@@ -146,12 +151,17 @@ def event_duplicates(events):
     return found
 
 
+def norm(mac):
+    """A hardware address as plain lower-case hex (the lease table stores it so; the capture writes colons)."""
+    return mac.lower().replace(":", "").replace("-", "")
+
+
 def read_table(path):
     rows = {}
     if os.path.exists(path):
         with open(path) as f:
             for r in csv.DictReader(f):
-                r["mac"] = r["mac"].lower().replace("-", ":")
+                r["mac"] = norm(r["mac"])
                 rows[r["address"]] = r
     return rows
 
@@ -166,7 +176,8 @@ def lost(acks, tables, end):
     for mac, a in last.items():
         if a["t"] + a["lease"] <= end + TOLERANCE:
             continue  # expired by the end
-        if not any(t.get(a["address"], {}).get("state") == "ACTIVE" and t[a["address"]]["mac"] == mac for t in tables):
+        if not any(t.get(a["address"], {}).get("state") == "ACTIVE" and t[a["address"]]["mac"] == norm(mac)
+                   for t in tables):
             found.append("%s acknowledged %s until %s (by %s) but neither server holds it for the client"
                          % (mac, a["address"], iso(a["t"] + a["lease"]), a["server"]))
     return found
@@ -180,10 +191,14 @@ def disagreements(a, b):
         if ra is None or rb is None:
             found.append("%s only on %s" % (address, "dhcp-a" if rb is None else "dhcp-b"))
             continue
-        for field in ("state", "mac"):
-            if ra[field] != rb[field]:
-                found.append("%s: %s %r on dhcp-a, %r on dhcp-b" % (address, field, ra[field], rb[field]))
-        if ra["state"] == "ACTIVE" and rb["state"] == "ACTIVE" and abs(int(ra["expires"]) - int(rb["expires"])) > 1:
+        if ra["state"] != rb["state"]:
+            found.append("%s: %s on dhcp-a, %s on dhcp-b" % (address, ra["state"], rb["state"]))
+            continue
+        if ra["state"] != "ACTIVE":
+            continue  # a free address's last client is history, kept or not
+        if ra["mac"] != rb["mac"]:
+            found.append("%s: client %s on dhcp-a, %s on dhcp-b" % (address, ra["mac"], rb["mac"]))
+        if abs(int(ra["expires"]) - int(rb["expires"])) > 1:
             # the failover wire carries whole seconds, so the partner's copy may be one second off
             found.append("%s: expires %s on dhcp-a, %s on dhcp-b" % (address, ra["expires"], rb["expires"]))
     return found

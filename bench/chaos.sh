@@ -62,11 +62,11 @@ sql() { # database statement
     psql -h 127.0.0.1 -p "$PG_PORT" -U tandem -d "$1" -tAc "$2"
 }
 
-pending() { # updates unacknowledged and events unpublished, both servers
+pending() { # updates unacknowledged, events unpublished and offers not taken up, both servers
     local n=0 db
     for db in tandem_dhcp_a tandem_dhcp_b; do
         n=$((n + $(sql "$db" "SELECT (SELECT count(*) FROM lease WHERE update_seq > acked_seq)
-            + (SELECT count(*) FROM lease_event_outbox)")))
+            + (SELECT count(*) FROM lease_event_outbox) + (SELECT count(*) FROM lease WHERE state = 'OFFERED')")))
     done
     echo "$n"
 }
@@ -88,6 +88,10 @@ cleanup() {
 trap cleanup EXIT
 
 start_clients() {
+    local script
+    for script in udhcpc.script dhclient.script; do # the system tests' client scripts: apply the lease, log it
+        install -m 755 "$ROOT/system-tests/src/test/resources/$script" "$OUT/$script"
+    done
     ip netns exec "$NS" python3 "$HERE/chaos.py" capture "$LOWER" "$OUT/acks.jsonl" &
     PIDS+=($!)
     macvlan "${P}c0" 02:00:5e:6c:00:01 # perfdhcp's own interface
@@ -96,12 +100,12 @@ start_clients() {
     for i in 1 2; do
         macvlan "${P}c$i" "02:00:5e:6c:00:1$i"
         TANDEM_CLIENT_LOG=$OUT/udhcpc-$i.events ip netns exec "$NS" udhcpc -f -i "${P}c$i" \
-            -s "$ROOT/system-tests/src/test/resources/udhcpc.script" -t 10 -T 2 -A 2 -x "hostname:chaos-$i" \
+            -s "$OUT/udhcpc.script" -t 10 -T 2 -A 2 -x "hostname:chaos-$i" \
             >"$OUT/udhcpc-$i.log" 2>&1 &
         PIDS+=($!)
     done
     macvlan "${P}c3" 02:00:5e:6c:00:13
-    ip netns exec "$NS" dhclient -d -4 -sf "$ROOT/system-tests/src/test/resources/dhclient.script" \
+    ip netns exec "$NS" dhclient -d -4 -sf "$OUT/dhclient.script" \
         -lf "$OUT/dhclient.leases" -pf "$OUT/dhclient.pid" "${P}c3" >"$OUT/dhclient.log" 2>&1 &
     PIDS+=($!)
 }

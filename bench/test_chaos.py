@@ -20,7 +20,7 @@ def event(kind, server, address, client, at, expires, state="ACTIVE", sequence=1
             "at": chaos.iso(at), "expiresAt": chaos.iso(expires), "sequence": sequence}
 
 
-def row(address, state="ACTIVE", mac="02:00:00:00:00:01", expires=T + 60):
+def row(address, state="ACTIVE", mac="020000000001", expires=T + 60):
     return {"address": address, "state": state, "mac": mac, "expires": str(int(expires))}
 
 
@@ -89,7 +89,7 @@ class TablesTest(unittest.TestCase):
     def test_disagreement_on_owner_client_or_expiry(self):
         a = {"10.0.0.5": row("10.0.0.5", state="FREE", mac=""), "10.0.0.6": row("10.0.0.6"),
              "10.0.0.7": row("10.0.0.7", expires=T + 60)}
-        b = {"10.0.0.5": row("10.0.0.5", state="BACKUP", mac=""), "10.0.0.6": row("10.0.0.6", mac="02:00:00:00:00:02"),
+        b = {"10.0.0.5": row("10.0.0.5", state="BACKUP", mac=""), "10.0.0.6": row("10.0.0.6", mac="020000000002"),
              "10.0.0.7": row("10.0.0.7", expires=T + 63)}
         found = chaos.disagreements(a, b)
         self.assertEqual(len(found), 3, found)
@@ -105,7 +105,7 @@ class AuditTest(unittest.TestCase):
                 f.writelines(json.dumps(x) + "\n" for x in lines)
         for s in ("a", "b"):
             with open(os.path.join(d, "table-%s.csv" % s), "w") as f:
-                f.write("address,state,mac,expires\n10.0.0.5,ACTIVE,02:00:00:00:00:01,%d\n" % int(T + 600))
+                f.write("address,state,mac,expires\n10.0.0.5,ACTIVE,020000000001,%d\n" % int(T + 600))
         with open(os.path.join(d, "end"), "w") as f:
             f.write(str(T + 10))
 

@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * <p>The lease-services share the requests (one Kafka consumer group): one that is ready is enough. The gateways each
  * serve their own segments or relays: every gateway heard recently must be ready. An instance counts as gone once
  * silent for the timeout; a gateway silent for {@code forgetAfter} is taken to be decommissioned. Until the startup
- * grace has passed, only what was heard counts (the services may be starting with the coordinator). Pure: the caller
- * brings the time.
+ * grace has passed, only a "not ready" heard counts, not silence (the services, or the coordinator's own consumer of
+ * their heartbeats, may be starting with it). Pure: the caller brings the time.
  */
 public final class DataPathHealth {
 
@@ -50,7 +50,7 @@ public final class DataPathHealth {
         boolean starting = now.isBefore(graceUntil);
         List<String> problems = new ArrayList<>();
         List<Beat> leaseServices = of(ServiceHealth.LEASE_SERVICE);
-        if (leaseServices.stream().noneMatch(b -> serving(b, now))) {
+        if (leaseServices.stream().noneMatch(b -> serving(b, now, starting))) {
             if (leaseServices.isEmpty()) {
                 if (!starting) {
                     problems.add("no lease-service heard");
@@ -63,7 +63,7 @@ public final class DataPathHealth {
         if (gateways.isEmpty() && !starting) {
             problems.add("no packet-gateway heard");
         }
-        gateways.stream().filter(b -> !serving(b, now)).forEach(b -> problems.add(problem(b, now)));
+        gateways.stream().filter(b -> !serving(b, now, starting)).forEach(b -> problems.add(problem(b, now)));
         return problems.isEmpty() ? new Verdict(true, null) : new Verdict(false, String.join("; ", problems));
     }
 
@@ -71,8 +71,8 @@ public final class DataPathHealth {
         return beats.values().stream().filter(b -> b.service().equals(service)).toList();
     }
 
-    private boolean serving(Beat b, Instant now) {
-        return b.ready() && fresh(b, now);
+    private boolean serving(Beat b, Instant now, boolean starting) {
+        return b.ready() && (starting || fresh(b, now));
     }
 
     private boolean fresh(Beat b, Instant now) {

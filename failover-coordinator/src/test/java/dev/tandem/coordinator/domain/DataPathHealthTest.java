@@ -31,12 +31,27 @@ class DataPathHealthTest {
 
     @Test
     void aSilentLeaseServiceTakesThePathDownOnceTheTimeoutHasPassed() {
-        beat(LEASE_SERVICE, "ls-1", null, T0);
-        beat(GATEWAY, "gw", null, T0.plusSeconds(2));
-        assertThat(health.verdict(T0.plus(TIMEOUT)).up()).isTrue();
-        DataPathHealth.Verdict v = health.verdict(T0.plusSeconds(2));
+        Instant t = T0.plusSeconds(20); // after the startup grace
+        beat(LEASE_SERVICE, "ls-1", null, t);
+        beat(GATEWAY, "gw", null, t.plusSeconds(2));
+        assertThat(health.verdict(t.plus(TIMEOUT)).up()).isTrue();
+        DataPathHealth.Verdict v = health.verdict(t.plusSeconds(2));
         assertThat(v.up()).isFalse();
         assertThat(v.reason()).isEqualTo("lease-service ls-1 silent for 2000 ms");
+    }
+
+    @Test
+    void duringTheStartupGraceSilenceDoesNotCountButNotReadyDoes() {
+        beat(LEASE_SERVICE, "ls-1", null, T0);
+        beat(GATEWAY, "gw", null, T0);
+        assertThat(health.verdict(T0.plusSeconds(5)).up())
+                .as("silent 5 s, but starting")
+                .isTrue();
+        assertThat(health.verdict(T0.plusSeconds(11)).up())
+                .as("silent 11 s, the grace over")
+                .isFalse();
+        beat(GATEWAY, "gw", "DHCP socket not bound", T0.plusSeconds(1));
+        assertThat(health.verdict(T0.plusSeconds(1)).up()).isFalse();
     }
 
     @Test
@@ -78,8 +93,10 @@ class DataPathHealthTest {
     void aGatewaySilentLongerThanForgetAfterIsTakenToBeDecommissioned() {
         beat(LEASE_SERVICE, "ls-1", null, T0);
         beat(GATEWAY, "gw-1", null, T0);
-        beat(GATEWAY, "gw-old", null, T0.minus(Duration.ofMinutes(9)));
-        assertThat(health.verdict(T0).reason()).startsWith("packet-gateway gw-old silent for");
+        beat(GATEWAY, "gw-old", null, T0.plusSeconds(20).minus(Duration.ofMinutes(10)));
+        beat(LEASE_SERVICE, "ls-1", null, T0.plusSeconds(20));
+        beat(GATEWAY, "gw-1", null, T0.plusSeconds(20));
+        assertThat(health.verdict(T0.plusSeconds(20)).reason()).startsWith("packet-gateway gw-old silent for");
         beat(LEASE_SERVICE, "ls-1", null, T0.plusSeconds(61));
         beat(GATEWAY, "gw-1", null, T0.plusSeconds(61));
         assertThat(health.verdict(T0.plusSeconds(61)).up()).isTrue();

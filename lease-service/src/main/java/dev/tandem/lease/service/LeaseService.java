@@ -397,7 +397,10 @@ public class LeaseService {
 
     /**
      * A client holds one address per scope: before it is given another, the one it holds elsewhere is let go (an
-     * offer is withdrawn, a lease ends as expired).
+     * offer is withdrawn, a lease ends as released). A client that asks for an address (DISCOVER, or a REQUEST of
+     * another address) uses none of its others, so for the partner this is a release by the client's later
+     * transaction (time(1) of the acceptance matrix), which it accepts unless it has a later transaction of the client
+     * on that address itself; then both agree that the address is free once the partner has acknowledged it.
      */
     private Uni<Void> vacateOther(
             SqlConnection conn,
@@ -423,15 +426,15 @@ public class LeaseService {
                                     row.address(),
                                     client.key(),
                                     row.state().name(),
-                                    active ? "EXPIRED" : "FREE",
+                                    active ? "RELEASED" : "FREE",
                                     null,
                                     now,
                                     track && active)
                             .invoke(ok -> {
                                 if (ok && active) {
                                     events.add(leaseEvents.pending(
-                                            "expired",
-                                            LeaseState.EXPIRED,
+                                            "released",
+                                            LeaseState.RELEASED,
                                             row.address(),
                                             scope.id(),
                                             client,
