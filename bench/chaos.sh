@@ -177,7 +177,7 @@ for fault in "${faults[@]}"; do
     FAULT=$((FAULT + 1))
     await_normal 180 || true
     say "Fault $FAULT: $fault"
-    load $((HOLD + 60)) "$FAULT"
+    load $((HOLD + 30)) "$FAULT"
     start=$(now)
     inject "$fault"
     taken=$(takeover "$(side_of "$fault")" "$start")

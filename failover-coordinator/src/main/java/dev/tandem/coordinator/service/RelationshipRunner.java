@@ -762,6 +762,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 }
             }
         }
+        if (next == FailoverState.PAUSED && dataPathUp) {
+            // A PAUSED resumed at start (the server was paused when it stopped) while it can serve now: leave it.
+            FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState)
+                    .ifPresent(back -> transition(back, "this server can serve"));
+        }
     }
 
     private void startupExpired() {

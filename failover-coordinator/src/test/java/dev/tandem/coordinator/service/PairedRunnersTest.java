@@ -252,6 +252,17 @@ class PairedRunnersTest {
         awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
     }
 
+    /** A server stopped while paused resumes PAUSED, and leaves it at once when it can serve (here: no partner). */
+    @Test
+    void aServerResumingPausedLeavesThePauseWhenItCanServe() {
+        startSecondary(
+                Optional.of(resumedWithoutTheScope(FailoverState.PAUSED, FailoverState.COMMUNICATIONS_INTERRUPTED)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> secondaryState().equals("COMMUNICATIONS-INTERRUPTED"));
+        assertThat(published.stream().map(FailoverStatus::localState))
+                .as("through PAUSED")
+                .contains(FailoverState.PAUSED);
+    }
+
     /** The balance passes asked on entering NORMAL: toward half and half with an ISC partner, else as configured. */
     @Test
     void withAnIscPartnerThePoolsAreBalancedToHalfAndHalf() {
