@@ -8,7 +8,10 @@
 #
 #   bench/chaos.sh [SEED [FAULTS]]     FAULTS: how many of the schedule to run (all by default); exit 1 on a violation
 #
-# Start the stack first (deploy/local/tandem-local.sh start). Settings (environment): CHAOS_RATE (new DORAs per
+# Against the stack of deploy/local/tandem-local.sh start, or with CHAOS_START=1 a stack of its own like the system
+# tests' (network index 1, prefix tdmst, run directory /var/tmp/tandem-chaos): the pair's scope holds 100 addresses with
+# 60 s leases and an MCLT of 20 s, so that addresses come back within the run (the demo's hour-long leases run the
+# pool dry under load). Settings (environment): CHAOS_RATE (new DORAs per
 # second, 20), CHAOS_CLIENTS (distinct perfdhcp clients, 60), CHAOS_HOLD (seconds a fault lasts, 10),
 # CHAOS_FAULTS (a space-separated list instead of the whole schedule), CHAOS_OUT (the results directory), and the
 # stack's own: TANDEM_RUN_DIR, TANDEM_NET_PREFIX, TANDEM_NET_INDEX, TANDEM_HTTP_BASE, TANDEM_PG_PORT,
@@ -16,6 +19,15 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+if [ "${CHAOS_START:-0}" = 1 ]; then
+    export TANDEM_RUN_DIR=/var/tmp/tandem-chaos TANDEM_NET_PREFIX=tdmst TANDEM_NET_INDEX=1 TANDEM_PG_PORT=56432 \
+        TANDEM_KAFKA_PORT=59192 TANDEM_HTTP_BASE=18080 TANDEM_RELATIONSHIP=system-pair \
+        TANDEM_FAILOVER_STARTUP_TIME=3s TANDEM_FAILOVER_RECONNECT_INTERVAL=1s \
+        TANDEM_CONFIG_FILE=$ROOT/system-tests/src/test/resources/system-config.json \
+        TANDEM_CONFIG_FILE_B=$ROOT/system-tests/src/test/resources/system-config-b.json
+    "$ROOT/deploy/local/tandem-local.sh" purge >/dev/null
+    "$ROOT/deploy/local/tandem-local.sh" start
+fi
 # shellcheck source=../deploy/local/net.sh
 . "$ROOT/deploy/local/net.sh"
 LOCAL=$ROOT/deploy/local/tandem-local.sh

@@ -126,9 +126,10 @@ public final class FailoverStateMachine {
             FailoverState previous, FailoverState partner, Instant partnerSince, Instant lastOperation) {
         FailoverState before = previous == null || previous == STARTUP ? RECOVER : previous;
         if (partner == PARTNER_DOWN) {
-            // The partner ran alone: after our last operation we only need its data; before it we both may have.
+            // The partner ran alone: after our last operation we only need its data; before it we both may have. A
+            // server that had handed over (PAUSED, SHUTDOWN) served nothing meanwhile: it recovers (§9.13).
             boolean after = partnerSince == null || lastOperation == null || partnerSince.isAfter(lastOperation);
-            return before == RECOVER || after ? RECOVER : POTENTIAL_CONFLICT;
+            return before == RECOVER || before == PAUSED || before == SHUTDOWN || after ? RECOVER : POTENTIAL_CONFLICT;
         }
         FailoverState resumed =
                 COMMUNICATING.contains(before) ? onCommunicationsFailed(before).orElse(before) : before;
@@ -199,22 +200,37 @@ public final class FailoverStateMachine {
      * COMMUNICATIONS-INTERRUPTED) as it would if this whole server had died. Elsewhere nothing changes: in
      * PARTNER-DOWN the partner cannot help, and the other states do not serve new clients anyway.
      */
-    public static Optional<FailoverState> onDataPathLost(FailoverState local) {
+    public static Optional<FailoverState> onDataPathLost(FailoverState local, FailoverState partner) {
+        if (partner == CONFLICT_DONE) {
+            // The partner waits for our NORMAL to end its conflict resolution; PAUSED there has no rule (ISC dhcpd
+            // exits on it). Pause once it is NORMAL.
+            return Optional.empty();
+        }
         return local == NORMAL || local == COMMUNICATIONS_INTERRUPTED ? Optional.of(PAUSED) : Optional.empty();
     }
 
     /**
      * This server can serve again. PAUSED is left as after a restart (§9.3.2): as COMMUNICATIONS-INTERRUPTED, then
      * by the partner's state when in contact (NORMAL again when it is COMMUNICATIONS-INTERRUPTED or NORMAL). A partner
-     * that took over (PARTNER-DOWN) meanwhile is recovered from, as after SHUTDOWN (§9.13): RECOVER.
+     * that took over (PARTNER-DOWN) meanwhile is recovered from, as after SHUTDOWN (§9.13): RECOVER. Out of contact
+     * when the partner may have taken over by its safe period, it stays PAUSED until contact tells.
      */
     public static Optional<FailoverState> onDataPathBack(
-            FailoverState local, boolean partnerTookOver, boolean communicating, FailoverState partner) {
+            FailoverState local,
+            boolean partnerTookOver,
+            boolean communicating,
+            FailoverState partner,
+            boolean partnerMayHaveTakenOver) {
         if (local != PAUSED) {
             return Optional.empty();
         }
         if (partnerTookOver || (communicating && partner == PARTNER_DOWN)) {
             return Optional.of(RECOVER);
+        }
+        if (!communicating && partnerMayHaveTakenOver) {
+            // Out of contact for longer than the partner's safe period: it may be PARTNER-DOWN and allocating from
+            // our pool, so serving from it as COMMUNICATIONS-INTERRUPTED could bind an address twice. Wait for contact.
+            return Optional.empty();
         }
         return Optional.of(
                 communicating

@@ -95,6 +95,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private String dataPathWhy;
     /** Paused, this server saw the partner take over (PARTNER-DOWN): it comes back through RECOVER. */
     private boolean partnerTookOver;
+    /** When this server paused; null when it resumed a pause at start (for how long, unknown). */
+    private Instant pausedAt;
 
     // The lease database the state goes with: a state is stable storage only together with its bindings (§9.3.2).
     private String leaseStore;
@@ -672,6 +674,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             Log.infof("Failover %s: partner moves to %s", config.name(), reported.label());
         }
         publish();
+        // the partner's state may allow the pause now (it left CONFLICT-DONE), or its end (contact again)
+        checkDataPath();
     }
 
     /** Communication became OK without a state change: what the current state does on contact. */
@@ -679,6 +683,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (state == FailoverState.RECOVER) {
             requestUpdates(true);
         } else if (state == FailoverState.POTENTIAL_CONFLICT && config.primary()) {
+            requestUpdates(false);
+        } else if (state == FailoverState.POTENTIAL_CONFLICT && partnerState == FailoverState.CONFLICT_DONE) {
+            // The secondary entering POTENTIAL-CONFLICT (again) after the primary is done asks at once (§9.9): the
+            // primary reports nothing new until this server is NORMAL.
             requestUpdates(false);
         } else if (!joining.isEmpty() && state == FailoverState.NORMAL) {
             // The partner's bindings of the joining scopes; only in NORMAL, where its UPDDONE changes no state (in
@@ -692,21 +700,30 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         run(() -> {
             dataPathUp = up;
             dataPathWhy = why;
-            if (up) {
-                FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState)
-                        .ifPresent(next -> transition(next, "this server can serve again"));
-            } else {
-                FailoverStateMachine.onDataPathLost(state)
-                        .ifPresent(next -> transition(next, "this server cannot serve: " + why));
-            }
+            checkDataPath();
         });
     }
 
+    /** A serving state pauses while the data path is down; the pause ends once it is up (FailoverStateMachine). */
+    private void checkDataPath() {
+        if (dataPathUp) {
+            boolean mayHaveTakenOver = !config.safePeriod().isZero()
+                    && (pausedAt == null || !pausedAt.plus(config.safePeriod()).isAfter(clock.instant()));
+            FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState, mayHaveTakenOver)
+                    .ifPresent(next -> transition(next, "this server can serve again"));
+        } else {
+            FailoverStateMachine.onDataPathLost(state, partnerState)
+                    .ifPresent(next -> transition(next, "this server cannot serve: " + dataPathWhy));
+        }
+    }
+
     private void transition(FailoverState next, String why) {
-        if (!dataPathUp && FailoverStateMachine.onDataPathLost(next).isPresent()) {
-            // A server that cannot serve never reports a serving state: the partner serves instead.
+        if (state == FailoverState.STARTUP
+                && !dataPathUp
+                && FailoverStateMachine.onDataPathLost(next, partnerState).isPresent()) {
+            // A server that cannot serve does not resume a serving state: the partner serves instead.
             why = why + "; paused instead, this server cannot serve: " + dataPathWhy;
-            next = FailoverStateMachine.onDataPathLost(next).orElseThrow();
+            next = FailoverState.PAUSED;
         }
         if (next == state) {
             onCommunicationsOk();
@@ -737,6 +754,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             case RECOVER -> recoverSince = now;
             case PAUSED -> {
                 partnerTookOver = false;
+                // resumed at start: how long it has lasted is not known, so the partner may have taken over
+                pausedAt = from == FailoverState.STARTUP ? null : now;
                 metrics.count("tandem_failover_data_path_pauses_total");
             }
             case RECOVER_WAIT -> {
@@ -762,11 +781,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 }
             }
         }
-        if (next == FailoverState.PAUSED && dataPathUp) {
-            // A PAUSED resumed at start (the server was paused when it stopped) while it can serve now: leave it.
-            FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState)
-                    .ifPresent(back -> transition(back, "this server can serve"));
-        }
+        // a serving state entered while the data path is down pauses; a PAUSED resumed at start ends if it can serve
+        checkDataPath();
     }
 
     private void startupExpired() {

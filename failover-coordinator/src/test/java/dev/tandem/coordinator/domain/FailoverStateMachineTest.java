@@ -210,13 +210,16 @@ class FailoverStateMachineTest {
     @EnumSource(FailoverState.class)
     void aServerThatCannotServePausesOnlyWhereThePartnerCanTakeOver(FailoverState own) {
         boolean serving = own == NORMAL || own == COMMUNICATIONS_INTERRUPTED;
-        assertThat(FailoverStateMachine.onDataPathLost(own))
+        assertThat(FailoverStateMachine.onDataPathLost(own, NORMAL))
                 .isEqualTo(serving ? java.util.Optional.of(PAUSED) : java.util.Optional.empty());
+        assertThat(FailoverStateMachine.onDataPathLost(own, CONFLICT_DONE))
+                .as("a partner ending a conflict resolution waits for our NORMAL; PAUSED has no rule there")
+                .isEmpty();
         // The partner's side of it: our PAUSED takes a NORMAL partner to COMMUNICATIONS-INTERRUPTED, where it serves
         // all.
         assertThat(FailoverStateMachine.onPartnerState(NORMAL, PAUSED)).contains(COMMUNICATIONS_INTERRUPTED);
         if (own != PAUSED) {
-            assertThat(FailoverStateMachine.onDataPathBack(own, false, true, NORMAL))
+            assertThat(FailoverStateMachine.onDataPathBack(own, false, true, NORMAL, false))
                     .as("only PAUSED is left when the data path is back")
                     .isEmpty();
         }
@@ -234,15 +237,20 @@ class FailoverStateMachineTest {
                     case POTENTIAL_CONFLICT, RESOLUTION_INTERRUPTED, CONFLICT_DONE -> POTENTIAL_CONFLICT;
                     default -> COMMUNICATIONS_INTERRUPTED;
                 };
-        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, true, partner))
-                .as("partner %s", partner)
-                .contains(expected);
-        // A partner seen taking over while we were paused is recovered from, whatever it reports now.
-        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, true, true, partner))
-                .contains(RECOVER);
-        // Out of contact: COMMUNICATIONS-INTERRUPTED (the partner's state is not known).
-        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, false, partner))
+        for (boolean mayHaveTakenOver : new boolean[] {false, true}) {
+            assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, true, partner, mayHaveTakenOver))
+                    .as("partner %s", partner)
+                    .contains(expected);
+            // A partner seen taking over while we were paused is recovered from, whatever it reports now.
+            assertThat(FailoverStateMachine.onDataPathBack(PAUSED, true, true, partner, mayHaveTakenOver))
+                    .contains(RECOVER);
+        }
+        // Out of contact: COMMUNICATIONS-INTERRUPTED (the partner's state is not known), unless the pause outlasted
+        // the partner's safe period: it may be PARTNER-DOWN, so wait for contact.
+        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, false, partner, false))
                 .contains(COMMUNICATIONS_INTERRUPTED);
+        assertThat(FailoverStateMachine.onDataPathBack(PAUSED, false, false, partner, true))
+                .isEmpty();
     }
 
     @Test
@@ -251,7 +259,13 @@ class FailoverStateMachineTest {
         assertThat(FailoverStateMachine.startup(PAUSED, COMMUNICATIONS_INTERRUPTED, t, t))
                 .isEqualTo(PAUSED);
         assertThat(FailoverStateMachine.startupTimeout(PAUSED)).isEqualTo(PAUSED);
-        assertThat(FailoverStateMachine.startup(PAUSED, PARTNER_DOWN, t.plusSeconds(5), t))
-                .isEqualTo(RECOVER);
+        // A partner that went PARTNER-DOWN, even before our last recorded operation: we had handed over, so we
+        // recover from it (not a conflict), as from SHUTDOWN (§9.13).
+        for (FailoverState handedOver : List.of(PAUSED, SHUTDOWN)) {
+            assertThat(FailoverStateMachine.startup(handedOver, PARTNER_DOWN, t.plusSeconds(5), t))
+                    .isEqualTo(RECOVER);
+            assertThat(FailoverStateMachine.startup(handedOver, PARTNER_DOWN, t.minusSeconds(5), t))
+                    .isEqualTo(RECOVER);
+        }
     }
 }
