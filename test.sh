@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
-packages=(postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2)
+packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

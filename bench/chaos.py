@@ -78,7 +78,8 @@ def capture(iface, path):
             if len(ip) < 20 or ip[9] != 17:
                 continue
             udp = ip[(ip[0] & 0x0F) * 4:]
-            if len(udp) < 8 or struct.unpack("!H", udp[2:4])[0] != 68:
+            # to a client (68), or to a relay (67): perfdhcp plays a relay agent, dhcrelay passes its requests on
+            if len(udp) < 8 or struct.unpack("!H", udp[2:4])[0] not in (67, 68):
                 continue
             d = udp[8:]
             if len(d) < 240 or d[0] != 2 or d[236:240] != b"\x63\x82\x53\x63":

@@ -137,7 +137,8 @@ takeover() { # side start: seconds until a new client of that side's buckets is 
     local side=$1 start=$2 mac
     for mac in $(chaos macs "$side" "$((SEED * 100 + FAULT))" 120); do
         ip -n "$NS" link set dev "${P}c4" address "$mac" 2>/dev/null || macvlan "${P}c4" "$mac"
-        if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 | grep -q obtained; then
+        if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 \
+            | tee -a "$OUT/probe-$FAULT.log" | grep -q obtained; then
             calc "$(now) - $start"
             return
         fi
@@ -205,20 +206,19 @@ for fault in "${faults[@]}"; do
     say "  takeover ${taken} s, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
 done
 
-say "Faults done; waiting until both servers are NORMAL with nothing unacknowledged or unpublished"
+say "Faults done; the clients stop (none releases); waiting until both servers are NORMAL with nothing pending"
+cleanup
+trap - EXIT
 await_normal 180 || true
 for _ in $(seq 120); do [ "$(pending)" = 0 ] && break; sleep 1; done
 now >"$OUT/end"
-cleanup
-trap - EXIT
-timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
-    --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
-scope=$FO_LAN.0/24
 for s in a b; do
     sql "tandem_dhcp_$s" "COPY (SELECT host(ip) AS address,
             CASE WHEN state = 'FREE' AND backup THEN 'BACKUP' ELSE state END AS state,
             coalesce(hw_address, '') AS mac, coalesce(extract(epoch FROM expires_at)::bigint, 0) AS expires
-        FROM lease_view WHERE scope = '$scope' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
+        FROM lease_view WHERE scope = '$FO_LAN.0/24' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
 done
+timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+    --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
 chaos audit "$OUT" | tee "$OUT/table.txt"
 exit "${PIPESTATUS[0]}"

@@ -283,7 +283,7 @@ public class LeaseService {
         boolean track = guard.track();
         if (decision instanceof Decision.Offer offer) {
             LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address(), client), now);
-            return vacateOther(conn, rows, offer.address(), client, scope, track, now, events)
+            return vacateOther(conn, rows, offer.address(), false, client, scope, track, now, events)
                     .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now, guard))
                     .flatMap(ok -> ok
                             ? Uni.createFrom().item(reply("OFFER", offer.address(), times, scope, r))
@@ -298,7 +298,7 @@ public class LeaseService {
                                     now));
         }
         if (decision instanceof Decision.AllocateAndOffer) {
-            return vacateOther(conn, rows, null, client, scope, track, now, events)
+            return vacateOther(conn, rows, null, false, client, scope, track, now, events)
                     .flatMap(x -> allocate(
                             conn, r, scope, client, offerUntil, capped(desired, failover, null, now), guard, now));
         }
@@ -306,7 +306,7 @@ public class LeaseService {
             LeaseTimes times = capped(desired, failover, acknowledged(rows, ack.address(), client), now);
             Instant until = now.plusSeconds(times.lease());
             Instant potential = ServiceRules.potentialExpiration(desired.lease(), times.lease(), now);
-            return vacateOther(conn, rows, ack.address(), client, scope, track, now, events)
+            return vacateOther(conn, rows, ack.address(), true, client, scope, track, now, events)
                     .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now, guard, potential))
                     .map(ok -> {
                         if (!ok) {
@@ -396,16 +396,18 @@ public class LeaseService {
     }
 
     /**
-     * A client holds one address per scope: before it is given another, the one it holds elsewhere is let go (an
-     * offer is withdrawn, a lease ends as released). A client that asks for an address (DISCOVER, or a REQUEST of
-     * another address) uses none of its others, so for the partner this is a release by the client's later
-     * transaction (time(1) of the acceptance matrix), which it accepts unless it has a later transaction of the client
-     * on that address itself; then both agree that the address is free once the partner has acknowledged it.
+     * A client holds one address per scope: before it is offered another, its other offers are withdrawn; once it is
+     * acknowledged another ({@code bindings}), its other leases end as released. A client that REQUESTs an address
+     * uses none of its others, so for the partner this is a release by the client's later transaction (time(1) of the
+     * acceptance matrix), which it accepts unless it has a later transaction of the client on that address itself;
+     * then both agree that the address is free once the partner has acknowledged it. Not at a DISCOVER: the client may
+     * yet take the partner's offer of the address it held there, and the two servers' clocks may differ.
      */
     private Uni<Void> vacateOther(
             SqlConnection conn,
             List<LeaseRow> rows,
             Ipv4 keep,
+            boolean bindings,
             Client client,
             ScopeConfig scope,
             boolean track,
@@ -416,7 +418,7 @@ public class LeaseService {
         List<LeaseRow> others = rows.stream()
                 .filter(row -> client.key().equals(row.clientKey())
                         && !row.address().equals(keep)
-                        && (row.state() == LeaseState.OFFERED || row.state() == LeaseState.ACTIVE))
+                        && (row.state() == LeaseState.OFFERED || (bindings && row.state() == LeaseState.ACTIVE)))
                 .toList();
         Uni<Void> done = Uni.createFrom().voidItem();
         for (LeaseRow row : others) {

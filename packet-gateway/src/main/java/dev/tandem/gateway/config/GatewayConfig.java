@@ -51,6 +51,12 @@ public interface GatewayConfig {
         @WithDefault("3s")
         Duration requestTimeout();
 
+        /**
+         * This gateway's name in its heartbeats, which must survive its restarts: the coordinator takes a gateway it
+         * heard and no longer hears as failed. Default: the host name and the DHCP address and port.
+         */
+        Optional<String> instance();
+
         /** Bounded hand-off: exchanges waiting for the lease-service beyond this are dropped and counted. */
         @WithDefault("4096")
         @Min(1)

@@ -46,8 +46,10 @@ public class Heartbeat {
         this.clock = clock;
         this.vertx = vertx;
         this.server = config.server();
-        this.instance = hostName() + "/" + config.gateway().listenAddress() + ":"
-                + config.gateway().listenPort();
+        this.instance = config.gateway()
+                .instance()
+                .orElseGet(() -> hostName() + "/" + config.gateway().listenAddress() + ":"
+                        + config.gateway().listenPort());
     }
 
     void start(@Observes StartupEvent event) {
