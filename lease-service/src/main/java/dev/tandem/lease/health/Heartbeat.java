@@ -60,7 +60,7 @@ public class Heartbeat {
         this.clock = clock;
         this.vertx = vertx;
         this.server = settings.server();
-        this.instance = hostName() + "/" + ProcessHandle.current().pid();
+        this.instance = ServiceHealth.hostName() + "/" + ProcessHandle.current().pid();
     }
 
     void start(@Observes StartupEvent event) {
@@ -122,13 +122,5 @@ public class Heartbeat {
                         : null)
                 .onFailure()
                 .recoverWithItem(e -> "Kafka: " + e);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown-host";
-        }
     }
 }

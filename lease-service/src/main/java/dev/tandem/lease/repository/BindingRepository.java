@@ -300,7 +300,13 @@ public class BindingRepository {
                         + " client_key = CASE WHEN $9 THEN client_key ELSE $3 END,"
                         + " hw_address = CASE WHEN $9 THEN hw_address ELSE $4 END,"
                         + " client_id = CASE WHEN $9 THEN client_id ELSE $5 END,"
-                        + " expires_at = $6, cltt = coalesce($7, cltt),"
+                        // the same client's lease known here to run longer keeps its end: when both servers bound
+                        // the client (a pause, a partition), their updates cross, and each taking the other's would
+                        // leave the two tables swapped; the later end on both is what the client may still hold
+                        + " expires_at = CASE WHEN $2 = 'ACTIVE' AND state = 'ACTIVE' AND client_key IS NOT DISTINCT"
+                        + " FROM $3 AND expires_at > $6 THEN expires_at ELSE $6 END,"
+                        + " cltt = CASE WHEN $2 = 'ACTIVE' AND state = 'ACTIVE' AND client_key IS NOT DISTINCT FROM $3"
+                        + " THEN greatest(cltt, $7) ELSE coalesce($7, cltt) END,"
                         // the potential expiration belongs to the binding it came with (§5.2.1)
                         + " tsfp = CASE WHEN $2 <> 'ACTIVE' THEN NULL WHEN client_key IS NOT DISTINCT FROM $3"
                         + " THEN coalesce($8, tsfp) ELSE $8 END,"

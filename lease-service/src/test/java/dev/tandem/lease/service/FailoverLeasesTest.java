@@ -260,6 +260,28 @@ class FailoverLeasesTest {
                     .as("a partner's update is not sent back")
                     .isTrue();
         }
+        // The same client's binding with an earlier end (the partner's crossing update of a lease both servers
+        // gave): accepted, but the later end stands, so that both tables end alike; a later end is taken.
+        assertApplied(
+                new Binding(
+                        Ipv4.parse("203.0.113.5"), BindingStatus.ACTIVE, null, hw, now + 100, now + 600, now, now, 0),
+                5);
+        assertThat(expiry("203.0.113.5")).isEqualTo(now + 300);
+        assertApplied(
+                new Binding(
+                        Ipv4.parse("203.0.113.5"), BindingStatus.ACTIVE, null, hw, now + 900, now + 900, now, now, 0),
+                6);
+        assertThat(expiry("203.0.113.5")).isEqualTo(now + 900);
+    }
+
+    static long expiry(String address) throws Exception {
+        try (Connection c = TestPostgres.connect("lease_failover");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT extract(epoch FROM expires_at)::bigint FROM lease_view WHERE ip = '" + address + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /**

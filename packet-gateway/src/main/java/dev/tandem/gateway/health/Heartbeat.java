@@ -48,8 +48,9 @@ public class Heartbeat {
         this.server = config.server();
         this.instance = config.gateway()
                 .instance()
-                .orElseGet(() -> hostName() + "/" + config.gateway().listenAddress() + ":"
-                        + config.gateway().listenPort());
+                .orElseGet(
+                        () -> ServiceHealth.hostName() + "/" + config.gateway().listenAddress() + ":"
+                                + config.gateway().listenPort());
     }
 
     void start(@Observes StartupEvent event) {
@@ -72,13 +73,5 @@ public class Heartbeat {
                                 .build()))
                 .subscribe()
                 .with(x -> {}, e -> Log.debugf("Heartbeat not sent: %s", e));
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown-host";
-        }
     }
 }

@@ -25,6 +25,15 @@ public record ServiceHealth(
         return new ServiceHealth(VERSION, server, service, instance, reason == null, reason, at);
     }
 
+    /** This machine's host name, the first part of an instance's default name. */
+    public static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
+
     /** The Kafka key. */
     public String key() {
         return service + "/" + instance;
