@@ -4,6 +4,7 @@
   chaos.py capture IFACE OUT.jsonl      every DHCPACK and DHCPNAK seen on IFACE (run it in the clients' namespace)
   chaos.py macs SIDE SEED COUNT         fresh client MACs whose RFC 3074 bucket is SIDE's (primary|secondary) at 50 %
   chaos.py audit DIR                    the audit of a run's files in DIR; prints the table, exit 1 on a violation
+  chaos.py agree DIR                    exit 0 when DIR's two lease tables agree
 
 The audit's inputs, all written by chaos.sh into DIR: acks.jsonl (capture), events.jsonl (the lease-events topic),
 table-a.csv and table-b.csv (both lease tables at the end), faults.jsonl (one line per fault with its times).
@@ -272,6 +273,10 @@ def main(argv):
         print("\n".join(macs(argv[1], int(argv[2]), int(argv[3]))))
     elif len(argv) == 2 and argv[0] == "audit":
         return audit(argv[1])
+    elif len(argv) == 2 and argv[0] == "agree":
+        differ = disagreements(read_table(os.path.join(argv[1], "table-a.csv")),
+                               read_table(os.path.join(argv[1], "table-b.csv")))
+        return 1 if differ else 0
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -211,13 +211,17 @@ cleanup
 trap - EXIT
 await_normal 180 || true
 for _ in $(seq 120); do [ "$(pending)" = 0 ] && break; sleep 1; done
+tables() {
+    for s in a b; do
+        sql "tandem_dhcp_$s" "COPY (SELECT host(ip) AS address,
+                CASE WHEN state = 'FREE' AND backup THEN 'BACKUP' ELSE state END AS state,
+                coalesce(hw_address, '') AS mac, coalesce(extract(epoch FROM expires_at)::bigint, 0) AS expires
+            FROM lease_view WHERE scope = '$FO_LAN.0/24' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
+    done
+}
 now >"$OUT/end"
-for s in a b; do
-    sql "tandem_dhcp_$s" "COPY (SELECT host(ip) AS address,
-            CASE WHEN state = 'FREE' AND backup THEN 'BACKUP' ELSE state END AS state,
-            coalesce(hw_address, '') AS mac, coalesce(extract(epoch FROM expires_at)::bigint, 0) AS expires
-        FROM lease_view WHERE scope = '$FO_LAN.0/24' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
-done
+# The last binding updates may still be on their way: the tables must agree within 60 s (the audit says where not).
+for _ in $(seq 30); do tables; chaos agree "$OUT" && break; sleep 2; done
 timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
     --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
 chaos audit "$OUT" | tee "$OUT/table.txt"
