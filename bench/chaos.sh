@@ -51,7 +51,7 @@ mkdir -p "$OUT"
 : >"$OUT/faults.jsonl"
 say() { printf '\033[1m[chaos]\033[0m %s\n' "$*"; }
 now() { date +%s.%N; }
-calc() { awk "BEGIN { print $* }"; } # arithmetic on fractions, without bc
+calc() { awk "BEGIN { print ($*) }"; } # arithmetic on fractions, without bc (parenthesised: awk takes > for a redirection)
 chaos() { python3 "$HERE/chaos.py" "$@"; }
 
 state() { # a|b: the relationship's state on that server's coordinator
