@@ -52,12 +52,13 @@ def primary_serves(mac):
 
 
 def macs(side, seed, count):
+    """MACs whose client the given side serves in load-balance at 50 % (primary, secondary), or any."""
     want = side == "primary"
     out, i = [], 0
     while len(out) < count:
         mac = "02:%02x:%02x:%02x:%02x:%02x" % ((seed >> 8) & 0xFF, seed & 0xFF, (i >> 16) & 0xFF, (i >> 8) & 0xFF,
                                                i & 0xFF)
-        if primary_serves(mac) == want:
+        if side == "any" or primary_serves(mac) == want:
             out.append(mac)
         i += 1
     return out
@@ -227,16 +228,19 @@ def audit(directory):
     dup_events = event_duplicates(events)
     missing = lost(acks, [a, b], end)
     differ = disagreements(a, b)
-    print("%-34s %10s %8s %10s %11s %5s" % ("fault", "takeover", "drops", "to NORMAL", "duplicates", "lost"))
+    print("%-34s %10s %14s %8s %10s %11s %5s" % ("fault", "takeover", "after repair", "drops", "to NORMAL",
+                                                "duplicates", "lost"))
     for f in faults:
         window = [x for x in dup_clients + dup_events if f["start"] <= ts_of(x) <= f["normal"]]
-        print("%-34s %10s %8s %10s %11d %5s" % (
+        print("%-34s %10s %14s %8s %10s %11d %5s" % (
             f["fault"][:34],
             "%.1f s" % f["takeover"] if f.get("takeover") is not None else "-",
+            "%.1f s" % f["resumed"] if f.get("resumed") is not None else "-",
             "%.1f %%" % f["drops"] if f.get("drops") is not None else "-",
             "%.1f s" % (f["normal"] - f["end"]) if f.get("normal") else "never",
             len(window), "-"))
-    print("%-34s %10s %8s %10s %11d %5d" % ("whole run", "", "", "", len(dup_clients) + len(dup_events), len(missing)))
+    print("%-34s %10s %14s %8s %10s %11d %5d" % ("whole run", "", "", "", "", len(dup_clients) + len(dup_events),
+                                                  len(missing)))
     print()
     print("acks captured %d, lease events %d, active leases dhcp-a %d dhcp-b %d"
           % (len([x for x in acks if x["type"] == "ack"]), len(events),

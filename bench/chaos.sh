@@ -8,23 +8,26 @@
 #
 #   bench/chaos.sh [SEED [FAULTS]]     FAULTS: how many of the schedule to run (all by default); exit 1 on a violation
 #
-# Against the stack of deploy/local/tandem-local.sh start, or with CHAOS_START=1 a stack of its own like the system
-# tests' (network index 1, prefix tdmst, run directory /var/tmp/tandem-chaos): the pair's scope holds 100 addresses with
-# 60 s leases and an MCLT of 20 s, so that addresses come back within the run (the demo's hour-long leases run the
-# pool dry under load). Settings (environment): CHAOS_RATE (new DORAs per
-# second, 20), CHAOS_CLIENTS (distinct perfdhcp clients, 60), CHAOS_HOLD (seconds a fault lasts, 10),
-# CHAOS_FAULTS (a space-separated list instead of the whole schedule), CHAOS_OUT (the results directory), and the
-# stack's own: TANDEM_RUN_DIR, TANDEM_NET_PREFIX, TANDEM_NET_INDEX, TANDEM_HTTP_BASE, TANDEM_PG_PORT,
-# TANDEM_KAFKA_PORT, TANDEM_RELATIONSHIP (tandem-pair).
+# Against the stack of deploy/local/tandem-local.sh start, or with CHAOS_START=1 a stack of its own (network index 1,
+# prefix tdmst, run directory /var/tmp/tandem-chaos), configured like the demo but with 60 s leases, an MCLT of 20 s
+# and a safe period of 8 s, so that addresses come back and the partner goes PARTNER-DOWN within the run. The faults
+# join (the pair's scope leaves the relationship, served by the primary alone, then joins again with its live leases)
+# and mode (a switch to the other mode and back) act through the admin API, so they need a stack configured through
+# it. Settings (environment): CHAOS_MODE (load-balance | hot-standby: the pair's mode for the run, load-balance),
+# CHAOS_RATE (new DORAs per second, 20), CHAOS_CLIENTS (distinct perfdhcp clients, 60), CHAOS_HOLD (seconds a fault
+# lasts, 10), CHAOS_FAULTS (a space-separated list instead of the whole schedule), CHAOS_OUT (the results directory),
+# and the stack's own: TANDEM_RUN_DIR, TANDEM_NET_PREFIX, TANDEM_NET_INDEX, TANDEM_HTTP_BASE, TANDEM_PG_PORT,
+# TANDEM_KAFKA_PORT, TANDEM_RELATIONSHIP (tandem-pair), TANDEM_SERVER (dhcp-a).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 if [ "${CHAOS_START:-0}" = 1 ]; then
+    # Configured through the admin API like the demo, with the pair's timers shortened.
     export TANDEM_RUN_DIR=/var/tmp/tandem-chaos TANDEM_NET_PREFIX=tdmst TANDEM_NET_INDEX=1 TANDEM_PG_PORT=56432 \
-        TANDEM_KAFKA_PORT=59192 TANDEM_HTTP_BASE=18080 TANDEM_RELATIONSHIP=system-pair \
+        TANDEM_KAFKA_PORT=59192 TANDEM_HTTP_BASE=18080 TANDEM_RELATIONSHIP=tandem-pair \
         TANDEM_FAILOVER_STARTUP_TIME=3s TANDEM_FAILOVER_RECONNECT_INTERVAL=1s \
-        TANDEM_CONFIG_FILE=$ROOT/system-tests/src/test/resources/system-config.json \
-        TANDEM_CONFIG_FILE_B=$ROOT/system-tests/src/test/resources/system-config-b.json
+        TANDEM_DEMO_PAIR_LEASE_TIME=60 TANDEM_DEMO_MCLT=20 TANDEM_DEMO_SAFE_PERIOD=8
+    unset TANDEM_CONFIG_FILE TANDEM_CONFIG_FILE_B
     "$ROOT/deploy/local/tandem-local.sh" purge >/dev/null
     "$ROOT/deploy/local/tandem-local.sh" start
 fi
@@ -37,6 +40,8 @@ PG_PORT=${TANDEM_PG_PORT:-55432}
 KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
 KLIB=${TANDEM_KAFKA_LIB:-/var/cache/tandem/kafka-4.3.1}
 REL=${TANDEM_RELATIONSHIP:-tandem-pair}
+SERVER=${TANDEM_SERVER:-dhcp-a}
+MODE=${CHAOS_MODE:-load-balance}
 SEED=${1:-1}
 LIMIT=${2:-0}
 RATE=${CHAOS_RATE:-20}
@@ -46,7 +51,7 @@ OUT=${CHAOS_OUT:-$HERE/results/chaos-$SEED-$(date +%Y%m%d-%H%M%S)}
 NS=$P-lan2
 LOWER=${P}m1
 SCHEDULE=(kill:lease-service kill:lease-service-b kill:gateway kill:gateway-b kill:coordinator kill:coordinator-b
-    freeze:lease-service restart:kafka restart:postgres partition handover)
+    freeze:lease-service restart:kafka restart:postgres partition handover join mode)
 mkdir -p "$OUT"
 : >"$OUT/faults.jsonl"
 say() { printf '\033[1m[chaos]\033[0m %s\n' "$*"; }
@@ -54,21 +59,47 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN { print ($*) }"; } # arithmetic on fractions, without bc (parenthesised: awk takes > for a redirection)
 chaos() { python3 "$HERE/chaos.py" "$@"; }
 
-state() { # a|b: the relationship's state on that server's coordinator
+relationship() { # a|b field: a field of the relationship as that server's coordinator reports it
     if [ "$1" = a ]; then
-        curl -s -m 2 "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL" | jq -r .state
+        curl -s -m 2 "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL" | jq -r "$2"
     else
-        ip netns exec "$P-peer" curl -s -m 2 "http://127.0.0.1:$((HTTP + 22))/api/v1/relationships/$REL" | jq -r .state
+        ip netns exec "$P-peer" curl -s -m 2 "http://127.0.0.1:$((HTTP + 22))/api/v1/relationships/$REL" | jq -r "$2"
     fi
 }
 
+state() { relationship "$1" .state; } # a|b: the relationship's state on that server's coordinator
+
 both_normal() { [ "$(state a 2>/dev/null)" = NORMAL ] && [ "$(state b 2>/dev/null)" = NORMAL ]; }
+
+await_mode() { # mode seconds: 0 when both coordinators run the relationship in that mode, NORMAL, within them
+    local until=$(($(date +%s) + $2))
+    while [ "$(date +%s)" -lt "$until" ]; do
+        [ "$(relationship a .mode)" = "$1" ] && [ "$(relationship b .mode)" = "$1" ] && both_normal && return 0
+        sleep 0.5
+    done
+    return 1
+}
 
 await_normal() { # seconds: 0 when both are NORMAL within them
     local until=$(($(date +%s) + $1))
     while [ "$(date +%s)" -lt "$until" ]; do both_normal && return 0; sleep 0.5; done
     return 1
 }
+
+admin() { # method path [body [curl options]]: the admin API as its admin user
+    curl -sSf -m 30 -u "admin:$(awk '$1 == "admin" { print $2 }' "$RUN/admin/passwords" 2>/dev/null)" -X "$1" \
+        -H 'Content-Type: application/json' ${3:+--data "$3"} "${@:4}" "http://127.0.0.1:$((HTTP + 10))$2"
+}
+
+switch_mode() { # mode: the relationship switches to it through the admin API (a replace with its version)
+    local view
+    view=$(admin GET "/api/v1/relationships/$REL")
+    admin PUT "/api/v1/relationships/$REL" "$(jq -c --arg m "$1" '{name, primaryServer, secondaryServer, mode: $m,
+        loadBalancePercent, reservePercent, mclt, safePeriod, maxResponseDelay, maxUnackedUpdates,
+        loadBalanceMaxSeconds, port, tls}' <<<"$view")" -H "If-Match: \"$(jq -r .version <<<"$view")\"" >/dev/null
+}
+
+other_mode() { [ "$MODE" = hot-standby ] && echo load-balance || echo hot-standby; }
 
 sql() { # database statement
     psql -h 127.0.0.1 -p "$PG_PORT" -U tandem -d "$1" -tAc "$2"
@@ -133,12 +164,14 @@ drops() { # name: the share of DISCOVER-OFFER exchanges perfdhcp counted as drop
 
 # --- faults --------------------------------------------------------------------------------------------------------
 
-takeover() { # side start: seconds until a new client of that side's buckets is served
+takeover() { # side start a|b: seconds until a new client of that side's buckets is served (a|b: the MACs' series)
     local side=$1 start=$2 mac
-    for mac in $(chaos macs "$side" "$((SEED * 100 + FAULT))" 120); do
+    [ "$MODE" = hot-standby ] && side=any # the primary serves every client
+    for mac in $(chaos macs "$side" "$((SEED * 200 + FAULT * 2 + $([ "$3" = a ] && echo 0 || echo 1)))" 120); do
         ip -n "$NS" link set dev "${P}c4" address "$mac" 2>/dev/null || macvlan "${P}c4" "$mac"
+        printf '+%.1f s %s\n' "$(calc "$(now) - $start")" "$mac" >>"$OUT/probe-$FAULT$3.log"
         if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 \
-            | tee -a "$OUT/probe-$FAULT.log" | grep -q obtained; then
+            | tee -a "$OUT/probe-$FAULT$3.log" | grep -q obtained; then
             calc "$(now) - $start"
             return
         fi
@@ -155,6 +188,8 @@ inject() { # fault: starts it
         restart:postgres) "$LOCAL" restart-postgres >/dev/null ;;
         partition) "$LOCAL" partition >/dev/null ;;
         handover) curl -sf -m 10 -X POST "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+        join) admin DELETE "/api/v1/relationships/$REL/scopes/$FO_LAN.0?keepOn=$SERVER" >/dev/null ;;
+        mode) switch_mode "$(other_mode)" ;;
     esac
 }
 
@@ -166,11 +201,13 @@ repair() { # fault: ends it
         restart:postgres) "$LOCAL" ready >/dev/null ;;
         partition) "$LOCAL" heal >/dev/null ;;
         handover) curl -sf -m 10 -X DELETE "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+        join) admin POST "/api/v1/relationships/$REL/scopes" "{\"scope\": \"$FO_LAN.0\"}" >/dev/null ;;
+        mode) switch_mode "$MODE" ;;
     esac
 }
 
 side_of() { # fault: whose clients lose their server
-    case "$1" in *-b) echo secondary ;; *) echo primary ;; esac
+    case "$1" in *-b | join | mode) echo secondary ;; *) echo primary ;; esac
 }
 
 # --- the run -------------------------------------------------------------------------------------------------------
@@ -181,8 +218,18 @@ else
     read -r -a faults <<<"$(python3 -c "import random, sys; f = sys.argv[2:]; random.Random(int(sys.argv[1])).shuffle(f); print(' '.join(f))" "$SEED" "${SCHEDULE[@]}")"
 fi
 [ "$LIMIT" -gt 0 ] && faults=("${faults[@]:0:$LIMIT}")
-say "Seed $SEED: ${faults[*]}; results in $OUT"
+say "Seed $SEED, $MODE: ${faults[*]}; results in $OUT"
 await_normal 180 || { echo "the pair is not NORMAL: start the stack first" >&2; exit 2; }
+if [[ " ${faults[*]} $MODE " =~ " join "|" mode "|" hot-standby " ]] && ! admin GET "/api/v1/relationships/$REL" >/dev/null; then
+    echo "join, mode and CHAOS_MODE act through the admin API: $REL is not configured through it here" >&2
+    exit 2
+fi
+current=$(admin GET "/api/v1/relationships/$REL" 2>/dev/null | jq -r .mode) || current=$MODE
+if [ "$current" != "$MODE" ]; then
+    say "The pair switches to $MODE"
+    switch_mode "$MODE"
+    await_mode "$MODE" 180 || { echo "the pair is not NORMAL in $MODE" >&2; exit 2; }
+fi
 start_clients
 sleep 5
 FAULT=0
@@ -192,18 +239,24 @@ for fault in "${faults[@]}"; do
     say "Fault $FAULT: $fault"
     load $((HOLD + 30)) "$FAULT"
     start=$(now)
-    inject "$fault"
-    taken=$(takeover "$(side_of "$fault")" "$start")
+    inject "$fault" & # the probes start at once: an injection may take seconds to return (a JVM's death, an API call)
+    injecting=$!
+    taken=$(takeover "$(side_of "$fault")" "$start" a)
+    wait "$injecting" || say "  the injection of $fault failed"
     remaining=$(calc "$HOLD - ($(now) - $start)")
     [ "$(calc "$remaining > 0")" = 1 ] && sleep "$remaining"
-    repair "$fault"
+    repaired=$(now)
+    repair "$fault" &
+    repairing=$!
+    resumed=$(takeover "$(side_of "$fault")" "$repaired" b) # a join or a restart may stop the service as it ends
+    wait "$repairing" || say "  the repair of $fault failed"
     ended=$(now)
     normal=null
     await_normal 120 && normal=$(now)
     wait "$LOAD" || true
-    printf '{"fault": "%s", "start": %s, "takeover": %s, "end": %s, "normal": %s, "drops": %s}\n' \
-        "$fault" "$start" "$taken" "$ended" "$normal" "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
-    say "  takeover ${taken} s, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
+    printf '{"fault": "%s", "start": %s, "takeover": %s, "repaired": %s, "resumed": %s, "end": %s, "normal": %s, "drops": %s}\n' \
+        "$fault" "$start" "$taken" "$repaired" "$resumed" "$ended" "$normal" "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
+    say "  takeover ${taken} s, served ${resumed} s after the repair began, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
 done
 
 say "Faults done; the clients stop (none releases); waiting until both servers are NORMAL with nothing pending"

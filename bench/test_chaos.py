@@ -39,6 +39,12 @@ class BucketTest(unittest.TestCase):
             for mac in chaos.macs(side, 7, 20):
                 self.assertEqual(chaos.primary_serves(mac), side == "primary")
 
+    def test_any_side_takes_every_mac_in_order(self):
+        any_side = chaos.macs("any", 7, 20)
+        self.assertEqual(len(set(any_side)), 20)
+        self.assertEqual({m for m in any_side if chaos.primary_serves(m)}, set(chaos.macs("primary", 7, 20)) & set(any_side))
+        self.assertTrue(any(not chaos.primary_serves(m) for m in any_side))
+
 
 class ClientViewTest(unittest.TestCase):
     def test_two_clients_acknowledged_one_address_at_once(self):

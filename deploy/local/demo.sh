@@ -4,7 +4,9 @@
 #
 # Settings (environment): TANDEM_ADMIN_URL (http://127.0.0.1:8090), TANDEM_ADMIN_CREDENTIALS (admin:<password>),
 # TANDEM_COORDINATOR_URL and TANDEM_COORDINATOR_URL_B (where the admin API reaches each server's coordinator), and
-# TANDEM_NET_PREFIX / TANDEM_NET_INDEX as for the lab network.
+# TANDEM_NET_PREFIX / TANDEM_NET_INDEX as for the lab network. The pair's timers: TANDEM_DEMO_PAIR_LEASE_TIME (3600 s),
+# TANDEM_DEMO_MCLT (300 s), TANDEM_DEMO_SAFE_PERIOD (300 s); the chaos run shortens them so that a run sees addresses
+# come back and the partner go PARTNER-DOWN.
 set -euo pipefail
 
 # shellcheck source=net.sh
@@ -13,6 +15,9 @@ API=${TANDEM_ADMIN_URL:-http://127.0.0.1:8090}
 CREDENTIALS=${TANDEM_ADMIN_CREDENTIALS:?admin:<password> of the admin API}
 A=${TANDEM_SERVER:-dhcp-a}
 B=${TANDEM_SERVER_B:-dhcp-b}
+PAIR_LEASE_TIME=${TANDEM_DEMO_PAIR_LEASE_TIME:-3600}
+MCLT=${TANDEM_DEMO_MCLT:-300}
+SAFE_PERIOD=${TANDEM_DEMO_SAFE_PERIOD:-300}
 
 call() { # METHOD PATH [JSON]
     echo "$1 $2"
@@ -45,9 +50,9 @@ call POST /api/v1/servers/$A/scopes "{\"subnet\": \"198.19.0.0/16\", \"name\": \
 
 # The pair's LAN: made on $A, then added to the relationship, which copies it to $B.
 call POST /api/v1/servers/$A/scopes "{\"subnet\": \"$FO_LAN.0/24\", \"name\": \"pair LAN\",
-  \"ranges\": [{\"first\": \"$FO_LAN.10\", \"last\": \"$FO_LAN.250\"}], \"leaseTime\": 3600,
+  \"ranges\": [{\"first\": \"$FO_LAN.10\", \"last\": \"$FO_LAN.250\"}], \"leaseTime\": $PAIR_LEASE_TIME,
   \"options\": {\"routers\": \"$FO_LAN.1\", \"domain-name-servers\": \"$FO_LAN.53\",
                 \"domain-name\": \"pair.example.test\"}}"
 call POST /api/v1/relationships "{\"name\": \"tandem-pair\", \"primaryServer\": \"$A\", \"secondaryServer\": \"$B\",
-  \"mode\": \"load-balance\", \"loadBalancePercent\": 50, \"mclt\": 300, \"safePeriod\": 300, \"maxResponseDelay\": 15}"
+  \"mode\": \"load-balance\", \"loadBalancePercent\": 50, \"mclt\": $MCLT, \"safePeriod\": $SAFE_PERIOD, \"maxResponseDelay\": 15}"
 call POST /api/v1/relationships/tandem-pair/scopes "{\"scope\": \"$FO_LAN.0\"}"

@@ -6,6 +6,7 @@ import dev.tandem.protocol.config.ScopeConfig.AddressRange;
 import dev.tandem.protocol.config.ScopeConfig.ReservationConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.net.Ipv4;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,9 +20,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** SQL on the lease table. Every write checks, in its WHERE clause, that the row may still take the change. */
@@ -398,19 +401,25 @@ public class LeaseRepository {
                     if (rs.iterator().hasNext() && rs.iterator().next().getLong("revision") > settings.revision()) {
                         return Uni.createFrom().voidItem(); // a newer revision is already applied
                     }
+                    Map<String, String> splitFor = new HashMap<>();
+                    Set<String> served = new HashSet<>();
                     return conn.query("SELECT scope, relationship FROM pool_split")
                             .execute()
-                            .flatMap(splits -> {
-                                Map<String, String> splitFor = new HashMap<>();
-                                splits.forEach(
-                                        row -> splitFor.put(row.getString("scope"), row.getString("relationship")));
-                                return syncScopes(conn, settings, splitFor, now);
-                            });
+                            .invoke(splits -> splits.forEach(
+                                    row -> splitFor.put(row.getString("scope"), row.getString("relationship"))))
+                            .flatMap(x -> conn.query("SELECT DISTINCT scope FROM lease WHERE in_pool")
+                                    .execute())
+                            .invoke(scopes -> scopes.forEach(row -> served.add(row.getString("scope"))))
+                            .flatMap(x -> syncScopes(conn, settings, splitFor, served, now));
                 })));
     }
 
     private Uni<Void> syncScopes(
-            SqlConnection conn, ServerSettings settings, Map<String, String> splitFor, Instant now) {
+            SqlConnection conn,
+            ServerSettings settings,
+            Map<String, String> splitFor,
+            Set<String> served,
+            Instant now) {
         List<String> splitScopes = new ArrayList<>();
         List<String> splitRelationships = new ArrayList<>();
         for (ScopeConfig scope : settings.scopes()) {
@@ -427,14 +436,18 @@ public class LeaseRepository {
                         .onItem()
                         .transformToUniAndConcatenate(scope -> {
                             Optional<RelationshipConfig> relationship = settings.relationshipOf(scope.id());
-                            return syncScope(
+                            boolean joins = relationship.isPresent()
+                                    && !relationship.get().name().equals(splitFor.get(scope.id()));
+                            Uni<Void> leftovers = joins && !served.contains(scope.id())
+                                    ? discardLeftovers(conn, scope.id())
+                                    : Uni.createFrom().voidItem();
+                            return leftovers.flatMap(x -> syncScope(
                                     conn,
                                     scope,
                                     relationship
                                             .map(RelationshipConfig::secondaryPoolPercent)
                                             .orElse(0),
-                                    relationship.isPresent()
-                                            && !relationship.get().name().equals(splitFor.get(scope.id())));
+                                    joins));
                         })
                         .collect()
                         .last())
@@ -467,6 +480,32 @@ public class LeaseRepository {
      * server applies a changed share at its own moment, so re-splitting then would let the two disagree on who owns an
      * address; balancing passes move addresses to the new shares, as binding updates both apply.
      */
+    /**
+     * A scope that joins a relationship on a server that did not serve it until now: the rows left from an earlier
+     * time it was served here (a scope taken out of the relationship stays on one server and leaves the other, whose
+     * bindings then run on until they expire) are stale. The partner served the scope meanwhile, and its full update,
+     * which a joining scope waits for, brings the current bindings; a stale one renewed meanwhile would bind an
+     * address the partner has given to another client.
+     */
+    private Uni<Void> discardLeftovers(SqlConnection conn, String scopeId) {
+        return conn.preparedQuery("DELETE FROM lease WHERE scope = $1 RETURNING state")
+                .execute(Tuple.of(scopeId))
+                .invoke(rs -> {
+                    long bound = 0;
+                    for (Row row : rs) {
+                        bound += "FREE".equals(row.getString("state")) ? 0 : 1;
+                    }
+                    if (rs.rowCount() > 0) {
+                        Log.infof(
+                                "Scope %s joins a relationship here after a time it was not served here: %d row(s) left"
+                                        + " from before discarded, %d of them bound; the partner's full update brings"
+                                        + " the current bindings",
+                                scopeId, rs.rowCount(), bound);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
     private Uni<Void> syncScope(SqlConnection conn, ScopeConfig scope, int backupPercent, boolean joins) {
         List<Uni<RowSet<Row>>> steps = new ArrayList<>();
         long base = 0;

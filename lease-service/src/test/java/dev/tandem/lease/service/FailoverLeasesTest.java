@@ -117,26 +117,41 @@ class FailoverLeasesTest {
         if (config.current().isPresent()) {
             return;
         }
-        ServerConfig c = new ServerConfig(
+        apply(configuration(1, true, true));
+    }
+
+    /** This server's configuration: the scope or none, in the relationship "fo" or standalone. */
+    static ServerConfig configuration(long revision, boolean scope, boolean inRelationship) {
+        return new ServerConfig(
                 1,
                 SERVER,
-                1,
+                revision,
                 "203.0.113.1",
                 30,
                 600,
-                List.of(new Scope(
-                        SCOPE,
-                        List.of(new Range("203.0.113.2", "203.0.113.5")),
-                        List.of(),
-                        600,
-                        null,
-                        null,
-                        Map.of(),
-                        List.of())),
-                List.of(FailoverFixtures.relationship(
-                        "fo", "secondary", "127.0.0.1", 16480, "127.0.0.2", 16480, 60L, List.of(SCOPE))));
+                scope
+                        ? List.of(new Scope(
+                                SCOPE,
+                                List.of(new Range("203.0.113.2", "203.0.113.5")),
+                                List.of(),
+                                600,
+                                null,
+                                null,
+                                Map.of(),
+                                List.of()))
+                        : List.of(),
+                scope && inRelationship
+                        ? List.of(FailoverFixtures.relationship(
+                                "fo", "secondary", "127.0.0.1", 16480, "127.0.0.2", 16480, 60L, List.of(SCOPE)))
+                        : List.of());
+    }
+
+    /** Publishes a configuration and waits until it is in force (its pools synchronised). */
+    void apply(ServerConfig c) {
         publish(Topics.CONFIG, SERVER, c);
-        await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        config.current().map(x -> x.revision() == c.revision()).orElse(false));
     }
 
     static LeaseRequest discover(String mac) {
@@ -697,6 +712,39 @@ class FailoverLeasesTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> !s.joining(SCOPE)).orElse(false));
         assertThat(ask("02005e0f0082").action()).isEqualTo("OFFER");
+    }
+
+    /**
+     * A scope taken out of the relationship stays on the partner and leaves this server, whose bindings of it run on
+     * until they expire. When it joins again they are stale (the partner served the scope meanwhile and may have given
+     * those addresses to others): they are discarded, and the partner's full update brings the current ones. A scope
+     * this server served all along keeps its bindings when it joins.
+     */
+    @Test
+    @Order(16)
+    void aScopeThatLeftThisServerJoinsAgainWithoutTheBindingsLeftFromBefore() throws Exception {
+        configured();
+        allFreeAndBackup();
+        String client = "hw:1:02005e0f0091";
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
+                + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.3") + " RETURNING update_seq");
+        long revision = config.current().orElseThrow().revision();
+
+        apply(configuration(revision + 1, false, false));
+        assertThat(stateOf("203.0.113.3"))
+                .as("a binding outlives its scope here")
+                .isEqualTo("ACTIVE");
+        apply(configuration(revision + 2, true, true));
+        assertThat(stateOf("203.0.113.3")).isEqualTo("FREE");
+        assertThat(column("client_key", "203.0.113.3")).isNull();
+
+        apply(configuration(revision + 3, true, false));
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
+                + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.4") + " RETURNING update_seq");
+        apply(configuration(revision + 4, true, true));
+        assertThat(stateOf("203.0.113.4")).as("served here all along").isEqualTo("ACTIVE");
+        assertThat(column("client_key", "203.0.113.4")).isEqualTo(client);
+        allFreeAndBackup();
     }
 
     /** The status as published at another time and with other joining scopes. */
