@@ -392,26 +392,51 @@ public class LeaseRepository {
      * Makes the lease table match the configuration: every pool address and reservation has a row; rows of addresses
      * that left the pools are deleted once nothing is bound to them. Serialised across replicas by an advisory lock.
      */
-    public Uni<Void> syncPools(ServerSettings settings, Instant now) {
+    public Uni<Map<String, Departed>> syncPools(ServerSettings settings, Instant now) {
         return Conflicts.retried(pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(4711)")
                 .execute()
                 .flatMap(x -> conn.preparedQuery("SELECT revision FROM applied_config WHERE server = $1")
                         .execute(Tuple.of(settings.server())))
                 .flatMap(rs -> {
                     if (rs.iterator().hasNext() && rs.iterator().next().getLong("revision") > settings.revision()) {
-                        return Uni.createFrom().voidItem(); // a newer revision is already applied
+                        return departed(conn, now); // a newer revision is already applied
                     }
                     Map<String, String> splitFor = new HashMap<>();
                     Set<String> served = new HashSet<>();
-                    return conn.query("SELECT scope, relationship FROM pool_split")
+                    return conn.query("SELECT scope, relationship FROM pool_split WHERE left_at IS NULL")
                             .execute()
                             .invoke(splits -> splits.forEach(
                                     row -> splitFor.put(row.getString("scope"), row.getString("relationship"))))
                             .flatMap(x -> conn.query("SELECT DISTINCT scope FROM lease WHERE in_pool")
                                     .execute())
                             .invoke(scopes -> scopes.forEach(row -> served.add(row.getString("scope"))))
-                            .flatMap(x -> syncScopes(conn, settings, splitFor, served, now));
+                            .flatMap(x -> syncScopes(conn, settings, splitFor, served, now))
+                            .flatMap(x -> departed(conn, now));
                 })));
+    }
+
+    /**
+     * A scope that left its relationship and is still served here, until when its allocation keeps to the rules of
+     * PARTNER-DOWN before MCLT has passed (see V8__scope_departure.sql).
+     */
+    public record Departed(boolean secondary, Instant until) {}
+
+    private Uni<Map<String, Departed>> departed(SqlConnection conn, Instant now) {
+        return conn.preparedQuery(
+                        "SELECT scope, secondary, left_at + mclt_seconds * interval '1 second' AS until"
+                                + " FROM pool_split WHERE left_at IS NOT NULL AND left_at + mclt_seconds * interval '1 second' > $1")
+                .execute(Tuple.of(ts(now)))
+                .map(rs -> {
+                    Map<String, Departed> out = new HashMap<>();
+                    for (Row row : rs) {
+                        out.put(
+                                row.getString("scope"),
+                                new Departed(
+                                        row.getBoolean("secondary"),
+                                        row.getOffsetDateTime("until").toInstant()));
+                    }
+                    return out;
+                });
     }
 
     private Uni<Void> syncScopes(
@@ -422,10 +447,14 @@ public class LeaseRepository {
             Instant now) {
         List<String> splitScopes = new ArrayList<>();
         List<String> splitRelationships = new ArrayList<>();
+        List<Long> splitMclts = new ArrayList<>();
+        List<Boolean> splitSecondary = new ArrayList<>();
         for (ScopeConfig scope : settings.scopes()) {
             settings.relationshipOf(scope.id()).ifPresent(r -> {
                 splitScopes.add(scope.id());
                 splitRelationships.add(r.name());
+                splitMclts.add(r.mclt().toSeconds());
+                splitSecondary.add(!r.primary());
             });
         }
         return conn.query(
@@ -454,17 +483,33 @@ public class LeaseRepository {
                 .flatMap(y -> conn.query(
                                 "DELETE FROM lease WHERE NOT in_pool AND state IN ('FREE', 'RELEASED', 'EXPIRED')")
                         .execute())
-                .flatMap(y -> conn.preparedQuery("DELETE FROM pool_split WHERE NOT scope = ANY($1)")
-                        .execute(Tuple.of(splitScopes.toArray(String[]::new))))
-                .flatMap(y -> conn.preparedQuery("INSERT INTO pool_split (scope, relationship, split_at)"
-                                + " SELECT s, r, $3 FROM unnest($1::text[], $2::text[]) AS t(s, r)"
-                                + " ON CONFLICT (scope) DO UPDATE SET relationship = EXCLUDED.relationship,"
-                                + " split_at = CASE WHEN pool_split.relationship = EXCLUDED.relationship"
-                                + " THEN pool_split.split_at ELSE EXCLUDED.split_at END")
+                .flatMap(y -> conn.preparedQuery("UPDATE pool_split SET left_at = $2"
+                                + " WHERE NOT scope = ANY($1) AND left_at IS NULL RETURNING scope")
+                        .execute(Tuple.of(splitScopes.toArray(String[]::new), ts(now)))
+                        .invoke(left -> left.forEach(row -> Log.infof(
+                                "Scope %s left its failover relationship: for the relationship's MCLT it gets only"
+                                        + " this server's free addresses, and no released or expired one goes to"
+                                        + " another client (the partner may have leases of it not heard of here)",
+                                row.getString("scope")))))
+                .flatMap(y -> conn.preparedQuery("DELETE FROM pool_split WHERE left_at IS NOT NULL"
+                                + " AND left_at + mclt_seconds * interval '1 second' <= $1")
+                        .execute(Tuple.of(ts(now))))
+                .flatMap(y -> conn.preparedQuery(
+                                "INSERT INTO pool_split (scope, relationship, split_at, mclt_seconds, secondary)"
+                                        + " SELECT s, r, $3, m, b FROM unnest($1::text[], $2::text[], $4::bigint[],"
+                                        + " $5::boolean[]) AS t(s, r, m, b)"
+                                        + " ON CONFLICT (scope) DO UPDATE SET relationship = EXCLUDED.relationship,"
+                                        + " mclt_seconds = EXCLUDED.mclt_seconds, secondary = EXCLUDED.secondary,"
+                                        + " left_at = NULL,"
+                                        + " split_at = CASE WHEN pool_split.relationship = EXCLUDED.relationship"
+                                        + " AND pool_split.left_at IS NULL THEN pool_split.split_at"
+                                        + " ELSE EXCLUDED.split_at END")
                         .execute(Tuple.of(
                                 splitScopes.toArray(String[]::new),
                                 splitRelationships.toArray(String[]::new),
-                                ts(now))))
+                                ts(now),
+                                splitMclts.toArray(Long[]::new),
+                                splitSecondary.toArray(Boolean[]::new))))
                 .flatMap(y -> conn.preparedQuery(
                                 "INSERT INTO applied_config (server, revision, applied_at)"
                                         + " VALUES ($1, $2, $3) ON CONFLICT (server) DO UPDATE SET revision = $2, applied_at = $3")
@@ -592,6 +637,14 @@ public class LeaseRepository {
      */
     public record Guard(Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore, boolean track) {
         public static final Guard STANDALONE = new Guard(null, true, false, null, false);
+
+        /**
+         * A scope that left its relationship, for its MCLT after (as PARTNER-DOWN before MCLT has passed): its own
+         * free addresses, no released or expired one to another client, nothing for a partner.
+         */
+        public static Guard departed(Departed d) {
+            return new Guard(d.secondary(), true, true, null, false);
+        }
     }
 
     /** What a decision reads: the client's rows in the scope and the row of the address it names (or null). */

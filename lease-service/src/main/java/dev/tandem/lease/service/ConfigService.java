@@ -91,9 +91,9 @@ public class ConfigService {
 
     private Uni<Void> apply(ServerSettings accepted) {
         return leases.syncPools(accepted, clock.instant())
-                .invoke(() -> {
+                .invoke(departed -> {
                     failed.compareAndSet(accepted, null);
-                    holder.set(accepted);
+                    holder.set(accepted, departed);
                     metrics.counter("tandem_config_applied_total").increment();
                     Log.infof(
                             "Configuration revision %d applied: %d scope(s), %d pool addresses",
@@ -103,6 +103,7 @@ public class ConfigService {
                                     .mapToLong(s -> s.poolSize())
                                     .sum());
                 })
+                .replaceWithVoid()
                 .onFailure()
                 .recoverWithItem(e -> {
                     failed.set(accepted);

@@ -279,7 +279,8 @@ public class LeaseService {
             List<Pending> events) {
         Instant offerUntil = now.plus(settings.offerTimeout());
         LeaseTimes desired = LeaseTimes.grant(scope, r.requestedLeaseTime());
-        Guard guard = failover.map(FailoverView.Context::guard).orElse(Guard.STANDALONE);
+        Guard guard = failover.map(FailoverView.Context::guard)
+                .orElseGet(() -> configHolder.standaloneGuard(scope.id(), now));
         boolean track = guard.track();
         if (decision instanceof Decision.Offer offer) {
             LeaseTimes times = capped(desired, failover, acknowledged(rows, offer.address(), client), now);

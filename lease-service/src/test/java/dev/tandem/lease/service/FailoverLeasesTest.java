@@ -718,11 +718,12 @@ class FailoverLeasesTest {
      * A scope taken out of the relationship stays on the partner and leaves this server, whose bindings of it run on
      * until they expire. When it joins again they are stale (the partner served the scope meanwhile and may have given
      * those addresses to others): they are discarded, and the partner's full update brings the current ones. A scope
-     * this server served all along keeps its bindings when it joins.
+     * this server served all along keeps its bindings when it joins; after leaving the relationship it allocates, for
+     * the relationship's MCLT, as in PARTNER-DOWN before MCLT has passed.
      */
     @Test
     @Order(16)
-    void aScopeThatLeftThisServerJoinsAgainWithoutTheBindingsLeftFromBefore() throws Exception {
+    void aScopeLeavingAndJoiningTheRelationshipTrustsNoBindingThePartnerMayHaveChanged() throws Exception {
         configured();
         allFreeAndBackup();
         String client = "hw:1:02005e0f0091";
@@ -741,6 +742,13 @@ class FailoverLeasesTest {
         apply(configuration(revision + 3, true, false));
         sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
                 + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.4") + " RETURNING update_seq");
+        // Left the relationship, within its MCLT: only this (secondary) server's own free addresses, no expired one
+        // to another client (the partner may have extended that lease or bound the primary's free ones unheard of).
+        sql("UPDATE lease SET backup = false WHERE address = " + unsigned("203.0.113.2") + " RETURNING update_seq");
+        sql("UPDATE lease SET state = 'EXPIRED', client_key = 'hw:1:02005e0f0092', expires_at = NULL WHERE address = "
+                + unsigned("203.0.113.3") + " RETURNING update_seq");
+        assertThat(ask("02005e0f0093").address()).isEqualTo("203.0.113.5");
+        assertThat(ask("02005e0f0094").reason()).isEqualTo("pool-exhausted");
         apply(configuration(revision + 4, true, true));
         assertThat(stateOf("203.0.113.4")).as("served here all along").isEqualTo("ACTIVE");
         assertThat(column("client_key", "203.0.113.4")).isEqualTo(client);
