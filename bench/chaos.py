@@ -228,19 +228,20 @@ def audit(directory):
     dup_events = event_duplicates(events)
     missing = lost(acks, [a, b], end)
     differ = disagreements(a, b)
-    print("%-34s %10s %14s %8s %10s %11s %5s" % ("fault", "takeover", "after repair", "drops", "to NORMAL",
-                                                "duplicates", "lost"))
+    print("%-34s %10s %10s %14s %8s %10s %11s %5s" % ("fault", "takeover", "1st probe", "after repair", "drops",
+                                                     "to NORMAL", "duplicates", "lost"))
     for f in faults:
         window = [x for x in dup_clients + dup_events if f["start"] <= ts_of(x) <= f["normal"]]
-        print("%-34s %10s %14s %8s %10s %11d %5s" % (
+        print("%-34s %10s %10s %14s %8s %10s %11d %5s" % (
             f["fault"][:34],
             "%.1f s" % f["takeover"] if f.get("takeover") is not None else "-",
+            "%.1f s" % f["probed"] if f.get("probed") is not None else "-",
             "%.1f s" % f["resumed"] if f.get("resumed") is not None else "-",
             "%.1f %%" % f["drops"] if f.get("drops") is not None else "-",
             "%.1f s" % (f["normal"] - f["end"]) if f.get("normal") else "never",
             len(window), "-"))
-    print("%-34s %10s %14s %8s %10s %11d %5d" % ("whole run", "", "", "", "", len(dup_clients) + len(dup_events),
-                                                  len(missing)))
+    print("%-34s %10s %10s %14s %8s %10s %11d %5d" % ("whole run", "", "", "", "", "",
+                                                       len(dup_clients) + len(dup_events), len(missing)))
     print()
     print("acks captured %d, lease events %d, active leases dhcp-a %d dhcp-b %d"
           % (len([x for x in acks if x["type"] == "ack"]), len(events),

@@ -158,20 +158,29 @@ load() { # seconds name: perfdhcp in the background, DORA through the relay to b
     LOAD=$!
 }
 
+first_probe() { # log: seconds after the fault's start the first probe went out (the takeover's resolution)
+    awk '/^\+/ { sub(/^\+/, "", $1); print $1; found = 1; exit } END { if (!found) print "null" }' "$1"
+}
+
 drops() { # name: the share of DISCOVER-OFFER exchanges perfdhcp counted as dropped, in percent
     awk '/drops ratio/ { print $3 + 0; found = 1; exit } END { if (!found) print "null" }' "$OUT/perfdhcp-$1.txt"
 }
 
 # --- faults --------------------------------------------------------------------------------------------------------
 
-takeover() { # side start a|b: seconds until a new client of that side's buckets is served (a|b: the MACs' series)
-    local side=$1 start=$2 mac
-    [ "$MODE" = hot-standby ] && side=any # the primary serves every client
-    for mac in $(chaos macs "$side" "$((SEED * 200 + FAULT * 2 + $([ "$3" = a ] && echo 0 || echo 1)))" 120); do
+probe_macs() { # side series: the MACs a takeover probe tries, made before the fault (a Python start may take seconds
+    # on a loaded machine, and the probe must start at once); in hot-standby the primary serves every client
+    chaos macs "$([ "$MODE" = hot-standby ] && echo any || echo "$1")" "$2" 120
+}
+
+takeover() { # start log mac...: seconds until one of the MACs is served (new clients of one side's buckets)
+    local start=$1 log=$2 mac first=
+    shift 2
+    for mac in "$@"; do
         ip -n "$NS" link set dev "${P}c4" address "$mac" 2>/dev/null || macvlan "${P}c4" "$mac"
-        printf '+%.1f s %s\n' "$(calc "$(now) - $start")" "$mac" >>"$OUT/probe-$FAULT$3.log"
+        printf '+%.1f s %s\n' "$(calc "$(now) - $start")" "$mac" >>"$log"
         if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 \
-            | tee -a "$OUT/probe-$FAULT$3.log" | grep -q obtained; then
+            | tee -a "$log" | grep -q obtained; then
             calc "$(now) - $start"
             return
         fi
@@ -231,6 +240,7 @@ if [ "$current" != "$MODE" ]; then
     await_mode "$MODE" 180 || { echo "the pair is not NORMAL in $MODE" >&2; exit 2; }
 fi
 start_clients
+macvlan "${P}c4" 02:00:5e:6c:00:14 # the takeover probes' interface, its MAC changed for each probe
 sleep 5
 FAULT=0
 for fault in "${faults[@]}"; do
@@ -238,24 +248,27 @@ for fault in "${faults[@]}"; do
     await_normal 180 || true
     say "Fault $FAULT: $fault"
     load $((HOLD + 30)) "$FAULT"
+    mapfile -t during < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2))")
+    mapfile -t after < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2 + 1))")
     start=$(now)
     inject "$fault" & # the probes start at once: an injection may take seconds to return (a JVM's death, an API call)
     injecting=$!
-    taken=$(takeover "$(side_of "$fault")" "$start" a)
+    taken=$(takeover "$start" "$OUT/probe-${FAULT}a.log" "${during[@]}")
     wait "$injecting" || say "  the injection of $fault failed"
     remaining=$(calc "$HOLD - ($(now) - $start)")
     [ "$(calc "$remaining > 0")" = 1 ] && sleep "$remaining"
     repaired=$(now)
     repair "$fault" &
     repairing=$!
-    resumed=$(takeover "$(side_of "$fault")" "$repaired" b) # a join or a restart may stop the service as it ends
+    resumed=$(takeover "$repaired" "$OUT/probe-${FAULT}b.log" "${after[@]}") # a join or restart may stop service
     wait "$repairing" || say "  the repair of $fault failed"
     ended=$(now)
     normal=null
     await_normal 120 && normal=$(now)
     wait "$LOAD" || true
-    printf '{"fault": "%s", "start": %s, "takeover": %s, "repaired": %s, "resumed": %s, "end": %s, "normal": %s, "drops": %s}\n' \
-        "$fault" "$start" "$taken" "$repaired" "$resumed" "$ended" "$normal" "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
+    printf '{"fault": "%s", "start": %s, "takeover": %s, "probed": %s, "repaired": %s, "resumed": %s, "end": %s, "normal": %s, "drops": %s}\n' \
+        "$fault" "$start" "$taken" "$(first_probe "$OUT/probe-${FAULT}a.log")" "$repaired" "$resumed" "$ended" "$normal" \
+        "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
     say "  takeover ${taken} s, served ${resumed} s after the repair began, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
 done
 

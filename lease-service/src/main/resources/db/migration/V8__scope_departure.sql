@@ -1,7 +1,10 @@
--- A scope that leaves its relationship stays on one server. For the relationship's MCLT after it left, that server
--- allocates as in PARTNER-DOWN before MCLT has passed: its own FREE addresses only, no released or expired one to
--- another client, since the partner may have bound or extended leases it never heard of (at most MCLT beyond what it
--- acknowledged). The row of a scope that left stays here that long, with when it left.
+-- A scope that leaves its relationship stays on one server, which cannot know every lease the partner gave or
+-- extended in its last moments (at most MCLT beyond what it acknowledged, and never longer than the scope's lease
+-- time). So for a while after it left, that server allocates as in PARTNER-DOWN: until MCLT has passed only its own
+-- FREE addresses and no released or expired one to another client; then until the scope's lease time more has passed,
+-- a released or expired address only MCLT after its expiry and potential expirations. The row of a scope that left
+-- stays here that long, with when it left and the settings of the relationship it left.
 ALTER TABLE pool_split ADD COLUMN mclt_seconds bigint NOT NULL DEFAULT 3600;
+ALTER TABLE pool_split ADD COLUMN lease_seconds bigint NOT NULL DEFAULT 86400;
 ALTER TABLE pool_split ADD COLUMN secondary boolean NOT NULL DEFAULT false;
 ALTER TABLE pool_split ADD COLUMN left_at timestamptz;

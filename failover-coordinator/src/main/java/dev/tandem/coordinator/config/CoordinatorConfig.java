@@ -101,6 +101,13 @@ public interface CoordinatorConfig {
         @WithDefault("10s")
         Duration startupGrace();
 
+        /**
+         * How long the path must be up without a break before the server takes its share back; longer than the
+         * timeout, so that heartbeats read late all at once cannot bring it back.
+         */
+        @WithDefault("2s")
+        Duration stableFor();
+
         /** A gateway silent this long is taken to be decommissioned and no longer keeps the server paused. */
         @WithDefault("10m")
         Duration forgetAfter();

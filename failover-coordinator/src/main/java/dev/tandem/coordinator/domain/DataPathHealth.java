@@ -17,6 +17,12 @@ import java.util.TreeMap;
  * silent for the timeout; a gateway silent for {@code forgetAfter} is taken to be decommissioned. Until the startup
  * grace has passed, only a "not ready" heard counts, not silence (the services, or the coordinator's own consumer of
  * their heartbeats, may be starting with it). Pure: the caller brings the time.
+ *
+ * <p>The path goes down at once, but comes back only after it has been up for {@code stableFor} without a break, so
+ * that a service that keeps failing does not move the relationship back and forth. With {@code stableFor} longer than
+ * the timeout this also covers heartbeats read late all at once (a consumer that stalled, a Kafka restart after which
+ * the producers deliver what they buffered): the last ones of an instance that died meanwhile count as heard now and
+ * keep it alive for one timeout, which is too short to bring the path back.
  */
 public final class DataPathHealth {
 
@@ -27,13 +33,17 @@ public final class DataPathHealth {
 
     private final Duration timeout;
     private final Duration forgetAfter;
+    private final Duration stableFor;
     private final Instant graceUntil;
     private final Map<String, Beat> beats = new TreeMap<>();
+    private boolean up = true;
+    private Instant upSince;
 
-    public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace) {
+    public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace, Duration stableFor) {
         this.timeout = timeout;
         this.forgetAfter = forgetAfter;
         this.graceUntil = started.plus(grace);
+        this.stableFor = stableFor;
     }
 
     /** A heartbeat arrived (the time is when it was heard here: the sender's clock may differ). */
@@ -43,7 +53,30 @@ public final class DataPathHealth {
         }
     }
 
+    /** The judgement now: down at once, up again only after {@code stableFor} up without a break. */
     public Verdict verdict(Instant now) {
+        Verdict judged = judge(now);
+        if (!judged.up()) {
+            up = false;
+            upSince = null;
+            return judged;
+        }
+        if (!up) {
+            upSince = upSince == null ? now : upSince;
+            Duration upFor = Duration.between(upSince, now);
+            if (upFor.compareTo(stableFor) < 0) {
+                return new Verdict(
+                        false,
+                        "ready again for " + upFor.toMillis() + " ms of the " + stableFor.toMillis()
+                                + " ms it must be before the server serves again");
+            }
+            up = true;
+            upSince = null;
+        }
+        return judged;
+    }
+
+    private Verdict judge(Instant now) {
         beats.values()
                 .removeIf(b -> ServiceHealth.GATEWAY.equals(b.service())
                         && b.heard().plus(forgetAfter).isBefore(now));

@@ -36,7 +36,11 @@ public class DataPath {
         this.clock = clock;
         this.vertx = vertx;
         this.health = new DataPathHealth(
-                settings.timeout(), settings.forgetAfter(), clock.instant(), settings.startupGrace());
+                settings.timeout(),
+                settings.forgetAfter(),
+                clock.instant(),
+                settings.startupGrace(),
+                settings.stableFor());
         registry.gauge("tandem_failover_data_path_up", this, d -> d.verdict.up() ? 1 : 0);
     }
 

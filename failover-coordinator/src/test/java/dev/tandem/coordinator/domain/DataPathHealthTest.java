@@ -14,7 +14,8 @@ class DataPathHealthTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final Duration TIMEOUT = Duration.ofMillis(1500);
 
-    final DataPathHealth health = new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10));
+    final DataPathHealth health =
+            new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ZERO);
 
     void beat(String service, String instance, String reason, Instant at) {
         health.heard(ServiceHealth.of("dhcp-a", service, instance, reason, at), at);
@@ -108,5 +109,65 @@ class DataPathHealthTest {
         beat(GATEWAY, "gw", null, T0);
         beat("admin-api", "a", "down", T0);
         assertThat(health.verdict(T0).up()).isTrue();
+    }
+
+    @Test
+    void thePathGoesDownAtOnceButComesBackOnlyAfterStayingUpForStableFor() {
+        DataPathHealth steady =
+                new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        Instant t = T0.plusSeconds(20);
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, t), t);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", "database: timeout", t), t);
+        assertThat(steady.verdict(t).up()).isFalse();
+
+        Instant back = t.plusMillis(500);
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, back), back);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, back), back);
+        DataPathHealth.Verdict waiting = steady.verdict(back);
+        assertThat(waiting.up()).isFalse();
+        assertThat(waiting.reason())
+                .isEqualTo("ready again for 0 ms of the 2000 ms it must be before the server serves again");
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, back.plusSeconds(1)), back.plusSeconds(1));
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, back.plusSeconds(1)), back.plusSeconds(1));
+        assertThat(steady.verdict(back.plusSeconds(1)).up()).isFalse();
+
+        // A relapse starts the wait over.
+        Instant relapse = back.plusMillis(1500);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", "database: timeout", relapse), relapse);
+        assertThat(steady.verdict(relapse).up()).isFalse();
+        Instant again = relapse.plusMillis(250);
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, again), again);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, again), again);
+        assertThat(steady.verdict(again).up()).isFalse();
+        Instant later = again.plusSeconds(1);
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, later), later);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, later), later);
+        assertThat(steady.verdict(again.plusMillis(1999)).up()).isFalse();
+        assertThat(steady.verdict(again.plusSeconds(2)).up()).isTrue();
+    }
+
+    @Test
+    void heartbeatsReadLateAllAtOnceDoNotBringAnInstanceThatDiedBack() {
+        DataPathHealth steady =
+                new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        Instant t = T0.plusSeconds(20);
+        steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, t), t);
+        steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, t), t);
+        assertThat(steady.verdict(t).up()).isTrue();
+        Instant stalled = t.plusSeconds(5); // nothing read for 5 s: down
+        assertThat(steady.verdict(stalled).up()).isFalse();
+        // The backlog arrives: the lease-service's last heartbeats, sent before it died, and the gateway's.
+        for (int i = 0; i < 10; i++) {
+            Instant sent = t.plusMillis(500L * i);
+            steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, sent), stalled);
+            steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, sent), stalled);
+        }
+        for (int ms = 0; ms <= 4000; ms += 250) {
+            Instant now = stalled.plusMillis(ms);
+            steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, now), now);
+            assertThat(steady.verdict(now).up())
+                    .as("%d ms after the backlog", ms)
+                    .isFalse();
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -118,12 +119,12 @@ public class LeaseRepository {
      * or (where the failover guard allows) it is reusable: released, expired, or its offer or lease ran out; never in
      * decline probation. Under failover the client takes back its own released or expired address only once the
      * partner has acknowledged that update: until then the partner may already have given it to another client.
-     * Parameters: $1 address, $2 client key, ..., $7 now, $8 scope, $9..$13 the {@link Guard}.
+     * Parameters: $1 address, $2 client key, ..., $7 now, $8 scope, $9..$14 the {@link Guard}.
      */
     private static final String MAY_TAKE = " WHERE address = $1 AND scope = $8"
             + " AND NOT (state = 'DECLINED' AND expires_at > $7)"
             + " AND ((client_key = $2 AND state <> 'FREE'"
-            + " AND NOT ($13 AND state IN ('RELEASED', 'EXPIRED') AND update_seq > acked_seq))"
+            + " AND NOT (($13 OR $14) AND state IN ('RELEASED', 'EXPIRED') AND update_seq > acked_seq))"
             + " OR ($10 AND ($9::boolean IS NULL OR backup = $9) AND (state = 'FREE' OR (NOT $11"
             + " AND (state IN ('RELEASED', 'EXPIRED') OR expires_at <= $7)"
             + " AND ($12::timestamptz IS NULL OR greatest(expires_at, tstp, tsfp) <= $12)))))";
@@ -142,7 +143,8 @@ public class LeaseRepository {
             guard.others(),
             guard.onlyFree(),
             ts(guard.reuseBefore()),
-            guard.track()
+            guard.track(),
+            guard.awaitAck()
         });
     }
 
@@ -327,7 +329,7 @@ public class LeaseRepository {
             Instant potential) {
         return conn.preparedQuery("UPDATE lease SET" + TAKING
                         + " state = 'ACTIVE', client_key = $2, hw_address = $3, client_id = $4,"
-                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $14,"
+                        + " hostname = $5, expires_at = $6, cltt = $7, updated_at = $7, tstp = $15,"
                         + " update_seq = CASE WHEN $13 THEN " + NEXT_UPDATE + " ELSE update_seq END"
                         + MAY_TAKE)
                 .execute(takeArgs(scope, address, client, until, now, guard).addOffsetDateTime(ts(potential)))
@@ -416,15 +418,20 @@ public class LeaseRepository {
     }
 
     /**
-     * A scope that left its relationship and is still served here, until when its allocation keeps to the rules of
-     * PARTNER-DOWN before MCLT has passed (see V8__scope_departure.sql).
+     * A scope that left its relationship and is still served here: when it left and the settings of the relationship
+     * it left, from which {@link Guard#departed} takes what an allocation may do (see V8__scope_departure.sql).
      */
-    public record Departed(boolean secondary, Instant until) {}
+    public record Departed(boolean secondary, Instant leftAt, Duration mclt, Duration leaseTime) {
+        public Instant until() {
+            return leftAt.plus(mclt).plus(leaseTime);
+        }
+    }
+
+    private static final String DEPARTED_UNTIL = "left_at + (mclt_seconds + lease_seconds) * interval '1 second'";
 
     private Uni<Map<String, Departed>> departed(SqlConnection conn, Instant now) {
-        return conn.preparedQuery(
-                        "SELECT scope, secondary, left_at + mclt_seconds * interval '1 second' AS until"
-                                + " FROM pool_split WHERE left_at IS NOT NULL AND left_at + mclt_seconds * interval '1 second' > $1")
+        return conn.preparedQuery("SELECT scope, secondary, left_at, mclt_seconds, lease_seconds FROM pool_split"
+                        + " WHERE left_at IS NOT NULL AND " + DEPARTED_UNTIL + " > $1")
                 .execute(Tuple.of(ts(now)))
                 .map(rs -> {
                     Map<String, Departed> out = new HashMap<>();
@@ -433,7 +440,9 @@ public class LeaseRepository {
                                 row.getString("scope"),
                                 new Departed(
                                         row.getBoolean("secondary"),
-                                        row.getOffsetDateTime("until").toInstant()));
+                                        row.getOffsetDateTime("left_at").toInstant(),
+                                        Duration.ofSeconds(row.getLong("mclt_seconds")),
+                                        Duration.ofSeconds(row.getLong("lease_seconds"))));
                     }
                     return out;
                 });
@@ -448,12 +457,14 @@ public class LeaseRepository {
         List<String> splitScopes = new ArrayList<>();
         List<String> splitRelationships = new ArrayList<>();
         List<Long> splitMclts = new ArrayList<>();
+        List<Long> splitLeaseTimes = new ArrayList<>();
         List<Boolean> splitSecondary = new ArrayList<>();
         for (ScopeConfig scope : settings.scopes()) {
             settings.relationshipOf(scope.id()).ifPresent(r -> {
                 splitScopes.add(scope.id());
                 splitRelationships.add(r.name());
                 splitMclts.add(r.mclt().toSeconds());
+                splitLeaseTimes.add(scope.leaseTime());
                 splitSecondary.add(!r.primary());
             });
         }
@@ -468,7 +479,7 @@ public class LeaseRepository {
                             boolean joins = relationship.isPresent()
                                     && !relationship.get().name().equals(splitFor.get(scope.id()));
                             Uni<Void> leftovers = joins && !served.contains(scope.id())
-                                    ? discardLeftovers(conn, scope.id())
+                                    ? discardLeftovers(conn, scope, served, now)
                                     : Uni.createFrom().voidItem();
                             return leftovers.flatMap(x -> syncScope(
                                     conn,
@@ -487,19 +498,20 @@ public class LeaseRepository {
                                 + " WHERE NOT scope = ANY($1) AND left_at IS NULL RETURNING scope")
                         .execute(Tuple.of(splitScopes.toArray(String[]::new), ts(now)))
                         .invoke(left -> left.forEach(row -> Log.infof(
-                                "Scope %s left its failover relationship: for the relationship's MCLT it gets only"
-                                        + " this server's free addresses, and no released or expired one goes to"
-                                        + " another client (the partner may have leases of it not heard of here)",
+                                "Scope %s left its failover relationship: for its MCLT and lease time more it is"
+                                        + " served as in PARTNER-DOWN (the partner may have leases of it not heard of"
+                                        + " here)",
                                 row.getString("scope")))))
-                .flatMap(y -> conn.preparedQuery("DELETE FROM pool_split WHERE left_at IS NOT NULL"
-                                + " AND left_at + mclt_seconds * interval '1 second' <= $1")
+                .flatMap(y -> conn.preparedQuery(
+                                "DELETE FROM pool_split WHERE left_at IS NOT NULL AND " + DEPARTED_UNTIL + " <= $1")
                         .execute(Tuple.of(ts(now))))
                 .flatMap(y -> conn.preparedQuery(
-                                "INSERT INTO pool_split (scope, relationship, split_at, mclt_seconds, secondary)"
-                                        + " SELECT s, r, $3, m, b FROM unnest($1::text[], $2::text[], $4::bigint[],"
-                                        + " $5::boolean[]) AS t(s, r, m, b)"
+                                "INSERT INTO pool_split (scope, relationship, split_at, mclt_seconds, secondary,"
+                                        + " lease_seconds) SELECT s, r, $3, m, b, l FROM unnest($1::text[],"
+                                        + " $2::text[], $4::bigint[], $5::boolean[], $6::bigint[]) AS t(s, r, m, b, l)"
                                         + " ON CONFLICT (scope) DO UPDATE SET relationship = EXCLUDED.relationship,"
                                         + " mclt_seconds = EXCLUDED.mclt_seconds, secondary = EXCLUDED.secondary,"
+                                        + " lease_seconds = EXCLUDED.lease_seconds,"
                                         + " left_at = NULL,"
                                         + " split_at = CASE WHEN pool_split.relationship = EXCLUDED.relationship"
                                         + " AND pool_split.left_at IS NULL THEN pool_split.split_at"
@@ -509,7 +521,8 @@ public class LeaseRepository {
                                 splitRelationships.toArray(String[]::new),
                                 ts(now),
                                 splitMclts.toArray(Long[]::new),
-                                splitSecondary.toArray(Boolean[]::new))))
+                                splitSecondary.toArray(Boolean[]::new),
+                                splitLeaseTimes.toArray(Long[]::new))))
                 .flatMap(y -> conn.preparedQuery(
                                 "INSERT INTO applied_config (server, revision, applied_at)"
                                         + " VALUES ($1, $2, $3) ON CONFLICT (server) DO UPDATE SET revision = $2, applied_at = $3")
@@ -526,26 +539,44 @@ public class LeaseRepository {
      * address; balancing passes move addresses to the new shares, as binding updates both apply.
      */
     /**
-     * A scope that joins a relationship on a server that did not serve it until now: the rows left from an earlier
-     * time it was served here (a scope taken out of the relationship stays on one server and leaves the other, whose
-     * bindings then run on until they expire) are stale. The partner served the scope meanwhile, and its full update,
-     * which a joining scope waits for, brings the current bindings; a stale one renewed meanwhile would bind an
-     * address the partner has given to another client.
+     * A scope that joins a relationship on a server that did not serve it until now: the rows of its addresses left
+     * from an earlier time they were served here (a scope taken out of the relationship stays on one server and leaves
+     * the other, whose bindings then run on until they expire) are stale. The partner served the scope meanwhile, and
+     * its full update, which a joining scope waits for, brings the current bindings; a stale one renewed meanwhile would
+     * bind an address the partner has given to another client. Kept: rows of a scope served here until now (a scope
+     * whose subnet changed), and running leases the partner never acknowledged (it cannot send them back; the partner
+     * kept them from other clients as a scope that left, and the acceptance matrix settles them).
      */
-    private Uni<Void> discardLeftovers(SqlConnection conn, String scopeId) {
-        return conn.preparedQuery("DELETE FROM lease WHERE scope = $1 RETURNING state")
-                .execute(Tuple.of(scopeId))
-                .invoke(rs -> {
+    private Uni<Void> discardLeftovers(SqlConnection conn, ScopeConfig scope, Set<String> served, Instant now) {
+        return Multi.createFrom()
+                .iterable(scope.pool())
+                .onItem()
+                .transformToUniAndConcatenate(range -> conn.preparedQuery(
+                                "DELETE FROM lease WHERE address BETWEEN $1 AND $2 AND NOT scope = ANY($3)"
+                                        + " AND NOT (state = 'ACTIVE' AND update_seq > acked_seq AND expires_at > $4)"
+                                        + " RETURNING state")
+                        .execute(Tuple.of(
+                                range.first().unsigned(),
+                                range.last().unsigned(),
+                                served.toArray(String[]::new),
+                                ts(now))))
+                .collect()
+                .asList()
+                .invoke(results -> {
+                    long rows = 0;
                     long bound = 0;
-                    for (Row row : rs) {
-                        bound += "FREE".equals(row.getString("state")) ? 0 : 1;
+                    for (RowSet<Row> rs : results) {
+                        rows += rs.rowCount();
+                        for (Row row : rs) {
+                            bound += "FREE".equals(row.getString("state")) ? 0 : 1;
+                        }
                     }
-                    if (rs.rowCount() > 0) {
+                    if (rows > 0) {
                         Log.infof(
                                 "Scope %s joins a relationship here after a time it was not served here: %d row(s) left"
                                         + " from before discarded, %d of them bound; the partner's full update brings"
                                         + " the current bindings",
-                                scopeId, rs.rowCount(), bound);
+                                scope.id(), rows, bound);
                     }
                 })
                 .replaceWithVoid();
@@ -634,16 +665,37 @@ public class LeaseRepository {
      * @param reuseBefore PARTNER-DOWN: a released or expired address goes to another client only when its expiry and
      *     both potential expirations are before this (now - MCLT); null: no such rule
      * @param track whether changes get an update number for the partner
+     * @param awaitAck a client takes back its own released or expired address only once the partner acknowledged that
+     *     (so does every tracking guard)
      */
-    public record Guard(Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore, boolean track) {
-        public static final Guard STANDALONE = new Guard(null, true, false, null, false);
+    public record Guard(
+            Boolean backupPool,
+            boolean others,
+            boolean onlyFree,
+            Instant reuseBefore,
+            boolean track,
+            boolean awaitAck) {
+        public static final Guard STANDALONE = new Guard(null, true, false, null, false, false);
+
+        /** Under failover: changes go to the partner, and a released or expired address waits for its ack. */
+        public static Guard failover(Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore) {
+            return new Guard(backupPool, others, onlyFree, reuseBefore, true, true);
+        }
 
         /**
-         * A scope that left its relationship, for its MCLT after (as PARTNER-DOWN before MCLT has passed): its own
-         * free addresses, no released or expired one to another client, nothing for a partner.
+         * A scope that left its relationship (see V8__scope_departure.sql): within MCLT after, as PARTNER-DOWN before
+         * MCLT has passed (its own free addresses, no released or expired one to another client); then until the
+         * scope's lease time more has passed, as PARTNER-DOWN after MCLT; nothing for a partner, but what the partner
+         * had not acknowledged still waits; then standalone.
          */
-        public static Guard departed(Departed d) {
-            return new Guard(d.secondary(), true, true, null, false);
+        public static Guard departed(Departed d, Instant now) {
+            if (now.isBefore(d.leftAt().plus(d.mclt()))) {
+                return new Guard(d.secondary(), true, true, null, false, true);
+            }
+            if (now.isBefore(d.until())) {
+                return new Guard(null, true, false, now.minus(d.mclt()), false, true);
+            }
+            return STANDALONE;
         }
     }
 

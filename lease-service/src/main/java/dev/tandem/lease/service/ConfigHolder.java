@@ -24,14 +24,16 @@ public class ConfigHolder {
         return Optional.ofNullable(current.get()).map(InForce::settings);
     }
 
-    /** How a scope in no relationship allocates now: as PARTNER-DOWN within MCLT after it left one, else standalone. */
+    /** How a scope in no relationship allocates now: as PARTNER-DOWN for a while after it left one, else standalone. */
     public Guard standaloneGuard(String scopeId, Instant now) {
         InForce in = current.get();
         Departed d = in == null ? null : in.departed().get(scopeId);
-        return d != null && now.isBefore(d.until()) ? Guard.departed(d) : Guard.STANDALONE;
+        return d == null ? Guard.STANDALONE : Guard.departed(d, now);
     }
 
+    /** Puts a configuration in force, unless a later revision already is (two applications may finish crosswise). */
     void set(ServerSettings settings, Map<String, Departed> departed) {
-        current.set(new InForce(settings, Map.copyOf(departed)));
+        InForce next = new InForce(settings, Map.copyOf(departed));
+        current.updateAndGet(c -> c == null || c.settings().revision() <= settings.revision() ? next : c);
     }
 }

@@ -86,9 +86,9 @@ public class FailoverView {
                         // §5.2.2: another client gets a released or expired address only once MCLT has passed both
                         // since its expiry and potential expirations and since entering PARTNER-DOWN. Before the latter
                         // (pool OWN in PARTNER-DOWN) the partner may still have given it away: only FREE addresses go.
-                    case OWN -> new Guard(backup, true, true, null, true);
-                    case ALL -> new Guard(null, true, false, now.minus(mclt), true);
-                    case NONE -> new Guard(backup, false, true, null, true);
+                    case OWN -> Guard.failover(backup, true, true, null);
+                    case ALL -> Guard.failover(null, true, false, now.minus(mclt));
+                    case NONE -> Guard.failover(backup, false, true, null);
                 };
         return new Context(relationship, state, guard, mclt, ServiceRules.renews(state, draining));
     }

@@ -729,6 +729,10 @@ class FailoverLeasesTest {
         String client = "hw:1:02005e0f0091";
         sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
                 + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.3") + " RETURNING update_seq");
+        String unacked = "hw:1:02005e0f0095"; // a lease the partner never acknowledged: it cannot send it back
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + unacked + "', expires_at = now() + interval"
+                + " '1 hour', cltt = now(), update_seq = nextval('binding_update_seq') WHERE address = "
+                + unsigned("203.0.113.5") + " RETURNING update_seq");
         long revision = config.current().orElseThrow().revision();
 
         apply(configuration(revision + 1, false, false));
@@ -738,6 +742,9 @@ class FailoverLeasesTest {
         apply(configuration(revision + 2, true, true));
         assertThat(stateOf("203.0.113.3")).isEqualTo("FREE");
         assertThat(column("client_key", "203.0.113.3")).isNull();
+        assertThat(stateOf("203.0.113.5")).isEqualTo("ACTIVE");
+        assertThat(column("client_key", "203.0.113.5")).isEqualTo(unacked);
+        allFreeAndBackup();
 
         apply(configuration(revision + 3, true, false));
         sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
