@@ -97,10 +97,15 @@ public class RelationshipResource {
     @DELETE
     @Path("/{name}/scopes/{id}")
     @RolesAllowed(Users.ADMIN)
-    @Operation(summary = "Take a scope out: it stays on keepOn and is deleted from the other server")
+    @Operation(
+            summary = "Take a scope out: it stays on keepOn and is deleted from the other server; only while both"
+                    + " servers are NORMAL unless force=true")
     public RelationshipView removeScope(
-            @PathParam("name") String name, @PathParam("id") String id, @QueryParam("keepOn") String keepOn) {
-        return relationships.removeScope(name, id, keepOn);
+            @PathParam("name") String name,
+            @PathParam("id") String id,
+            @QueryParam("keepOn") String keepOn,
+            @QueryParam("force") boolean force) {
+        return relationships.removeScope(name, id, keepOn, force);
     }
 
     @POST

@@ -25,10 +25,12 @@ public class RelationshipService {
 
     private final Changes changes;
     private final Secrets secrets;
+    private final Coordinators coordinators;
 
-    public RelationshipService(Changes changes, Secrets secrets) {
+    public RelationshipService(Changes changes, Secrets secrets, Coordinators coordinators) {
         this.changes = changes;
         this.secrets = secrets;
+        this.coordinators = coordinators;
     }
 
     @Transactional
@@ -140,7 +142,10 @@ public class RelationshipService {
     }
 
     /** Takes a scope out of a relationship: it stays on {@code keepOn} and is deleted from the other server. */
-    public RelationshipView removeScope(String name, String scope, String keepOn) {
+    public RelationshipView removeScope(String name, String scope, String keepOn, boolean force) {
+        if (!force) {
+            requireNormal(name);
+        }
         changes.apply(() -> {
             RelationshipEntity r = find(name);
             String subnet = member(r, scope);
@@ -151,6 +156,30 @@ public class RelationshipService {
             return null;
         });
         return get(name);
+    }
+
+    /**
+     * A scope leaves safely only while both servers are NORMAL: the one that keeps it then knows every lease but those
+     * of the last moments, which it waits out (docs/failover.md). In PARTNER-DOWN the partner may have used its free
+     * addresses; in RECOVER it has not got the partner's bindings yet.
+     */
+    private void requireNormal(String name) {
+        List<String> not = new ArrayList<>();
+        for (Coordinators.ServerState s : coordinators.state(name)) {
+            Object state = s.status() == null ? null : s.status().get("state");
+            if (!s.reachable() || s.status() == null) {
+                not.add(s.server() + " cannot be asked (" + s.error() + ")");
+            } else if (!"NORMAL".equals(state)) {
+                not.add(s.server() + " is " + state);
+            }
+        }
+        if (!not.isEmpty()) {
+            throw new ApiError(
+                    409,
+                    "Relationship not NORMAL",
+                    "a scope leaves relationship " + name + " only while both servers are NORMAL, or it may end up"
+                            + " bound twice: " + String.join("; ", not) + ". force=true takes it out anyway");
+        }
     }
 
     /**

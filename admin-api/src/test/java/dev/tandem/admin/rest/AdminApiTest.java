@@ -420,14 +420,21 @@ class AdminApiTest {
                 .then()
                 .statusCode(404);
 
-        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0")
+        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?force=true")
                 .then()
                 .statusCode(400)
                 .body("detail", containsString("keepOn"));
-        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-c")
+        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-c&force=true")
                 .then()
                 .statusCode(400);
+        // Unless forced, only while both coordinators say NORMAL (these have none to ask)
         admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-a")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("only while both servers are NORMAL"))
+                .body("detail", containsString("rm-b cannot be asked (no coordinatorUrl configured)"));
+        reader().get("/api/v1/servers/rm-b/scopes/10.40.0.0").then().statusCode(200);
+        admin().delete("/api/v1/relationships/rm-ab/scopes/10.40.0.0?keepOn=rm-a&force=true")
                 .then()
                 .statusCode(200)
                 .body("empty", is(true));
