@@ -12,8 +12,9 @@
 # prefix tdmst, run directory /var/tmp/tandem-chaos), configured like the demo but with 60 s leases, an MCLT of 20 s
 # and a safe period of 8 s, so that addresses come back and the partner goes PARTNER-DOWN within the run. The faults
 # join (the pair's scope leaves the relationship, served by the primary alone, then joins again with its live leases)
-# and mode (a switch to the other mode and back) act through the admin API, so they need a stack configured through
-# it. Settings (environment): CHAOS_MODE (load-balance | hot-standby: the pair's mode for the run, load-balance),
+# and mode (a switch to the other mode and back) act through the admin API, or, on a stack configured from files
+# (TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B, as the system tests' is), by publishing changed documents.
+# Settings (environment): CHAOS_MODE (load-balance | hot-standby: the pair's mode for the run, load-balance),
 # CHAOS_RATE (new DORAs per second, 20), CHAOS_CLIENTS (distinct perfdhcp clients, 60), CHAOS_HOLD (seconds a fault
 # lasts, 10), CHAOS_FAULTS (a space-separated list instead of the whole schedule), CHAOS_OUT (the results directory),
 # and the stack's own: TANDEM_RUN_DIR, TANDEM_NET_PREFIX, TANDEM_NET_INDEX, TANDEM_HTTP_BASE, TANDEM_PG_PORT,
@@ -91,7 +92,26 @@ admin() { # method path [body [curl options]]: the admin API as its admin user
         -H 'Content-Type: application/json' ${3:+--data "$3"} "${@:4}" "http://127.0.0.1:$((HTTP + 10))$2"
 }
 
+documents() { # joined|left [mode]: publishes both servers' configuration files, changed: the pair's scope out of the
+    # relationship (kept by the first server alone) or in it, in the mode given (or the files' own)
+    local revision a b
+    revision=$(date +%s%3N)
+    a=$OUT/config-a-$revision.json
+    b=$OUT/config-b-$revision.json
+    local change='.revision = $r | if $m != "" then .failover |= map(.mode = $m) else . end'
+    [ "$1" = left ] && change+=' | .failover = [] | if $partner then .scopes |= map(select(.subnet != $s)) else . end'
+    jq --argjson r "$revision" --arg m "${2:-}" --arg s "$FO_LAN.0/24" --argjson partner false "$change" \
+        "$TANDEM_CONFIG_FILE" >"$a"
+    jq --argjson r "$revision" --arg m "${2:-}" --arg s "$FO_LAN.0/24" --argjson partner true "$change" \
+        "$TANDEM_CONFIG_FILE_B" >"$b"
+    "$LOCAL" publish-config "$a" "$b" >/dev/null
+}
+
 switch_mode() { # mode: the relationship switches to it through the admin API (a replace with its version)
+    if [ -n "${TANDEM_CONFIG_FILE:-}" ]; then
+        documents joined "$1"
+        return
+    fi
     local view
     view=$(admin GET "/api/v1/relationships/$REL")
     admin PUT "/api/v1/relationships/$REL" "$(jq -c --arg m "$1" '{name, primaryServer, secondaryServer, mode: $m,
@@ -197,7 +217,8 @@ inject() { # fault: starts it
         restart:postgres) "$LOCAL" restart-postgres >/dev/null ;;
         partition) "$LOCAL" partition >/dev/null ;;
         handover) curl -sf -m 10 -X POST "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
-        join) admin DELETE "/api/v1/relationships/$REL/scopes/$FO_LAN.0?keepOn=$SERVER" >/dev/null ;;
+        join) if [ -n "${TANDEM_CONFIG_FILE:-}" ]; then documents left "$MODE_NOW"; else
+            admin DELETE "/api/v1/relationships/$REL/scopes/$FO_LAN.0?keepOn=$SERVER" >/dev/null; fi ;;
         mode) switch_mode "$(other_mode)" ;;
     esac
 }
@@ -210,7 +231,8 @@ repair() { # fault: ends it
         restart:postgres) "$LOCAL" ready >/dev/null ;;
         partition) "$LOCAL" heal >/dev/null ;;
         handover) curl -sf -m 10 -X DELETE "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
-        join) admin POST "/api/v1/relationships/$REL/scopes" "{\"scope\": \"$FO_LAN.0\"}" >/dev/null ;;
+        join) if [ -n "${TANDEM_CONFIG_FILE:-}" ]; then documents joined "$MODE_NOW"; else
+            admin POST "/api/v1/relationships/$REL/scopes" "{\"scope\": \"$FO_LAN.0\"}" >/dev/null; fi ;;
         mode) switch_mode "$MODE" ;;
     esac
 }
@@ -229,16 +251,18 @@ fi
 [ "$LIMIT" -gt 0 ] && faults=("${faults[@]:0:$LIMIT}")
 say "Seed $SEED, $MODE: ${faults[*]}; results in $OUT"
 await_normal 180 || { echo "the pair is not NORMAL: start the stack first" >&2; exit 2; }
-if [[ " ${faults[*]} $MODE " =~ " join "|" mode "|" hot-standby " ]] && ! admin GET "/api/v1/relationships/$REL" >/dev/null; then
+if [ -z "${TANDEM_CONFIG_FILE:-}" ] && [[ " ${faults[*]} $MODE " =~ " join "|" mode "|" hot-standby " ]] \
+    && ! admin GET "/api/v1/relationships/$REL" >/dev/null; then
     echo "join, mode and CHAOS_MODE act through the admin API: $REL is not configured through it here" >&2
     exit 2
 fi
-current=$(admin GET "/api/v1/relationships/$REL" 2>/dev/null | jq -r .mode) || current=$MODE
-if [ "$current" != "$MODE" ]; then
+MODE_NOW=$(relationship a .mode)
+if [ "$MODE_NOW" != "$MODE" ]; then
     say "The pair switches to $MODE"
     switch_mode "$MODE"
     await_mode "$MODE" 180 || { echo "the pair is not NORMAL in $MODE" >&2; exit 2; }
 fi
+MODE_NOW=$MODE
 start_clients
 macvlan "${P}c4" 02:00:5e:6c:00:14 # the takeover probes' interface, its MAC changed for each probe
 sleep 5
@@ -251,10 +275,19 @@ for fault in "${faults[@]}"; do
     mapfile -t during < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2))")
     mapfile -t after < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2 + 1))")
     start=$(now)
-    inject "$fault" & # the probes start at once: an injection may take seconds to return (a JVM's death, an API call)
-    injecting=$!
+    # The probes start once the fault is in effect: a signal, a partition, at once; a restart or an API call may take
+    # seconds to return, so the probes start with them
+    injecting=
+    case "$fault" in
+        kill:*)
+            kill -KILL "$(cat "$RUN/pids/${fault#kill:}.pid" 2>/dev/null)" 2>/dev/null || say "  ${fault#kill:} did not run"
+            inject "$fault" & # stop-service waits for the process to be gone
+            injecting=$! ;;
+        freeze:* | partition) inject "$fault" ;;
+        *) inject "$fault" & injecting=$! ;;
+    esac
     taken=$(takeover "$start" "$OUT/probe-${FAULT}a.log" "${during[@]}")
-    wait "$injecting" || say "  the injection of $fault failed"
+    [ -z "$injecting" ] || wait "$injecting" || say "  the injection of $fault failed"
     remaining=$(calc "$HOLD - ($(now) - $start)")
     [ "$(calc "$remaining > 0")" = 1 ] && sleep "$remaining"
     repaired=$(now)
