@@ -318,9 +318,9 @@ tables() {
             FROM lease_view WHERE scope = '$FO_LAN.0/24' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
     done
 }
-now >"$OUT/end"
 # The last binding updates may still be on their way: the tables must agree within 60 s (the audit says where not).
-for _ in $(seq 30); do tables; chaos agree "$OUT" && break; sleep 2; done
+# The end is when the tables were last read: a lease a client holds then must be in one of them.
+for _ in $(seq 30); do now >"$OUT/end"; tables; chaos agree "$OUT" && break; sleep 2; done
 timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
     --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
 chaos audit "$OUT" | tee "$OUT/table.txt"

@@ -539,22 +539,30 @@ public class LeaseRepository {
      * address; balancing passes move addresses to the new shares, as binding updates both apply.
      */
     /**
-     * A scope that joins a relationship on a server that did not serve it until now: the rows of its addresses left
-     * from an earlier time they were served here (a scope taken out of the relationship stays on one server and leaves
-     * the other, whose bindings then run on until they expire) are stale. The partner served the scope meanwhile, and
-     * its full update, which a joining scope waits for, brings the current bindings; a stale one renewed meanwhile would
-     * bind an address the partner has given to another client. Kept: rows of a scope served here until now (a scope
-     * whose subnet changed), and running leases the partner never acknowledged (it cannot send them back; the partner
-     * kept them from other clients as a scope that left, and the acceptance matrix settles them).
+     * A scope that joins a relationship on a server that did not serve it until now: the bindings of its addresses
+     * left from an earlier time they were served here (a scope taken out of the relationship stays on one server and
+     * leaves the other, whose bindings then run on until they expire) are stale. The partner served the scope
+     * meanwhile, and its full update, which a joining scope waits for, brings the current bindings; a stale one renewed
+     * meanwhile would bind an address the partner has given to another client. They become free, unchanged for the
+     * partner (nothing of them is sent), and keep their owner: the partner, serving the scope alone, changed no owner,
+     * so both full updates agree on who owns each free address (a fresh split would not, and crossing updates swapped
+     * them). Kept: rows of a scope served here until now (a scope whose subnet changed), and running leases the partner
+     * never acknowledged (it cannot send them back; the partner kept them from other clients as a scope that left, and
+     * the acceptance matrix settles them).
      */
     private Uni<Void> discardLeftovers(SqlConnection conn, ScopeConfig scope, Set<String> served, Instant now) {
         return Multi.createFrom()
                 .iterable(scope.pool())
                 .onItem()
-                .transformToUniAndConcatenate(range -> conn.preparedQuery(
-                                "DELETE FROM lease WHERE address BETWEEN $1 AND $2 AND NOT scope = ANY($3)"
-                                        + " AND NOT (state = 'ACTIVE' AND update_seq > acked_seq AND expires_at > $4)"
-                                        + " RETURNING state")
+                .transformToUniAndConcatenate(range -> conn.preparedQuery("WITH stale AS (SELECT address, state"
+                                + " FROM lease WHERE address BETWEEN $1 AND $2 AND NOT scope = ANY($3)"
+                                + " AND state <> 'FREE'"
+                                + " AND NOT (state = 'ACTIVE' AND update_seq > acked_seq AND expires_at > $4)"
+                                + " FOR UPDATE)"
+                                + " UPDATE lease l SET state = 'FREE', client_key = NULL, hw_address = NULL,"
+                                + " client_id = NULL, hostname = NULL, expires_at = NULL, cltt = NULL, tstp = NULL,"
+                                + " tsfp = NULL, published_seq = l.update_seq, acked_seq = l.update_seq,"
+                                + " updated_at = $4 FROM stale WHERE l.address = stale.address RETURNING stale.state")
                         .execute(Tuple.of(
                                 range.first().unsigned(),
                                 range.last().unsigned(),
@@ -564,19 +572,15 @@ public class LeaseRepository {
                 .asList()
                 .invoke(results -> {
                     long rows = 0;
-                    long bound = 0;
                     for (RowSet<Row> rs : results) {
                         rows += rs.rowCount();
-                        for (Row row : rs) {
-                            bound += "FREE".equals(row.getString("state")) ? 0 : 1;
-                        }
                     }
                     if (rows > 0) {
                         Log.infof(
-                                "Scope %s joins a relationship here after a time it was not served here: %d row(s) left"
-                                        + " from before discarded, %d of them bound; the partner's full update brings"
-                                        + " the current bindings",
-                                scope.id(), rows, bound);
+                                "Scope %s joins a relationship here after a time it was not served here: %d binding(s)"
+                                        + " left from before forgotten; the partner's full update brings the current"
+                                        + " ones",
+                                scope.id(), rows);
                     }
                 })
                 .replaceWithVoid();

@@ -727,8 +727,13 @@ class FailoverLeasesTest {
         configured();
         allFreeAndBackup();
         String client = "hw:1:02005e0f0091";
+        // acknowledged by the partner, and the primary's address (the split made it the secondary's: balancing moved
+        // it)
         sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + client + "', expires_at = now() + interval"
-                + " '1 hour', cltt = now() WHERE address = " + unsigned("203.0.113.3") + " RETURNING update_seq");
+                + " '1 hour', cltt = now(), backup = false, update_seq = nextval('binding_update_seq') WHERE address = "
+                + unsigned("203.0.113.3") + " RETURNING update_seq");
+        sql("UPDATE lease SET acked_seq = update_seq, published_seq = update_seq WHERE address = "
+                + unsigned("203.0.113.3") + " RETURNING update_seq");
         String unacked = "hw:1:02005e0f0095"; // a lease the partner never acknowledged: it cannot send it back
         sql("UPDATE lease SET state = 'ACTIVE', client_key = '" + unacked + "', expires_at = now() + interval"
                 + " '1 hour', cltt = now(), update_seq = nextval('binding_update_seq') WHERE address = "
@@ -742,6 +747,10 @@ class FailoverLeasesTest {
         apply(configuration(revision + 2, true, true));
         assertThat(stateOf("203.0.113.3")).isEqualTo("FREE");
         assertThat(column("client_key", "203.0.113.3")).isNull();
+        assertThat(backup("203.0.113.3")).as("the owner both servers agree on").isFalse();
+        assertThat(column("(update_seq > acked_seq)", "203.0.113.3"))
+                .as("nothing of it sent")
+                .isEqualTo("false");
         assertThat(stateOf("203.0.113.5")).isEqualTo("ACTIVE");
         assertThat(column("client_key", "203.0.113.5")).isEqualTo(unacked);
         allFreeAndBackup();
