@@ -111,10 +111,14 @@ class DataPathHealthTest {
         assertThat(health.verdict(T0).up()).isTrue();
     }
 
+    /** As configured by default: back only after 2 s up. */
+    static DataPathHealth steady() {
+        return new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ofSeconds(2));
+    }
+
     @Test
     void thePathGoesDownAtOnceButComesBackOnlyAfterStayingUpForStableFor() {
-        DataPathHealth steady =
-                new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        DataPathHealth steady = steady();
         Instant t = T0.plusSeconds(20);
         steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, t), t);
         steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", "database: timeout", t), t);
@@ -148,8 +152,7 @@ class DataPathHealthTest {
 
     @Test
     void heartbeatsReadLateAllAtOnceDoNotBringAnInstanceThatDiedBack() {
-        DataPathHealth steady =
-                new DataPathHealth(TIMEOUT, Duration.ofMinutes(10), T0, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        DataPathHealth steady = steady();
         Instant t = T0.plusSeconds(20);
         steady.heard(ServiceHealth.of("dhcp-a", GATEWAY, "gw", null, t), t);
         steady.heard(ServiceHealth.of("dhcp-a", LEASE_SERVICE, "ls-1", null, t), t);
