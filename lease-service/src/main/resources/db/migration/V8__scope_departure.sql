@@ -8,3 +8,5 @@ ALTER TABLE pool_split ADD COLUMN mclt_seconds bigint NOT NULL DEFAULT 3600;
 ALTER TABLE pool_split ADD COLUMN lease_seconds bigint NOT NULL DEFAULT 86400;
 ALTER TABLE pool_split ADD COLUMN secondary boolean NOT NULL DEFAULT false;
 ALTER TABLE pool_split ADD COLUMN left_at timestamptz;
+-- Since this version every free row of a scope that joins a relationship takes the split, not only never-changed ones
+-- (V5): the partner may know nothing of the scope's history (a scope that had left it).

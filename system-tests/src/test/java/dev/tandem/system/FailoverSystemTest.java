@@ -480,10 +480,10 @@ class FailoverSystemTest {
     /**
      * The chaos run's short variant (bench/chaos.sh, its full schedule and figures in bench/README.md): perfdhcp load
      * through the relay to both servers, udhcpc and dhclient clients that renew, and five faults one after the
-     * other, each repaired; the scope leaving the relationship and joining again under load bound addresses twice
-     * (seeds 21 and 22 of the full run). Its audit must find no address acknowledged or bound to two clients, no lease
-     * a client still holds missing from both servers, both lease tables alike, and the pair NORMAL again after every
-     * fault.
+     * other, each repaired; the scope leaving the relationship and joining again under load bound addresses twice in
+     * full runs (seeds 21 and 22), and here swapped free addresses' owners. Its audit must find no address
+     * acknowledged or bound to two clients, no lease a client still holds missing from both servers, both lease tables
+     * alike, and the pair NORMAL again after every fault.
      */
     @Test
     @Order(13)

@@ -544,9 +544,8 @@ public class LeaseRepository {
      * leaves the other, whose bindings then run on until they expire) are stale. The partner served the scope
      * meanwhile, and its full update, which a joining scope waits for, brings the current bindings; a stale one renewed
      * meanwhile would bind an address the partner has given to another client. They become free, unchanged for the
-     * partner (nothing of them is sent), and keep their owner: the partner, serving the scope alone, changed no owner,
-     * so both full updates agree on who owns each free address (a fresh split would not, and crossing updates swapped
-     * them). Kept: rows of a scope served here until now (a scope whose subnet changed), and running leases the partner
+     * partner (nothing of them is sent), and take the split of the joining scope like every free address on both
+     * servers. Kept: rows of a scope served here until now (a scope whose subnet changed), and running leases the partner
      * never acknowledged (it cannot send them back; the partner kept them from other clients as a scope that left, and
      * the acceptance matrix settles them).
      */
@@ -594,7 +593,7 @@ public class LeaseRepository {
                             + " SELECT a, $1, 'FREE', true, ((a - $2 + $4 + 1) * $5 / 100) > ((a - $2 + $4) * $5 / 100)"
                             + " FROM generate_series($2::bigint, $3::bigint) a"
                             + " ON CONFLICT (address) DO UPDATE SET in_pool = true, scope = $1,"
-                            + " backup = CASE WHEN $6 AND lease.update_seq = 0 AND lease.state = 'FREE'"
+                            + " backup = CASE WHEN $6 AND lease.state = 'FREE'"
                             + " THEN EXCLUDED.backup ELSE lease.backup END")
                     .execute(Tuple.of(
                             scope.id(),

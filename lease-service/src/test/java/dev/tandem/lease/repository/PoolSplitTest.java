@@ -153,13 +153,18 @@ class PoolSplitTest {
 
     @Test
     @Order(4)
-    void leavingKeepsTheRowsAndRejoiningSplitsOnlyNeverChangedOnes() throws Exception {
+    void leavingKeepsTheRowsAndRejoiningSplitsEveryFreeOne() throws Exception {
         apply(settings(null, null, null));
         assertThat(backup()).containsExactly(5, 10); // unused outside a relationship: any free address is allocated
-        // .2 was changed since (a lease, say): it keeps its owner; the never-changed ones take the new split
+        // .2 was changed since (a lease, say), .4 is bound: the free ones, changed or not, take the new split, as on
+        // the partner, which may have none of this history (a scope that left it); a bound one keeps its owner
         sql("UPDATE lease SET update_seq = nextval('binding_update_seq') WHERE address = " + (0xC6336400L + 2));
+        sql("UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e330004', expires_at = now() + interval"
+                + " '1 hour' WHERE address = " + (0xC6336400L + 4));
         apply(settings("fo2", "load-balance", 50));
-        assertThat(backup()).containsExactly(4, 6, 8, 10);
+        assertThat(backup()).containsExactly(2, 6, 8, 10);
+        sql("UPDATE lease SET state = 'FREE', client_key = NULL, expires_at = NULL WHERE address = "
+                + (0xC6336400L + 4));
         apply(settings("fo3", "load-balance", 80));
         assertThat(backup()).containsExactly(5, 10);
     }
