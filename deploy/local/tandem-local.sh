@@ -83,6 +83,17 @@ wait_until() { # seconds description command...
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+await_listening() { # name host port seconds: its port answers; or it ended or took too long: why, from its log
+    local deadline=$((SECONDS + $4))
+    until port_open "$2" "$3"; do
+        if ! alive "$1" || [ $SECONDS -ge $deadline ]; then
+            tail -n 30 "$RUN/logs/$1.log" >&2 2>/dev/null || true
+            die "$1 is not listening on $2:$3 ($(alive "$1" && echo "after $4 s" || echo "it ended")); the end of its log, $RUN/logs/$1.log, is above"
+        fi
+        sleep 0.5
+    done
+}
+
 prerequisites() {
     [ "$(id -u)" = 0 ] || die "run as root (network namespaces, port 67)"
     local missing=()
@@ -171,7 +182,7 @@ PROPS
     say "Starting Kafka (KRaft) on 127.0.0.1:$KAFKA_PORT and $DIRECT_LINK.1:$LAB_KAFKA_PORT"
     nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
     echo $! >"$RUN/pids/kafka.pid"
-    wait_until 60 "Kafka listening" port_open 127.0.0.1 "$KAFKA_PORT"
+    await_listening kafka 127.0.0.1 "$KAFKA_PORT" 90
     local topics=(tandem.config:1:compact tandem.lease-events:4:delete tandem.scope-statistics:1:compact)
     for s in "$SERVER" "$SERVER_B"; do
         topics+=("tandem.$s.lease-requests:4:delete" "tandem.$s.lease-replies:4:delete"

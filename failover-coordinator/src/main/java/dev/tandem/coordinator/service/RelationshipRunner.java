@@ -10,6 +10,7 @@ import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.failover.Binding;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
@@ -18,6 +19,7 @@ import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.failover.LoadBalance;
 import dev.tandem.protocol.failover.MessageType;
 import dev.tandem.protocol.failover.RejectReason;
+import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -29,11 +31,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +69,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private final String server;
     private final RelationshipConfig config;
+    /** The relationship's scopes as configured when this runner started: which addresses a joining scope holds. */
+    private final List<ScopeConfig> pools;
     /** The configuration revision this runner was started with: the lease-service balances with the same shares. */
     private final long revision;
 
@@ -149,6 +155,18 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      */
     private final java.util.TreeSet<String> joining = new java.util.TreeSet<>();
     /**
+     * Joining scopes of which the partner's full update under way brought a binding. A partner that sends none of a
+     * scope does not have it in the relationship yet (its configuration lags, or lacks it): until it does, it may serve
+     * the scope apart (as a scope that left), so the scope keeps joining, and it is asked again.
+     */
+    private final Set<String> covered = new HashSet<>();
+    /** Whether the partner asked for all our updates since our own UPDREQALL went (it has just joined a scope). */
+    private boolean partnerAskedAll;
+    /** Whether the wait for a partner lacking a joining scope was logged (once per runner). */
+    private boolean uncoveredLogged;
+
+    private long joinRetryTimer = -1;
+    /**
      * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
      * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
      * every update sent before it is applied: a binding of the partner's full update applied after this server has
@@ -200,6 +218,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     public RelationshipRunner(
             String server,
             RelationshipConfig config,
+            List<ScopeConfig> pools,
             long revision,
             CoordinatorConfig.Failover settings,
             Optional<FailoverStatus> restored,
@@ -209,6 +228,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             Vertx vertx) {
         this.server = server;
         this.config = config;
+        this.pools = List.copyOf(pools);
         this.revision = revision;
         this.settings = settings;
         this.bus = bus;
@@ -261,6 +281,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     public long revision() {
         return revision;
+    }
+
+    public List<ScopeConfig> pools() {
+        return pools;
     }
 
     /** Runs work on this relationship's context. */
@@ -329,6 +353,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 dialTimer,
                 refreshTimer,
                 balanceTimer,
+                joinRetryTimer,
                 identifyTimer,
                 recheckTimer
             }) {
@@ -1053,6 +1078,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         long receipt = ++received;
         applying.add(receipt);
+        if (awaitingUpdateDone && requestedAll && !joining.isEmpty()) {
+            Ipv4 address = binding.get().address();
+            pools.stream()
+                    .filter(p -> joining.contains(p.id()) && p.inPool(address))
+                    .forEach(p -> covered.add(p.id()));
+        }
         if (resending()) {
             held.add(new Held(connection, m.xid(), binding.get(), receipt));
             return;
@@ -1163,7 +1194,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * the attempts, since the partner sends everything unacknowledged again.
      */
     private void applyPartnerUpdate(PeerConnection connection, long xid, Binding b, long receipt, int attempt) {
-        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid))
+        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid).withRevision(revision))
                 .ifNoItem()
                 .after(settings.updateTimeout())
                 .fail()
@@ -1226,6 +1257,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 requestId,
                 connection,
                 () -> owed.stream().anyMatch(o -> o.requestId().equals(requestId) && o.barrier() < 0));
+        if (all) {
+            // A partner that asks for all may have just joined the scopes still joining here: ask it for its own.
+            partnerAskedAll = true;
+            if (!joining.isEmpty() && state == FailoverState.NORMAL) {
+                requestUpdates(true);
+            }
+        }
     }
 
     /**
@@ -1274,6 +1312,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         awaitingUpdateDone = true;
         requestedAll = all;
+        if (all) {
+            covered.clear();
+            partnerAskedAll = false;
+        }
         link.sendRequest(FailoverMessages.empty(all ? MessageType.UPDREQALL : MessageType.UPDREQ, now(), 0));
         Log.infof("Failover %s: asked the partner for %s updates", config.name(), all ? "all" : "unacknowledged");
     }
@@ -1298,13 +1340,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         updateDoneBarrier = -1;
         awaitingUpdateDone = false;
-        boolean joined = requestedAll && !joining.isEmpty();
-        if (joined) {
-            Log.infof(
-                    "Failover %s: the partner's bindings of joining scope(s) %s are here; they are served from now on",
-                    config.name(), joining);
-            joining.clear();
-            publish();
+        boolean askedAll = requestedAll;
+        if (askedAll && !joining.isEmpty()) {
+            settleJoining();
         }
         FailoverStateMachine.onUpdateDone(
                         state,
@@ -1314,9 +1352,57 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         mclt,
                         clock.instant())
                 .ifPresent(next -> transition(next, "partner sent all updates"));
-        if (!joined && !joining.isEmpty()) {
+        if (!askedAll && !joining.isEmpty()) {
             onCommunicationsOk(); // an UPDREQ was under way when the scopes joined: now ask for all
         }
+    }
+
+    /**
+     * After the partner's full update: a joining scope of which it brought a binding (or that has no address to give,
+     * only reservations) has joined; one of which it brought none is not in the partner's relationship yet, so it keeps
+     * waiting, and the partner is asked again when it asks for ours (it joined it), or in 30 s.
+     */
+    private void settleJoining() {
+        List<String> joined = joining.stream()
+                .filter(id -> covered.contains(id) || pools.stream().noneMatch(p -> p.id().equals(id) && dynamic(p)))
+                .toList();
+        if (!joined.isEmpty()) {
+            Log.infof(
+                    "Failover %s: the partner's bindings of joining scope(s) %s are here; they are served from now on",
+                    config.name(), joined);
+            joined.forEach(joining::remove);
+            publish();
+        }
+        if (joining.isEmpty()) {
+            return;
+        }
+        if (!uncoveredLogged) {
+            uncoveredLogged = true;
+            Log.warnf(
+                    "Failover %s: the partner's full update has no binding of joining scope(s) %s: it does not have"
+                            + " them in the relationship yet (its configuration lags or lacks them). Nobody new gets"
+                            + " an address in them here until it does; asking it again when it asks for ours, and"
+                            + " every 30 s",
+                    config.name(), joining);
+        }
+        if (partnerAskedAll) {
+            requestUpdates(true);
+        } else if (joinRetryTimer < 0) {
+            joinRetryTimer = vertx.setTimer(
+                    30_000,
+                    id -> run(() -> {
+                        joinRetryTimer = -1;
+                        onCommunicationsOk();
+                    }));
+        }
+    }
+
+    /** Whether a scope has addresses to give, not only reserved ones. */
+    private static boolean dynamic(ScopeConfig scope) {
+        return scope.poolSize()
+                > scope.reservations().stream()
+                        .filter(r -> scope.inPool(r.address()))
+                        .count();
     }
 
     private void command(String command) {
@@ -1333,7 +1419,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 config.name(),
                 command,
                 requestId,
-                config.scopes(),
+                // a joining scope is not balanced: the partner may not have it yet, and would not take what it is given
+                FailoverCommand.BALANCE.equals(command)
+                        ? config.scopes().stream()
+                                .filter(scope -> !joining.contains(scope))
+                                .toList()
+                        : config.scopes(),
                 revision,
                 FailoverCommand.BALANCE.equals(command) && iscPartner() ? ISC_SECONDARY_PERCENT : null,
                 upTo));

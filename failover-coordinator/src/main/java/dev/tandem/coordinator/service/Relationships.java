@@ -5,6 +5,7 @@ import dev.tandem.coordinator.domain.DataPathHealth;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ServerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -12,6 +13,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,15 +77,22 @@ public class Relationships {
         }
         for (RelationshipConfig r : settings.relationships()) {
             if (!runners.containsKey(r.name())) {
-                start(r, settings.revision(), Optional.ofNullable(restored.get(r.name())));
+                start(
+                        r,
+                        settings.scopes().stream()
+                                .filter(scope -> r.scopes().contains(scope.id()))
+                                .toList(),
+                        settings.revision(),
+                        Optional.ofNullable(restored.get(r.name())));
             }
         }
         configured.set(true);
     }
 
-    private void start(RelationshipConfig relationship, long revision, Optional<FailoverStatus> state) {
+    private void start(
+            RelationshipConfig relationship, List<ScopeConfig> pools, long revision, Optional<FailoverStatus> state) {
         RelationshipRunner runner = new RelationshipRunner(
-                config.server(), relationship, revision, config.failover(), state, bus, metrics, clock, vertx);
+                config.server(), relationship, pools, revision, config.failover(), state, bus, metrics, clock, vertx);
         runners.put(relationship.name(), runner);
         runner.start();
         runner.onDataPath(dataPath.up(), dataPath.reason());
@@ -102,7 +111,7 @@ public class Relationships {
         }
         runner.stop().join();
         restored.remove(runner.name());
-        start(runner.config(), runner.revision(), Optional.empty());
+        start(runner.config(), runner.pools(), runner.revision(), Optional.empty());
     }
 
     public boolean configured() {

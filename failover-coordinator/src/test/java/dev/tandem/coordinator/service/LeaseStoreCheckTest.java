@@ -101,6 +101,7 @@ class LeaseStoreCheckTest {
         runner = new RelationshipRunner(
                 "dhcp-a",
                 relationship(),
+                List.of(),
                 1,
                 TestSettings.failover(Duration.ZERO),
                 restored,

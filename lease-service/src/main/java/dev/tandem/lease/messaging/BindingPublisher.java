@@ -160,7 +160,8 @@ public class BindingPublisher {
         }
         if (FailoverCommand.BALANCE.equals(command.command())) {
             // The coordinator asks only in NORMAL.
-            return balancer.balance(command.relationship(), command.revision(), command.secondaryPercent())
+            return balancer.balance(
+                            command.relationship(), command.revision(), command.secondaryPercent(), command.scopes())
                     .flatMap(moved -> awaitPublished(inScopes, System.nanoTime() + RESEND_LIMIT.toNanos())
                             .flatMap(x -> send(
                                     BindingUpdate.endOfBalance(command.relationship(), command.requestId(), moved),
@@ -174,7 +175,15 @@ public class BindingPublisher {
         boolean all = FailoverCommand.RESEND_ALL.equals(command.command());
         String[] scopes = inScopes;
         long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
-        return bindings.resend(scopes, all, command.upTo())
+        // A scope that joins is resent once its rows here are as the revision makes them (its leftovers forgotten, its
+        // free addresses split): before, they may be missing or stale.
+        return configHolder
+                .atLeast(command.revision())
+                .flatMap(settings -> settings.isPresent()
+                        ? bindings.resend(scopes, all, command.upTo())
+                        : Uni.createFrom()
+                                .failure(new IllegalStateException(
+                                        "configuration revision " + command.revision() + " is not in force here yet")))
                 .invoke(n -> Log.logf(
                         n > 0 || all ? Logger.Level.INFO : Logger.Level.DEBUG, // the coordinator rechecks every 30 s
                         "Relationship %s: resending %d %s bindings (request %s)",

@@ -79,14 +79,17 @@ public class FailoverBindings {
             return Uni.createFrom().item(java.util.Collections.nCopies(updates.size(), (BindingAck) null));
         }
         // The coordinator may run a relationship before this service has applied the configuration revision that
-        // brings it (a partner's full update arrives at once on connecting): a passing reason too.
+        // brings it, or brings a scope that joins it (a partner's full update arrives at once on connecting): a
+        // passing reason too. Applied before, an update of a joining scope would be refused as outside the
+        // relationship, for good, or overwritten by the split of the joining scope's free addresses.
         java.util.function.Predicate<BindingUpdate> inForce =
-                u -> settings.get().relationship(u.relationship()).isPresent();
+                u -> (u.revision() == null || settings.get().revision() >= u.revision())
+                        && settings.get().relationship(u.relationship()).isPresent();
         List<BindingUpdate> known = updates.stream().filter(inForce).toList();
         if (known.size() < updates.size()) {
             Log.warnf(
-                    "%d partner update(s) not applied yet: their relationship is not in configuration revision %d"
-                            + " here; the coordinator asks again",
+                    "%d partner update(s) not applied yet: their relationship, or the coordinator's configuration"
+                            + " revision, is not in force here (revision %d); the coordinator asks again",
                     updates.size() - known.size(), settings.get().revision());
             metrics.counter("tandem_failover_partner_updates_total", "outcome", "deferred")
                     .increment(updates.size() - known.size());

@@ -5,13 +5,11 @@ import dev.tandem.lease.domain.PoolBalance;
 import dev.tandem.lease.repository.BindingRepository;
 import dev.tandem.lease.repository.BindingRepository.Balanced;
 import dev.tandem.protocol.config.RelationshipConfig;
-import dev.tandem.protocol.config.ServerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -22,8 +20,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class PoolBalancer {
-
-    private static final Duration CONFIG_WAIT = Duration.ofSeconds(10);
 
     private final BindingRepository bindings;
     private final ConfigHolder configHolder;
@@ -45,44 +41,33 @@ public class PoolBalancer {
     }
 
     /**
-     * Gives the partner this server's surplus of free addresses in every scope of the relationship, with the shares of
-     * configuration {@code revision} or later (waiting a little for it), or to {@code secondaryPercent} for the
-     * secondary when the coordinator names it (an ISC partner's half and half); returns how many addresses moved.
+     * Gives the partner this server's surplus of free addresses in the scopes of the relationship the coordinator names
+     * ({@code scopes}: not one still joining), with the shares of configuration {@code revision} or later (waiting a
+     * little for it), or to {@code secondaryPercent} for the secondary when the coordinator names it (an ISC partner's
+     * half and half); returns how many addresses moved.
      */
-    public Uni<Integer> balance(String relationshipName, Long revision, Integer secondaryPercent) {
-        return inForce(revision == null ? 0 : revision, System.nanoTime() + CONFIG_WAIT.toNanos())
-                .flatMap(settings -> {
-                    Optional<RelationshipConfig> found = settings.flatMap(s -> s.relationship(relationshipName));
-                    if (found.isEmpty()) {
-                        Log.warnf(
-                                "Pool balancing for %s skipped: configuration revision %s or the relationship is"
-                                        + " not in force here",
-                                relationshipName, revision);
-                        return Uni.createFrom().item(0);
-                    }
-                    return balance(found.get(), secondaryPercent);
-                });
+    public Uni<Integer> balance(
+            String relationshipName, Long revision, Integer secondaryPercent, java.util.List<String> scopes) {
+        return configHolder.atLeast(revision).flatMap(settings -> {
+            Optional<RelationshipConfig> found = settings.flatMap(s -> s.relationship(relationshipName));
+            if (found.isEmpty()) {
+                Log.warnf(
+                        "Pool balancing for %s skipped: configuration revision %s or the relationship is"
+                                + " not in force here",
+                        relationshipName, revision);
+                return Uni.createFrom().item(0);
+            }
+            return balance(found.get(), secondaryPercent, scopes);
+        });
     }
 
-    private Uni<Optional<ServerSettings>> inForce(long revision, long deadline) {
-        Optional<ServerSettings> current = configHolder.current();
-        if ((current.isPresent() && current.get().revision() >= revision) || System.nanoTime() > deadline) {
-            return Uni.createFrom().item(current.filter(s -> s.revision() >= revision));
-        }
-        return Uni.createFrom()
-                .voidItem()
-                .onItem()
-                .delayIt()
-                .by(Duration.ofMillis(100))
-                .flatMap(x -> inForce(revision, deadline));
-    }
-
-    private Uni<Integer> balance(RelationshipConfig relationship, Integer secondaryPercent) {
+    private Uni<Integer> balance(
+            RelationshipConfig relationship, Integer secondaryPercent, java.util.List<String> scopes) {
         boolean primary = relationship.primary();
         int share = secondaryPercent != null ? secondaryPercent : relationship.secondaryPoolPercent();
         int tolerance = config.lease().poolMisbalancePercent();
         return bindings.balance(
-                        relationship.scopes().toArray(String[]::new),
+                        relationship.scopes().stream().filter(scopes::contains).toArray(String[]::new),
                         !primary,
                         (free, backup) -> PoolBalance.toGive(primary, free, backup, share, tolerance),
                         clock.instant())

@@ -254,13 +254,16 @@ class FailoverLeasesTest {
                         BindingUpdate.of("fo", active, 1),
                         BindingUpdate.of("not-yet-here", active, 4),
                         BindingUpdate.of("fo", outside, 2),
-                        BindingUpdate.of("fo", noClient, 3)))
+                        BindingUpdate.of("fo", noClient, 3),
+                        BindingUpdate.of("fo", outside, 5).withRevision(99)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
-        assertThat(acks).hasSize(4);
-        // a relationship this service's configuration does not have yet: no answer (a refusal would be final for the
-        // partner); the coordinator asks again
+        assertThat(acks).hasSize(5);
+        // a relationship this service's configuration does not have yet, or a revision of the coordinator not applied
+        // here yet (it may bring a scope that joins): no answer (a refusal would be final for the partner); the
+        // coordinator asks again
         assertThat(acks.get(1)).isNull();
+        assertThat(acks.get(4)).isNull();
         assertThat(List.of(acks.get(0), acks.get(2), acks.get(3)))
                 .extracting(BindingAck::rejectReason)
                 .containsExactly(null, "ILLEGAL_ADDRESS", "MISSING_BINDING_INFORMATION");
@@ -356,9 +359,9 @@ class FailoverLeasesTest {
         allFreeAndBackup();
         List<Integer> moved = io.smallrye.mutiny.Uni.join()
                 .all(
-                        balancer.balance("fo", 1L, null),
-                        balancer.balance("fo", 1L, null),
-                        balancer.balance("fo", 1L, null))
+                        balancer.balance("fo", 1L, null, List.of(SCOPE)),
+                        balancer.balance("fo", 1L, null, List.of(SCOPE)),
+                        balancer.balance("fo", 1L, null, List.of(SCOPE)))
                 .andFailFast()
                 .await()
                 .atMost(Duration.ofSeconds(20));
@@ -368,11 +371,15 @@ class FailoverLeasesTest {
         assertThat(backup("203.0.113.5")).isFalse();
         // A pass for a configuration this service has not applied waits for it, then does nothing without it.
         allFreeAndBackup();
-        assertThat(balancer.balance("fo", 99L, null).await().atMost(Duration.ofSeconds(20)))
+        assertThat(balancer.balance("fo", 99L, null, List.of(SCOPE)).await().atMost(Duration.ofSeconds(20)))
+                .isZero();
+        assertThat(backupCount()).isEqualTo(4);
+        // A scope the coordinator leaves out (still joining: the partner may not have it yet) keeps its addresses.
+        assertThat(balancer.balance("fo", 1L, null, List.of()).await().atMost(Duration.ofSeconds(20)))
                 .isZero();
         assertThat(backupCount()).isEqualTo(4);
         // The coordinator may name the share to balance to (ISC dhcpd's half and half): 25 % of 4 is 1, so 3 go.
-        assertThat(balancer.balance("fo", 1L, 25).await().atMost(Duration.ofSeconds(20)))
+        assertThat(balancer.balance("fo", 1L, 25, List.of(SCOPE)).await().atMost(Duration.ofSeconds(20)))
                 .isEqualTo(3);
         assertThat(backupCount()).isEqualTo(1);
     }

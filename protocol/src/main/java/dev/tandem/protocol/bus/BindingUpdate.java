@@ -23,6 +23,8 @@ import java.util.HexFormat;
  * @param addressesMoved on the end marker of a balance pass: how many addresses it moved; otherwise null
  * @param leaseStore on an identify marker: the identity of the lease database (made when its schema was created)
  * @param storeSequence on an identify marker: the database's latest binding update number
+ * @param revision on a partner's update: the configuration revision the coordinator runs the relationship with; the
+ *     lease-service applies it only once it has applied that revision (a scope that just joined is in it); else null
  */
 public record BindingUpdate(
         int version,
@@ -40,7 +42,8 @@ public record BindingUpdate(
         String resendDone,
         Integer addressesMoved,
         String leaseStore,
-        Long storeSequence) {
+        Long storeSequence,
+        Long revision) {
 
     public static final int VERSION = 1;
 
@@ -49,18 +52,34 @@ public record BindingUpdate(
 
     public static BindingUpdate endOfResend(String relationship, String requestId) {
         return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, null, null);
+                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, null, null, null);
     }
 
     public static BindingUpdate endOfBalance(String relationship, String requestId, int moved) {
         return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved, null, null);
+                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved, null, null, null);
     }
 
     /** The lease database's identity and latest update number, answering {@code requestId}. */
     public static BindingUpdate identity(String relationship, String requestId, String store, long sequence) {
         return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, store, sequence);
+                VERSION,
+                relationship,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                requestId,
+                null,
+                store,
+                sequence,
+                null);
     }
 
     public static BindingUpdate of(String relationship, Binding b, long sequence) {
@@ -81,7 +100,30 @@ public record BindingUpdate(
                 null,
                 null,
                 null,
+                null,
                 null);
+    }
+
+    /** This update as the coordinator hands it to the lease-service: applied once revision {@code r} is in force. */
+    public BindingUpdate withRevision(long r) {
+        return new BindingUpdate(
+                version,
+                relationship,
+                address,
+                status,
+                clientId,
+                hardwareAddress,
+                leaseExpiration,
+                potentialExpiration,
+                startTimeOfState,
+                cltt,
+                flags,
+                sequence,
+                resendDone,
+                addressesMoved,
+                leaseStore,
+                storeSequence,
+                r);
     }
 
     @JsonIgnore
