@@ -19,6 +19,36 @@ class PasswordHashesTest {
         assertThat(PasswordHashes.hash("correct horse".toCharArray(), 1000)).isNotEqualTo(hash);
     }
 
+    /**
+     * RFC 7914 §11's PBKDF2-HMAC-SHA256 vectors (password, salt, iterations, 64-octet key), written in this class's
+     * form: a hash made elsewhere checks here.
+     */
+    @Test
+    void publishedPbkdf2VectorsMatch() {
+        String first = vector(
+                "salt",
+                1,
+                "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+                        + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+        assertThat(PasswordHashes.matches("passwd".toCharArray(), first)).isTrue();
+        assertThat(PasswordHashes.matches("passwD".toCharArray(), first)).isFalse();
+        String second = vector(
+                "NaCl",
+                80000,
+                "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+                        + "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+        assertThat(PasswordHashes.matches("Password".toCharArray(), second)).isTrue();
+        assertThat(PasswordHashes.matches("Password".toCharArray(), second.replace("$80000$", "$79999$")))
+                .isFalse();
+    }
+
+    static String vector(String salt, int iterations, String keyHex) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder().withoutPadding();
+        return "pbkdf2-sha256$" + iterations + "$"
+                + b64.encodeToString(salt.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "$"
+                + b64.encodeToString(java.util.HexFormat.of().parseHex(keyHex));
+    }
+
     @Test
     void otherFormsNeverMatch() {
         assertThat(PasswordHashes.matches("x".toCharArray(), "x")).isFalse();

@@ -87,7 +87,8 @@ public final class MessageAuthenticator {
         return ((wire[at] & 0xff) << 8) | (wire[at + 1] & 0xff);
     }
 
-    private byte[] mac(byte[] data) {
+    /** HMAC-SHA256 of the data with this relationship's secret. */
+    byte[] mac(byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
