@@ -240,6 +240,12 @@ class AdminApiTest {
                 .post("/api/v1/servers/fo-a/scopes")
                 .then()
                 .statusCode(201);
+        // fo-a's document with its scope is out
+        await().atMost(WAIT).untilAsserted(() -> assertThat(published("fo-a"))
+                .isNotNull()
+                .extracting(ServerConfig::revision)
+                .isEqualTo(storedRevision("fo-a")));
+        long before = storedRevision("fo-a");
         Map<String, Object> r = relationship("fo-ab", "fo-a", "fo-b");
         r.put("sharedSecret", "a-long-shared-secret");
         r.put("loadBalancePercent", 60);
@@ -258,10 +264,10 @@ class AdminApiTest {
             rs.next();
             assertThat(rs.getString(1)).startsWith("v1:").doesNotContain("a-long-shared-secret");
         }
-        await().atMost(WAIT).untilAsserted(() -> assertThat(published("fo-a")).isNotNull());
-        assertThat(published("fo-a").failover())
-                .as("an empty relationship is not run")
-                .isNull();
+        assertThat(storedRevision("fo-a"))
+                .as("an empty relationship is not run: nothing changes for its servers")
+                .isEqualTo(before);
+        assertThat(published("fo-a").failover()).isNull();
 
         admin().body(Map.of("scope", "10.30.0.0"))
                 .post("/api/v1/relationships/fo-ab/scopes")
@@ -822,5 +828,17 @@ class AdminApiTest {
         admin().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger-ui"));
         admin().get("/q/metrics").then().statusCode(200).body(containsString("tandem_admin_denied_total"));
         given().contentType(ContentType.JSON).get("/api/v1/scopes").then().statusCode(401);
+    }
+
+    /** The revision of the server's document as the admin API stored it (what it publishes next, or has). */
+    static long storedRevision(String server) throws Exception {
+        try (var c = TestPostgres.connect("admin");
+                var st = c.prepareStatement("SELECT revision FROM server_config WHERE server = ?")) {
+            st.setString(1, server);
+            try (ResultSet rs = st.executeQuery()) {
+                assertThat(rs.next()).as("a stored document of %s", server).isTrue();
+                return rs.getLong(1);
+            }
+        }
     }
 }

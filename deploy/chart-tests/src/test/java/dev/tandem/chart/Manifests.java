@@ -103,6 +103,9 @@ final class Manifests {
             try {
                 value = m.invoke(node);
             } catch (IllegalAccessException | InvocationTargetException e) {
+                // a getter that cannot be read is a field this walk would miss: told, not skipped
+                found.add(path + "." + m.getName().substring(3) + ": unreadable ("
+                        + (e.getCause() != null ? e.getCause() : e) + ")");
                 continue;
             }
             if (m.getName().equals("getAdditionalProperties")) {
