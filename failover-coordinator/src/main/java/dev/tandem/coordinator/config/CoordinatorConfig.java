@@ -13,6 +13,13 @@ public interface CoordinatorConfig {
     @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
     String server();
 
+    /**
+     * The credential a caller of the coordinator's commands (partner-down, maintenance) presents as {@code
+     * Authorization: Bearer <token>}: the admin API's, from a Secret. Without one, commands are refused; reads (state)
+     * stay open.
+     */
+    java.util.Optional<String> commandToken();
+
     Failover failover();
 
     interface Failover {

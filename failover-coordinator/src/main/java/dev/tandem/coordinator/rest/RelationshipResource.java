@@ -20,6 +20,7 @@ import java.util.function.Function;
 /**
  * The coordinator's operations, for the admin API and operators: the state of each relationship, "partner down"
  * (§9.5.2) and planned maintenance (hand over to the partner, then rejoin). Errors are RFC 9457 problem documents.
+ * Commands need the command credential ({@link CommandGuard}); reads do not.
  */
 @Path("/api/v1/relationships")
 @Produces(MediaType.APPLICATION_JSON)
@@ -78,7 +79,7 @@ public class RelationshipResource {
         }
     }
 
-    private static Response problem(int status, String title, String detail) {
+    static Response problem(int status, String title, String detail) {
         return Response.status(status)
                 .type("application/problem+json")
                 .entity(Map.of("type", "about:blank", "title", title, "status", status, "detail", detail))

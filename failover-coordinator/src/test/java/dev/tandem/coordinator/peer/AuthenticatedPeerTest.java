@@ -339,4 +339,44 @@ class AuthenticatedPeerTest {
             requests.close();
         }
     }
+
+    /**
+     * The coordinator's commands need the command credential: a partner-down or a maintenance without it, or with a
+     * wrong one, is refused before it reaches the relationship (401, not the handler's answer), counted by reason;
+     * state reads stay open; with the credential a command reaches the handler (a made-up relationship: 404).
+     */
+    @Test
+    void aCommandWithoutTheCommandCredentialIsRefusedAndCounted() {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> RestAssured.get("/api/v1/relationships/fo").statusCode() == 200);
+        double missing = commandsRefused("missing-credential");
+        double wrong = commandsRefused("wrong-credential");
+        RestAssured.post("/api/v1/relationships/fo/partner-down")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .contentType("application/problem+json");
+        RestAssured.post("/api/v1/relationships/none/partner-down").then().statusCode(401);
+        RestAssured.given()
+                .header("Authorization", "Bearer not-the-token")
+                .post("/api/v1/relationships/fo/maintenance")
+                .then()
+                .statusCode(401);
+        assertThat(commandsRefused("missing-credential")).isEqualTo(missing + 2);
+        assertThat(commandsRefused("wrong-credential")).isEqualTo(wrong + 1);
+        assertThat(RestAssured.get("/api/v1/relationships/fo").<String>path("state"))
+                .isNotIn("PARTNER-DOWN", "SHUTDOWN");
+        RestAssured.given()
+                .header("Authorization", "Bearer test-command-token")
+                .post("/api/v1/relationships/none/partner-down")
+                .then()
+                .statusCode(404);
+    }
+
+    double commandsRefused(String reason) {
+        var counter = metrics.find("tandem_coordinator_commands_refused_total")
+                .tag("reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
 }
