@@ -216,7 +216,8 @@ inject() { # fault: starts it
         restart:kafka) "$LOCAL" stop-service kafka >/dev/null ;;
         restart:postgres) "$LOCAL" restart-postgres >/dev/null ;;
         partition) "$LOCAL" partition >/dev/null ;;
-        handover) curl -sf -m 10 -X POST "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+        handover) curl -sf -m 10 -X POST -H "Authorization: Bearer $(cat "$RUN/admin/command-token")" \
+            "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
         join) if [ -n "${TANDEM_CONFIG_FILE:-}" ]; then documents left "$MODE_NOW"; else
             admin DELETE "/api/v1/relationships/$REL/scopes/$FO_LAN.0?keepOn=$SERVER" >/dev/null; fi ;;
         mode) switch_mode "$(other_mode)" ;;
@@ -230,7 +231,8 @@ repair() { # fault: ends it
         restart:kafka) "$LOCAL" restart-kafka >/dev/null; "$LOCAL" ready >/dev/null ;;
         restart:postgres) "$LOCAL" ready >/dev/null ;;
         partition) "$LOCAL" heal >/dev/null ;;
-        handover) curl -sf -m 10 -X DELETE "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
+        handover) curl -sf -m 10 -X DELETE -H "Authorization: Bearer $(cat "$RUN/admin/command-token")" \
+            "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
         join) if [ -n "${TANDEM_CONFIG_FILE:-}" ]; then documents joined "$MODE_NOW"; else
             admin POST "/api/v1/relationships/$REL/scopes" "{\"scope\": \"$FO_LAN.0\"}" >/dev/null; fi ;;
         mode) switch_mode "$MODE" ;;

@@ -211,7 +211,11 @@ publish_config() { # file...: one producer for them all
 java_env() { # name -> env assignments for the service
     local server=$SERVER db=$DB
     case "$1" in *-b) server=$SERVER_B db=$DB_B ;; esac
-    local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")")
+    # HTTP (health, metrics, the APIs) on loopback; the services in a lab namespace on that namespace's addresses
+    local host=127.0.0.1
+    [ -n "$(in_ns "$1")" ] && host=0.0.0.0
+    local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")"
+        QUARKUS_HTTP_HOST="$host")
     local timing=() leasing=() v
     for v in TANDEM_FAILOVER_STARTUP_TIME TANDEM_FAILOVER_RECONNECT_INTERVAL TANDEM_FAILOVER_POOL_BALANCE_INTERVAL; do
         [ -n "${!v:-}" ] && timing+=("$v=${!v}")
@@ -229,9 +233,12 @@ java_env() { # name -> env assignments for the service
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
         gateway-b)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$GATEWAY_B ;;
-        coordinator) echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT ;;
+        coordinator)
+            echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
+                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
         coordinator-b)
-            echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT ;;
+            echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT \
+                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
         gateway-direct)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
                 TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
@@ -240,7 +247,8 @@ java_env() { # name -> env assignments for the service
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
                 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB_ADMIN \
                 QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem \
-                TANDEM_ADMIN_USERS_FILE="$RUN/admin/users" TANDEM_ADMIN_SECRET_KEY="$(cat "$RUN/admin/secret-key")" ;;
+                TANDEM_ADMIN_USERS_FILE="$RUN/admin/users" TANDEM_ADMIN_SECRET_KEY="$(cat "$RUN/admin/secret-key")" \
+                TANDEM_ADMIN_COORDINATOR_TOKEN="$(cat "$RUN/admin/command-token")" ;;
     esac
 }
 
@@ -248,6 +256,9 @@ admin_credentials() { # users file (PBKDF2 hashes) and the key that encrypts rel
     mkdir -p "$RUN/admin"
     chmod 700 "$RUN/admin"
     [ -f "$RUN/admin/secret-key" ] || head -c 32 /dev/urandom | base64 >"$RUN/admin/secret-key"
+    # the coordinators' command credential (partner-down, maintenance), which the admin API presents
+    [ -f "$RUN/admin/command-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$RUN/admin/command-token"
+    chmod 600 "$RUN/admin/secret-key" "$RUN/admin/command-token"
     if [ ! -f "$RUN/admin/users" ]; then
         local password=${TANDEM_ADMIN_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
         local reader=${TANDEM_ADMIN_READER_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}
@@ -386,7 +397,8 @@ $(say "Tandem runs.")
     coordinator-b   failover $FO_LINK.2:647 in namespace $P-peer
                     ip netns exec $P-peer curl -s http://127.0.0.1:$(http_port coordinator-b)/api/v1/relationships
   admin-api       http://127.0.0.1:$(http_port admin-api)/api/v1/servers  (Swagger UI /q/swagger-ui)
-                  users and passwords in $RUN/admin/passwords
+                  users and passwords in $RUN/admin/passwords; the coordinators' command credential
+                  (partner-down, maintenance; the admin API presents it) in $RUN/admin/command-token
   dhcrelay        namespace $P-relay: $RELAY_LAN.1 (LAN $P-lan, $SERVER only) and $FO_LAN.1 (LAN $P-lan2, the pair)
                   -> $RELAY_LINK.1 and $GATEWAY_B
   logs            $RUN/logs

@@ -328,18 +328,7 @@ class FailoverSystemTest {
         assertThat(lost).isEmpty();
 
         // The primary rejoins through RECOVER and both are NORMAL with the same leases.
-        Stack.run(
-                Duration.ofSeconds(15),
-                Map.of(),
-                List.of(
-                        "curl",
-                        "-sf",
-                        "-m",
-                        "10",
-                        "-X",
-                        "DELETE",
-                        "http://127.0.0.1:" + (Stack.HTTP_BASE + 2) + "/api/v1/relationships/" + RELATIONSHIP
-                                + "/maintenance"));
+        Stack.command(A, RELATIONSHIP, "maintenance", "DELETE");
         awaitStates("NORMAL", "NORMAL");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(active(A)).isEqualTo(active(B));

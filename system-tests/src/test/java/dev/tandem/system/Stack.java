@@ -3,6 +3,7 @@ package dev.tandem.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +204,11 @@ final class Stack {
 
     /** POSTs an operator command to a server's coordinator. */
     static String command(String server, String relationship, String command) {
+        return command(server, relationship, command, "POST");
+    }
+
+    /** A coordinator command, with the command credential the stack made (as the admin API presents it). */
+    static String command(String server, String relationship, String command, String method) {
         boolean b = server.equals("dhcp-b");
         String url = "http://127.0.0.1:" + (HTTP_BASE + (b ? 22 : 2)) + "/api/v1/relationships/" + relationship + "/"
                 + command;
@@ -210,7 +216,14 @@ final class Stack {
         if (b) {
             cmd.addAll(List.of("ip", "netns", "exec", PREFIX + "-peer"));
         }
-        cmd.addAll(List.of("curl", "-sf", "-m", "10", "-X", "POST", url));
+        String token;
+        try {
+            token = Files.readString(Path.of(env().get("TANDEM_RUN_DIR"), "admin", "command-token"))
+                    .strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        cmd.addAll(List.of("curl", "-sf", "-m", "10", "-X", method, "-H", "Authorization: Bearer " + token, url));
         return run(Duration.ofSeconds(15), Map.of(), cmd);
     }
 

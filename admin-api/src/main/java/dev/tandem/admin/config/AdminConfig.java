@@ -23,6 +23,12 @@ public interface AdminConfig {
     /** Base64 of 32 random bytes: encrypts relationship secrets in the database. Without it no secret can be set. */
     Optional<String> secretKey();
 
+    /**
+     * The coordinators' command credential ({@code tandem.command-token} there), sent with every command as
+     * {@code Authorization: Bearer}; from a Secret. Without it a coordinator refuses partner-down and maintenance.
+     */
+    Optional<String> coordinatorToken();
+
     /** How long a coordinator may take to answer a state query or a command. */
     @WithDefault("10s")
     Duration coordinatorTimeout();

@@ -30,9 +30,11 @@ public class Coordinators {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final java.util.Optional<String> token;
 
     public Coordinators(AdminConfig config) {
         this.timeout = config.coordinatorTimeout();
+        this.token = config.coordinatorToken().filter(t -> !t.isBlank());
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -109,11 +111,12 @@ public class Coordinators {
 
     /** The body of a 2xx answer; otherwise the coordinator's problem passed on, or 502/504 when it cannot answer. */
     private String call(String method, String url) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
                 .timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Accept", "application/json")
-                .build();
+                .header("Accept", "application/json");
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {

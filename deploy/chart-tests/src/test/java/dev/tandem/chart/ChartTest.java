@@ -63,6 +63,40 @@ class ChartTest {
         assertThat(ofType(all, PodDisruptionBudget.class)).hasSize(4);
     }
 
+    /**
+     * The coordinators' command credential comes from one Secret to both ends: the coordinators check it, the admin API
+     * presents it. Without it neither gets one (the coordinators then refuse partner-down and maintenance).
+     */
+    @Test
+    void theCommandCredentialReachesTheCoordinatorsAndTheAdminApiFromItsSecret() {
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t).set("coordinator.commandTokenSecret", "tandem-command"));
+        List<String> fromSecret = new ArrayList<>();
+        for (Deployment d : ofType(all, Deployment.class)) {
+            for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+                for (EnvVar env : c.getEnv()) {
+                    if (env.getValueFrom() != null
+                            && env.getValueFrom().getSecretKeyRef() != null
+                            && env.getValueFrom().getSecretKeyRef().getName().equals("tandem-command")) {
+                        assertThat(env.getValueFrom().getSecretKeyRef().getKey())
+                                .isEqualTo("command-token");
+                        fromSecret.add(c.getName() + " " + env.getName());
+                    }
+                }
+            }
+        }
+        assertThat(fromSecret)
+                .containsExactlyInAnyOrder(
+                        "coordinator TANDEM_COMMAND_TOKEN",
+                        "coordinator TANDEM_COMMAND_TOKEN",
+                        "admin-api TANDEM_ADMIN_COORDINATOR_TOKEN");
+        assertThat(objects(MINIMAL).stream()
+                        .flatMap(o -> ofType(List.of(o), Deployment.class).stream())
+                        .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                        .flatMap(c -> c.getEnv().stream())
+                        .map(EnvVar::getName))
+                .doesNotContain("TANDEM_COMMAND_TOKEN", "TANDEM_ADMIN_COORDINATOR_TOKEN");
+    }
+
     @ParameterizedTest
     @MethodSource("examples")
     void rendersWithEachExample(Path example) {
@@ -114,7 +148,9 @@ class ChartTest {
                     }
                 }
                 for (EnvVar env : c.getEnv()) {
-                    if (env.getName().contains("PASSWORD") || env.getName().contains("SECRET")) {
+                    if (env.getName().contains("PASSWORD")
+                            || env.getName().contains("SECRET")
+                            || env.getName().contains("TOKEN")) {
                         assertThat(env.getValue())
                                 .as("%s %s comes from a Secret, not inlined", what, env.getName())
                                 .isNull();

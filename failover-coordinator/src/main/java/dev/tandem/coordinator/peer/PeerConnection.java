@@ -37,6 +37,13 @@ public final class PeerConnection {
         return String.valueOf(socket.remoteAddress());
     }
 
+    /** The remote address without its port. */
+    public String remoteHost() {
+        return socket.remoteAddress() == null
+                ? "unknown"
+                : socket.remoteAddress().hostAddress();
+    }
+
     /** Sends a request with a fresh xid; returns the xid. */
     public long sendRequest(FailoverMessage message) {
         long xid = nextXid.getAndUpdate(x -> x == 0xffffffffL ? 1 : x + 1);

@@ -36,6 +36,9 @@ public final class PeerTransport {
 
         /** A message was refused (malformed, bad digest, replay); the connection is closed after this. */
         void refused(PeerConnection connection, String reason, String detail);
+
+        /** A connection from an address that is not the partner's was refused (closed at once). */
+        void refusedSource(String from);
     }
 
     /** Message types that answer ours and so echo our xid; the others are the partner's requests. */
@@ -96,8 +99,8 @@ public final class PeerTransport {
         server.connectHandler(socket -> {
             String from = socket.remoteAddress().hostAddress();
             if (!anySource && !peerAddress.equals(from)) {
-                Log.warnf("Failover connection from %s refused: the partner is %s", from, peerAddress);
                 socket.close();
+                listener.refusedSource(from);
                 return;
             }
             attach(socket, false);

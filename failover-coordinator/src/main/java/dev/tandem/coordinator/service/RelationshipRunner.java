@@ -69,10 +69,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private final String server;
     private final RelationshipConfig config;
-    /** The relationship's scopes as configured when this runner started: which addresses a joining scope holds. */
-    private final List<ScopeConfig> pools;
-    /** The configuration revision this runner was started with: the lease-service balances with the same shares. */
-    private final long revision;
+    /** The relationship's scopes as configured now: which addresses it holds, a joining scope's among them. */
+    private List<ScopeConfig> pools;
+    /**
+     * The configuration revision this runner runs with (the latest applied; the relationship itself changes only with a
+     * new runner): the lease-service balances with its shares and applies the partner's updates once it has it too.
+     */
+    private long revision;
 
     private final CoordinatorConfig.Failover settings;
     private final Bus bus;
@@ -166,6 +169,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private boolean uncoveredLogged;
 
     private long joinRetryTimer = -1;
+    /** Sources and reasons of refused connections and messages already logged. */
+    private final Set<String> refusalsLogged = new HashSet<>();
+    /** When the partner was last asked again at once for a joining scope: at most every 30 s (two joins can cross). */
+    private Instant joinAskedAgainAt = Instant.EPOCH;
+    /** The pause before asking again for a joining scope the partner lacks: doubles up to 5 min. */
+    private Duration joinRetry = JOIN_RETRY_FIRST;
+
+    private static final Duration JOIN_RETRY_FIRST = Duration.ofSeconds(30);
+    private static final Duration JOIN_RETRY_MAX = Duration.ofMinutes(5);
     /**
      * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
      * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
@@ -285,6 +297,21 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     public List<ScopeConfig> pools() {
         return pools;
+    }
+
+    /**
+     * A new configuration revision that leaves the relationship as it is: its scopes' pools may have changed. Our
+     * updates of addresses new to them were held back (see {@link #enqueue}): the lease-service sends them again.
+     */
+    public void reconfigured(long revision, List<ScopeConfig> pools) {
+        run(() -> {
+            boolean changed = !this.pools.equals(pools);
+            this.revision = Math.max(this.revision, revision);
+            this.pools = List.copyOf(pools);
+            if (changed && link != null && connectionResend == null) {
+                command(FailoverCommand.RESEND_UNACKED);
+            }
+        });
     }
 
     /** Runs work on this relationship's context. */
@@ -452,10 +479,31 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     public void refused(PeerConnection connection, String reason, String detail) {
         run(() -> {
             metrics.count("tandem_failover_messages_refused_total", "reason", reason);
-            Log.warnf(
-                    "Failover %s: message from %s refused (%s: %s); closing the connection",
-                    config.name(), connection, reason, detail);
+            if (firstFrom(connection.remoteHost(), reason)) {
+                Log.warnf(
+                        "Failover %s: message from %s refused (%s: %s); closing the connection (logged once per source"
+                                + " and reason, counted in tandem_failover_messages_refused_total)",
+                        config.name(), connection.remote(), reason, detail);
+            }
         });
+    }
+
+    @Override
+    public void refusedSource(String from) {
+        run(() -> {
+            metrics.count("tandem_failover_connections_refused_total", "reason", "not-the-partner");
+            if (firstFrom(from, "not-the-partner")) {
+                Log.warnf(
+                        "Failover %s: connection from %s refused: the partner is %s (logged once per source, counted in"
+                                + " tandem_failover_connections_refused_total)",
+                        config.name(), from, config.peerAddress());
+            }
+        });
+    }
+
+    /** Whether a refusal of this source for this reason is the first (bounded: a scan cannot grow it without end). */
+    private boolean firstFrom(String source, String reason) {
+        return refusalsLogged.size() < 1000 && refusalsLogged.add(source + " " + reason);
     }
 
     @Override
@@ -964,10 +1012,18 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 releaseHeld();
                 return;
             }
-            highestSeen = Math.max(highestSeen, update.sequence());
             if (link == null) {
                 return; // the lease table keeps it unacknowledged; resent on the next connection
             }
+            Ipv4 address = Ipv4.parse(update.address());
+            if (pools.stream().noneMatch(p -> p.inPool(address))) {
+                // Not in the relationship's pools as this runner has them: a scope that has just joined here or
+                // whose pool grew, in a lease-service ahead of this runner. The partner would refuse it for good, or
+                // take it for its full update of a joining scope: it stays unacknowledged and is sent once the
+                // runner has the configuration (reconfigured, or the next runner's connection).
+                return;
+            }
+            highestSeen = Math.max(highestSeen, update.sequence());
             if (storeChecked) {
                 storeSequence = Math.max(storeSequence, update.sequence());
             }
@@ -1260,8 +1316,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (all) {
             // A partner that asks for all may have just joined the scopes still joining here: ask it for its own.
             partnerAskedAll = true;
-            if (!joining.isEmpty() && state == FailoverState.NORMAL) {
-                requestUpdates(true);
+            if (!joining.isEmpty() && state == FailoverState.NORMAL && !awaitingUpdateDone) {
+                askAgainForJoining();
             }
         }
     }
@@ -1382,19 +1438,44 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     "Failover %s: the partner's full update has no binding of joining scope(s) %s: it does not have"
                             + " them in the relationship yet (its configuration lags or lacks them). Nobody new gets"
                             + " an address in them here until it does; asking it again when it asks for ours, and"
-                            + " every 30 s",
+                            + " after a pause growing from 30 s to 5 min",
                     config.name(), joining);
         }
         if (partnerAskedAll) {
-            requestUpdates(true);
-        } else if (joinRetryTimer < 0) {
-            joinRetryTimer = vertx.setTimer(
-                    30_000,
-                    id -> run(() -> {
-                        joinRetryTimer = -1;
-                        onCommunicationsOk();
-                    }));
+            askAgainForJoining();
+        } else {
+            retryJoiningLater(joinRetry);
+            joinRetry = joinRetry.multipliedBy(2).compareTo(JOIN_RETRY_MAX) > 0
+                    ? JOIN_RETRY_MAX
+                    : joinRetry.multipliedBy(2);
         }
+    }
+
+    /**
+     * Asks the partner for all its bindings again at once for the joining scopes (it has asked for ours: it may have
+     * just joined them), unless that was done less than 30 s ago: two servers each joining a scope the other lacks
+     * would otherwise ask each other back and forth without a pause. Then the timer asks.
+     */
+    private void askAgainForJoining() {
+        Instant now = clock.instant();
+        if (now.isBefore(joinAskedAgainAt.plus(JOIN_RETRY_FIRST))) {
+            retryJoiningLater(JOIN_RETRY_FIRST);
+            return;
+        }
+        joinAskedAgainAt = now;
+        requestUpdates(true);
+    }
+
+    private void retryJoiningLater(Duration pause) {
+        if (joinRetryTimer >= 0) {
+            return;
+        }
+        joinRetryTimer = vertx.setTimer(
+                pause.toMillis(),
+                id -> run(() -> {
+                    joinRetryTimer = -1;
+                    onCommunicationsOk();
+                }));
     }
 
     /** Whether a scope has addresses to give, not only reserved ones. */

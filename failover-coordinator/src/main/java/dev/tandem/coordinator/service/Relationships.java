@@ -76,14 +76,14 @@ public class Relationships {
             }
         }
         for (RelationshipConfig r : settings.relationships()) {
-            if (!runners.containsKey(r.name())) {
-                start(
-                        r,
-                        settings.scopes().stream()
-                                .filter(scope -> r.scopes().contains(scope.id()))
-                                .toList(),
-                        settings.revision(),
-                        Optional.ofNullable(restored.get(r.name())));
+            List<ScopeConfig> pools = settings.scopes().stream()
+                    .filter(scope -> r.scopes().contains(scope.id()))
+                    .toList();
+            RelationshipRunner running = runners.get(r.name());
+            if (running == null) {
+                start(r, pools, settings.revision(), Optional.ofNullable(restored.get(r.name())));
+            } else {
+                running.reconfigured(settings.revision(), pools);
             }
         }
         configured.set(true);

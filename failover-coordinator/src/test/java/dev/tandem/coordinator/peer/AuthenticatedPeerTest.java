@@ -379,4 +379,48 @@ class AuthenticatedPeerTest {
                 .counter();
         return counter == null ? 0 : counter.count();
     }
+
+    /**
+     * Connections to the failover port from an address that is not the partner's (127.0.0.2; the partner is
+     * 127.0.0.1), each sending garbage: every one closed at once and counted; the relationship never hears of them.
+     */
+    @Test
+    void connectionsFromAnAddressThatIsNotThePartnersAreClosedAndCounted() throws Exception {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> RestAssured.get("/api/v1/relationships/fo").statusCode() == 200);
+        double before = connectionsRefused();
+        double messagesBefore = messagesRefused();
+        for (int i = 0; i < 5; i++) {
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress("127.0.0.2", 0));
+                s.setSoTimeout(10_000);
+                s.connect(new InetSocketAddress("127.0.0.1", PORT), 5000);
+                try {
+                    s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n garbage".getBytes(StandardCharsets.US_ASCII));
+                } catch (java.net.SocketException closedAlready) {
+                    // closed before the write: refused, as it should be
+                }
+                assertThat(s.getInputStream().read())
+                        .as("closed without an answer")
+                        .isEqualTo(-1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsRefused() == before + 5);
+        assertThat(messagesRefused())
+                .as("nothing of theirs was read as a message")
+                .isEqualTo(messagesBefore);
+    }
+
+    double messagesRefused() {
+        return metrics.find("tandem_failover_messages_refused_total").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
+    }
+
+    double connectionsRefused() {
+        var counter = metrics.find("tandem_failover_connections_refused_total")
+                .tag("reason", "not-the-partner")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
 }

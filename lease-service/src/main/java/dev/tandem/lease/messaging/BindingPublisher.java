@@ -176,9 +176,14 @@ public class BindingPublisher {
         String[] scopes = inScopes;
         long deadline = System.nanoTime() + RESEND_LIMIT.toNanos();
         // A scope that joins is resent once its rows here are as the revision makes them (its leftovers forgotten, its
-        // free addresses split): before, they may be missing or stale.
-        return configHolder
-                .atLeast(command.revision())
+        // free addresses split): before, they may be missing or stale. Scopes already in the relationship here go at
+        // once.
+        boolean known = configHolder
+                .current()
+                .flatMap(s -> s.relationship(command.relationship()))
+                .map(r -> r.scopes().containsAll(command.scopes()))
+                .orElse(false);
+        return (known ? Uni.createFrom().item(configHolder.current()) : configHolder.atLeast(command.revision()))
                 .flatMap(settings -> settings.isPresent()
                         ? bindings.resend(scopes, all, command.upTo())
                         : Uni.createFrom()

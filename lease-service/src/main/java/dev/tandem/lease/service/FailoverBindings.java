@@ -79,18 +79,20 @@ public class FailoverBindings {
             return Uni.createFrom().item(java.util.Collections.nCopies(updates.size(), (BindingAck) null));
         }
         // The coordinator may run a relationship before this service has applied the configuration revision that
-        // brings it, or brings a scope that joins it (a partner's full update arrives at once on connecting): a
-        // passing reason too. Applied before, an update of a joining scope would be refused as outside the
-        // relationship, for good, or overwritten by the split of the joining scope's free addresses.
+        // brings it, or brings a scope that joins it or a pool that grows (a partner's full update arrives at once on
+        // connecting): a passing reason too, for an address outside the relationship's pools here. Applied before, it
+        // would be refused as outside the relationship, for good, or overwritten by the split of a joining scope's
+        // free addresses. Other addresses do not wait (a revision this service cannot apply stalls nothing else).
+        ServerSettings here = settings.get();
         java.util.function.Predicate<BindingUpdate> inForce =
-                u -> (u.revision() == null || settings.get().revision() >= u.revision())
-                        && settings.get().relationship(u.relationship()).isPresent();
+                u -> here.relationship(u.relationship()).isPresent()
+                        && (u.revision() == null || here.revision() >= u.revision() || inRelationship(here, u));
         List<BindingUpdate> known = updates.stream().filter(inForce).toList();
         if (known.size() < updates.size()) {
             Log.warnf(
                     "%d partner update(s) not applied yet: their relationship, or the coordinator's configuration"
                             + " revision, is not in force here (revision %d); the coordinator asks again",
-                    updates.size() - known.size(), settings.get().revision());
+                    updates.size() - known.size(), here.revision());
             metrics.counter("tandem_failover_partner_updates_total", "outcome", "deferred")
                     .increment(updates.size() - known.size());
         }
@@ -102,6 +104,21 @@ public class FailoverBindings {
             }
             return out;
         });
+    }
+
+    /** Whether the update's address is in a pool of its relationship here (an unreadable one counts: it is refused). */
+    private static boolean inRelationship(ServerSettings settings, BindingUpdate u) {
+        Ipv4 address;
+        try {
+            address = Ipv4.parse(u.address());
+        } catch (RuntimeException e) {
+            return true;
+        }
+        return settings.scopeFor(address)
+                .filter(scope -> scope.inPool(address))
+                .flatMap(scope -> settings.relationshipOf(scope.id()))
+                .filter(r -> r.name().equals(u.relationship()))
+                .isPresent();
     }
 
     private Uni<List<BindingAck>> applyKnown(List<BindingUpdate> updates, ServerSettings settings, Instant now) {

@@ -255,15 +255,20 @@ class FailoverLeasesTest {
                         BindingUpdate.of("not-yet-here", active, 4),
                         BindingUpdate.of("fo", outside, 2),
                         BindingUpdate.of("fo", noClient, 3),
-                        BindingUpdate.of("fo", outside, 5).withRevision(99)))
+                        BindingUpdate.of("fo", outside, 5).withRevision(99),
+                        BindingUpdate.of("fo", noClient, 6).withRevision(99)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
-        assertThat(acks).hasSize(5);
-        // a relationship this service's configuration does not have yet, or a revision of the coordinator not applied
-        // here yet (it may bring a scope that joins): no answer (a refusal would be final for the partner); the
+        assertThat(acks).hasSize(6);
+        // a relationship this service's configuration does not have yet, or an address outside it in a revision of the
+        // coordinator not applied here yet (it may bring a scope that joins): no answer (a refusal would be final for
+        // the partner); the
         // coordinator asks again
         assertThat(acks.get(1)).isNull();
         assertThat(acks.get(4)).isNull();
+        // an address of the relationship here does not wait for the revision: a revision this service cannot apply
+        // stalls nothing else
+        assertThat(acks.get(5).rejectReason()).isEqualTo("MISSING_BINDING_INFORMATION");
         assertThat(List.of(acks.get(0), acks.get(2), acks.get(3)))
                 .extracting(BindingAck::rejectReason)
                 .containsExactly(null, "ILLEGAL_ADDRESS", "MISSING_BINDING_INFORMATION");
