@@ -170,9 +170,20 @@ class AuthenticatedPeerTest {
     }
 
     double refused(String reason) {
-        var counter = metrics.find("tandem_failover_messages_refused_total")
-                .tag("reason", reason)
-                .counter();
+        return counted("tandem_failover_messages_refused_total", reason);
+    }
+
+    double commandsRefused(String reason) {
+        return counted("tandem_coordinator_commands_refused_total", reason);
+    }
+
+    double connectionsRefused() {
+        return counted("tandem_failover_connections_refused_total", "not-the-partner");
+    }
+
+    /** A counter's count for the reason; 0 before it was first counted. */
+    double counted(String name, String reason) {
+        var counter = metrics.find(name).tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -373,13 +384,6 @@ class AuthenticatedPeerTest {
                 .statusCode(404);
     }
 
-    double commandsRefused(String reason) {
-        var counter = metrics.find("tandem_coordinator_commands_refused_total")
-                .tag("reason", reason)
-                .counter();
-        return counter == null ? 0 : counter.count();
-    }
-
     /**
      * Connections to the failover port from an address that is not the partner's (127.0.0.2; the partner is
      * 127.0.0.1), each sending garbage: every one closed at once and counted; the relationship never hears of them.
@@ -415,12 +419,5 @@ class AuthenticatedPeerTest {
         return metrics.find("tandem_failover_messages_refused_total").counters().stream()
                 .mapToDouble(io.micrometer.core.instrument.Counter::count)
                 .sum();
-    }
-
-    double connectionsRefused() {
-        var counter = metrics.find("tandem_failover_connections_refused_total")
-                .tag("reason", "not-the-partner")
-                .counter();
-        return counter == null ? 0 : counter.count();
     }
 }

@@ -7,6 +7,7 @@ import dev.tandem.protocol.bus.BindingAck;
 import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ScopeConfig;
@@ -78,14 +79,31 @@ class PairedRunnersTest {
         return settings(role, port, peerPort).relationships().get(0);
     }
 
-    /** The scope 192.0.2.0/24 (pool .10 to .20) in relationship fo. */
+    /** Scopes 192.0.2.0/24 (pool .10 to .20) and 198.51.100.0/24 in relationship fo. */
     static ServerSettings settings(String role, int port, int peerPort) {
-        var base = ServerConfigs.oneScope("192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of(), List.of());
+        var one = ServerConfigs.oneScope("192.0.2.0/24", "192.0.2.10", "192.0.2.20", 600, Map.of(), List.of());
+        var other =
+                ServerConfigs.oneScope("198.51.100.0/24", "198.51.100.10", "198.51.100.20", 600, Map.of(), List.of());
+        var base = new ServerConfig(
+                one.version(),
+                one.server(),
+                one.revision(),
+                one.serverIdentifier(),
+                one.offerTimeout(),
+                one.declineProbation(),
+                List.of(one.scopes().get(0), other.scopes().get(0)));
         return ConfigValidator.validate(ServerConfigs.withFailover(
                 base,
                 base.server(),
                 FailoverFixtures.relationship(
-                        "fo", role, "127.0.0.1", port, "127.0.0.1", peerPort, 60L, List.of("192.0.2.0/24"))));
+                        "fo",
+                        role,
+                        "127.0.0.1",
+                        port,
+                        "127.0.0.1",
+                        peerPort,
+                        60L,
+                        List.of("192.0.2.0/24", "198.51.100.0/24"))));
     }
 
     static List<ScopeConfig> pools() {
@@ -518,7 +536,7 @@ class PairedRunnersTest {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(secondaryCommands)
                     .filteredOn(c -> FailoverCommand.BALANCE.equals(c.command()))
                     .isNotEmpty()
-                    .allSatisfy(c -> assertThat(c.scopes()).doesNotContain("192.0.2.0/24")));
+                    .allSatisfy(c -> assertThat(c.scopes()).containsExactly("198.51.100.0/24")));
             sendPool(peer, now, Ipv4.parse("192.0.2.12"), BindingStatus.BACKUP, 4);
             send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, all.xid()));
             await().atMost(Duration.ofSeconds(10))
