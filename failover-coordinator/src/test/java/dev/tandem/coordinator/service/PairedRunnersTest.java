@@ -52,6 +52,7 @@ class PairedRunnersTest {
     final List<FailoverCommand> primaryCommands = new CopyOnWriteArrayList<>();
     final List<FailoverCommand> secondaryCommands = new CopyOnWriteArrayList<>();
     final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
+    final List<String> partnerUpdateAddresses = new CopyOnWriteArrayList<>();
     /** Every state the runners published, in order. */
     final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
@@ -140,6 +141,7 @@ class PairedRunnersTest {
             @Override
             public Uni<BindingAck> applyPartnerUpdate(BindingUpdate update) {
                 partnerUpdatesSeen.incrementAndGet();
+                partnerUpdateAddresses.add(update.address());
                 return applying.get();
             }
         };
@@ -216,6 +218,40 @@ class PairedRunnersTest {
         assertThat(primaryCommands.stream().map(FailoverCommand::upTo))
                 .as("never up to the update still in flight")
                 .allMatch(upTo -> upTo == null || upTo < 9);
+    }
+
+    /**
+     * A lease-service ahead of its coordinator (a scope has joined there, or a pool grown) publishes updates of
+     * addresses the runner's relationship does not hold yet: the runner does not send them (the partner would refuse
+     * them for good, or take one for its full update of a joining scope). Once the runner has the configuration, the
+     * lease-service is asked to send what is unacknowledged again.
+     */
+    @Test
+    void anUpdateOutsideTheRelationshipsPoolsWaitsUntilTheRunnerHasThem() {
+        applying =
+                () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.10", 0, 0, null, null));
+        startPair();
+        primary.enqueue(BindingUpdate.of(
+                "fo", new Binding(Ipv4.parse("203.0.113.5"), BindingStatus.BACKUP, null, null, 0, 0, 0, 0, 0), 11));
+        primary.enqueue(BindingUpdate.of(
+                "fo", new Binding(Ipv4.parse("192.0.2.12"), BindingStatus.BACKUP, null, null, 0, 0, 0, 0, 0), 12));
+        await().atMost(Duration.ofSeconds(10)).until(() -> partnerUpdateAddresses.contains("192.0.2.12"));
+        assertThat(partnerUpdateAddresses).doesNotContain("203.0.113.5");
+        long resendsBefore = primaryCommands.stream()
+                .filter(c -> FailoverCommand.RESEND_UNACKED.equals(c.command()) && c.upTo() == null)
+                .count();
+        var grown = ServerConfigs.oneScope("203.0.113.0/24", "203.0.113.5", "203.0.113.9", 600, Map.of(), List.of());
+        List<ScopeConfig> pools = new java.util.ArrayList<>(pools());
+        pools.add(ConfigValidator.validate(grown).scopes().get(0));
+        primary.reconfigured(2, pools);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> primaryCommands.stream()
+                                .filter(c -> FailoverCommand.RESEND_UNACKED.equals(c.command()) && c.upTo() == null)
+                                .count()
+                        == resendsBefore + 1);
+        primary.enqueue(BindingUpdate.of(
+                "fo", new Binding(Ipv4.parse("203.0.113.5"), BindingStatus.BACKUP, null, null, 0, 0, 0, 0, 0), 11));
+        await().atMost(Duration.ofSeconds(10)).until(() -> partnerUpdateAddresses.contains("203.0.113.5"));
     }
 
     FailoverState state(RelationshipRunner runner) throws Exception {
