@@ -48,8 +48,13 @@ public final class BindingUpdatePolicy {
                 case RESET_ABANDONED -> Verdict.ACCEPT;
             };
             case EXPIRED -> column == Column.ACTIVE ? later(update.cltt(), local.cltt()) : Verdict.ACCEPT;
-            case RELEASED -> column == Column.ACTIVE || column == Column.EXPIRED
+            case RELEASED -> column == Column.ACTIVE
+                            || (column == Column.EXPIRED && !Objects.equals(local.clientKey(), update.clientKey()))
                     ? later(update.cltt(), local.cltt())
+                    // The same client's expiry: both servers hold that its binding ended, whichever came first. The
+                    // draft's time(1) refuses one no later than our release, and the cltt on the wire is in whole
+                    // seconds: a release and an expiry in the same second, each refused by the other server, would
+                    // leave the address RELEASED on one side and EXPIRED on the other for good, free on neither.
                     : Verdict.ACCEPT;
             case ABANDONED -> column == Column.RESET_ABANDONED
                     ? Verdict.ACCEPT

@@ -68,11 +68,14 @@ class BindingUpdatePolicyTest {
         "EXPIRED, A, ACTIVE, B, NEW, true, ACCEPT",
         "EXPIRED, A, RELEASED, A, OLD, true, ACCEPT",
         "EXPIRED, A, FREE, , OLD, true, ACCEPT",
-        // RELEASED <- ACTIVE / EXPIRED: time(1); the rest accept
+        // RELEASED <- ACTIVE, or another client's EXPIRED: time(1); the same client's EXPIRED (both hold that its
+        // binding ended: refused as no later, the address stayed free on neither side) and the rest accept
         "RELEASED, A, ACTIVE, B, OLD, false, OUTDATED_BINDING_INFORMATION",
         "RELEASED, A, ACTIVE, B, NEW, false, ACCEPT",
-        "RELEASED, A, EXPIRED, A, OLD, true, OUTDATED_BINDING_INFORMATION",
+        "RELEASED, A, EXPIRED, A, OLD, true, ACCEPT",
         "RELEASED, A, EXPIRED, A, NEW, true, ACCEPT",
+        "RELEASED, A, EXPIRED, B, OLD, true, OUTDATED_BINDING_INFORMATION",
+        "RELEASED, A, EXPIRED, B, NEW, true, ACCEPT",
         "RELEASED, A, BACKUP, , OLD, true, ACCEPT",
         // ABANDONED (declined, in probation) refuses all but RESET/ABANDONED (16)
         "DECLINED, , ACTIVE, A, OLD, true, LESS_CRITICAL_BINDING_INFORMATION",
