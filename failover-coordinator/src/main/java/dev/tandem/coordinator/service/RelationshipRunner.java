@@ -1208,7 +1208,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             settleUpdateDone();
             return;
         }
-        applyPartnerUpdate(connection, xid, binding, receipt, 0);
+        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0);
     }
 
     /**
@@ -1233,8 +1233,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     /** Whether the partner's pool update contradicts our unacknowledged one, where ours is to stand. */
     private boolean crosses(Binding theirs, BindingUpdate ours) {
+        if (!isPool(theirs.status().name())) {
+            return false;
+        }
+        // Ours ends a binding: the partner applies it as FREE, and so do we once it is acknowledged, so the address is
+        // the primary's on both whoever sent what. Taking their owner as well would leave the two views swapped
+        // (found by the short chaos run: a joining scope's full updates crossing, an EXPIRED one way, BACKUP the
+        // other).
+        if ("EXPIRED".equals(ours.status()) || "RELEASED".equals(ours.status())) {
+            return true;
+        }
         return (config.primary() || iscPartner())
-                && isPool(theirs.status().name())
                 && isPool(ours.status())
                 && !ours.status().equals(theirs.status().name());
     }
@@ -1244,12 +1253,28 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     /**
+     * Our update of an address still queued here (not sent) from before the partner's update of it was applied: the
+     * lease table's row is the partner's binding now (and counts as acknowledged), so ours is a stale snapshot. Sent
+     * after, it would undo the partner's binding there (the short chaos run: a BACKUP queued behind a full resend
+     * reached the partner after it had freed the address, and the two views swapped).
+     */
+    private void dropSuperseded(String address, long queuedBefore) {
+        Queued ours = queue.get(address);
+        if (ours != null && ours.ordinal() <= queuedBefore) {
+            queue.remove(address);
+            metrics.count("tandem_failover_binding_updates_superseded_total");
+            settleOwed();
+        }
+    }
+
+    /**
      * Has the lease-service make the partner's update durable, then sends the BNDACK (§7.2). An update is never dropped
      * while its connection lasts: the partner holds it in its window of unacknowledged updates, and a dropped one would
      * stop its updates for good. A slow or failed attempt is tried again with a growing pause; a new connection ends
      * the attempts, since the partner sends everything unacknowledged again.
      */
-    private void applyPartnerUpdate(PeerConnection connection, long xid, Binding b, long receipt, int attempt) {
+    private void applyPartnerUpdate(
+            PeerConnection connection, long xid, Binding b, long receipt, long queuedBefore, int attempt) {
         bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid).withRevision(revision))
                 .ifNoItem()
                 .after(settings.updateTimeout())
@@ -1264,6 +1289,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
                             connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
                             applying.remove(receipt);
+                            if (reason == null) {
+                                dropSuperseded(b.address().toString(), queuedBefore);
+                            }
                             settleUpdateDone();
                         }),
                         failure -> run(() -> {
@@ -1282,7 +1310,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     pause,
                                     id -> run(() -> {
                                         if (!connection.closed()) {
-                                            applyPartnerUpdate(connection, xid, b, receipt, attempt + 1);
+                                            applyPartnerUpdate(connection, xid, b, receipt, queuedBefore, attempt + 1);
                                         }
                                     }));
                         }));

@@ -430,6 +430,79 @@ class PairedRunnersTest {
     }
 
     /**
+     * Our update that ends a binding (EXPIRED, RELEASED) crossed by the partner's update of who owns the address: ours
+     * makes it FREE (the primary's) on both sides once applied there and acknowledged here, so theirs is refused, even
+     * by a secondary, which otherwise takes the primary's. Taking it swapped the two views (the short chaos run).
+     */
+    @Test
+    void aPartnersPoolUpdateThatCrossesOurEndedBindingIsRefused() throws Exception {
+        applying =
+                () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.11", 0, 0, null, null));
+        try (java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            awaitMessage(in, MessageType.CONNECTACK);
+            Ipv4 crossed = Ipv4.parse("192.0.2.11");
+            byte[] hw = java.util.HexFormat.of().parseHex("0102005e000011");
+            secondary.enqueue(BindingUpdate.of(
+                    "fo", new Binding(crossed, BindingStatus.EXPIRED, null, hw, now, 0, now, now - 60, 0), 1));
+            awaitUpdate(in, crossed);
+            sendPool(peer, now, crossed, BindingStatus.BACKUP, 3);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            assertThat(partnerUpdatesSeen.get()).isZero();
+        }
+    }
+
+    /**
+     * Our update of an address still queued here (the partner's window is full) when the partner's update of the same
+     * address is applied is a stale snapshot of the row: it is not sent (sent, it would undo the partner's binding
+     * there; the short chaos run saw a BACKUP queued behind a full resend reach the partner after it had freed the
+     * address).
+     */
+    @Test
+    void ourQueuedUpdateOfAnAddressThePartnerHasJustUpdatedIsNotSent() throws Exception {
+        applying =
+                () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.15", 0, 0, null, null));
+        try (java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            awaitMessage(in, MessageType.CONNECTACK);
+            // ten updates in flight fill the window the partner announced
+            List<FailoverMessage> inFlight = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Ipv4 a = Ipv4.parse("198.51.100." + (10 + i));
+                secondary.enqueue(BindingUpdate.of(
+                        "fo", new Binding(a, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 100 + i));
+                inFlight.add(awaitUpdate(in, a));
+            }
+            Ipv4 address = Ipv4.parse("192.0.2.15");
+            secondary.enqueue(BindingUpdate.of(
+                    "fo", new Binding(address, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 120));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 11);
+            // the partner's update of that address, applied here
+            sendPool(peer, now, address, BindingStatus.FREE, 3);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 10);
+            for (FailoverMessage m : inFlight) {
+                Ipv4 a = m.address(FailoverOption.ASSIGNED_IP_ADDRESS).orElseThrow();
+                send(
+                        peer,
+                        FailoverMessages.bindingAck(
+                                now,
+                                m.xid(),
+                                new Binding(a, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0),
+                                null,
+                                null));
+            }
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
+        }
+    }
+
+    /**
      * The partner's updates wait while a resend of ours is on its way from the lease-service: a new pair's two full
      * updates cross at once, and only once ours is queued here can a crossing one be told from one that follows ours.
      */
