@@ -1444,7 +1444,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /**
      * After the partner's full update: a joining scope of which it brought a binding (or that has no address to give,
      * only reservations) has joined; one of which it brought none is not in the partner's relationship yet, so it keeps
-     * waiting, and the partner is asked again when it asks for ours (it joined it), or in 30 s.
+     * waiting, and the partner is asked again when it asks for ours (it joined it), or after a pause of 30 s to 5 min.
      */
     private void settleJoining() {
         List<String> joined = joining.stream()
