@@ -83,6 +83,15 @@ public interface CoordinatorConfig {
         @WithDefault("30s")
         Duration unackedRecheckInterval();
 
+        /**
+         * How long a state that serves nobody (RECOVER, RECOVER-DONE, POTENTIAL-CONFLICT, CONFLICT-DONE) may wait
+         * without progress before the wait counts as stalled: it is logged with what is missing, counted, and acted on
+         * (our state sent again, the partner asked again for its bindings) every such period while it lasts. 0 turns
+         * the check off.
+         */
+        @WithDefault("60s")
+        Duration stallAfter();
+
         /** Fate-sharing with the services that serve: see {@link DataPath}. */
         DataPath dataPath();
     }

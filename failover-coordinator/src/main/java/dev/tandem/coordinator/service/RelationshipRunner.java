@@ -3,6 +3,7 @@ package dev.tandem.coordinator.service;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.coordinator.domain.FailoverStateMachine;
+import dev.tandem.coordinator.domain.WaitingFor;
 import dev.tandem.coordinator.peer.PeerConnection;
 import dev.tandem.coordinator.peer.PeerTransport;
 import dev.tandem.protocol.bus.BindingAck;
@@ -205,6 +206,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long balanceTimer = -1;
     private long identifyTimer = -1;
     private long recheckTimer = -1;
+    private long stallTimer = -1;
+    /**
+     * The last sign that a wait is moving (a state change, the partner's state, update or UPDDONE): a wait in a state
+     * that serves nobody (see {@link WaitingFor}) without one for {@code stall-after} is a stall.
+     */
+    private Instant progressAt;
+    /** The stall reported in the current state (logged and counted once per state and what it waits for). */
+    private WaitingFor stalled;
+
     private boolean stopped;
 
     private record Queued(BindingUpdate update, long ordinal) {}
@@ -252,6 +262,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         this.mclt = config.mclt();
         this.buckets = config.hashBuckets();
         this.since = clock.instant();
+        this.progressAt = since;
         restored.ifPresent(s -> {
             previous = s.localState();
             if (previous == FailoverState.STARTUP) {
@@ -355,6 +366,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 recheckTimer = vertx.setPeriodic(
                         settings.unackedRecheckInterval().toMillis(), id -> run(this::recheckUnacked));
             }
+            if (!settings.stallAfter().isZero()) {
+                stallTimer = vertx.setPeriodic(
+                        Math.max(100, Math.min(5_000, settings.stallAfter().toMillis() / 4)),
+                        id -> run(this::checkStall));
+            }
             if (!settings.poolBalanceInterval().isZero()) {
                 balanceTimer = vertx.setPeriodic(
                         settings.poolBalanceInterval().toMillis(),
@@ -382,7 +398,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 balanceTimer,
                 joinRetryTimer,
                 identifyTimer,
-                recheckTimer
+                recheckTimer,
+                stallTimer
             }) {
                 if (t >= 0) {
                     vertx.cancelTimer(t);
@@ -523,6 +540,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     "tandem_failover_messages_received_total",
                     "type",
                     type.get().name());
+            if (connection == link
+                    && (type.get() == MessageType.STATE
+                            || type.get() == MessageType.BNDUPD
+                            || type.get() == MessageType.UPDDONE)) {
+                progressAt = clock.instant();
+            }
             switch (type.get()) {
                 case CONNECT -> onConnect(connection, message);
                 case CONNECTACK -> onConnectAck(connection, message);
@@ -678,6 +701,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         handshaking.clear();
         link = connection;
         everCommunicated = true;
+        progressAt = clock.instant();
         cancel(dialTimer);
         Log.infof(
                 "Failover %s: connected to the partner (%s, %s)%s",
@@ -790,6 +814,64 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
+    /** What this relationship waits for before it moves on, in a state that serves nobody; empty otherwise. */
+    private Optional<WaitingFor> waitingFor() {
+        return WaitingFor.of(
+                state,
+                config.primary(),
+                link != null,
+                communicating,
+                partnerState,
+                awaitingUpdateDone,
+                updateDoneBarrier >= 0);
+    }
+
+    /**
+     * A wait without progress for {@code stall-after} is a stall: logged (once per state and what it waits for) with
+     * what is missing, counted in {@code tandem_failover_stalls_total}, and acted on where something here can unstick
+     * it: our state sent again (a lost STATE leaves both sides waiting for each other), or the partner asked again
+     * for its bindings (an unanswered request, or one never sent). The action repeats every {@code stall-after} while
+     * the stall lasts.
+     */
+    private void checkStall() {
+        Optional<WaitingFor> waiting = waitingFor();
+        Instant now = clock.instant();
+        if (waiting.isEmpty() || now.isBefore(progressAt.plus(settings.stallAfter()))) {
+            return;
+        }
+        WaitingFor w = waiting.get();
+        progressAt = now;
+        if (w != stalled) {
+            stalled = w;
+            metrics.count("tandem_failover_stalls_total", "state", state.label(), "waiting", w.label());
+            Log.warnf(
+                    "Failover %s: %s for %d s, waiting for %s%s",
+                    config.name(),
+                    state.label(),
+                    Duration.between(since, now).toSeconds(),
+                    w.description(),
+                    switch (w.remedy()) {
+                        case NONE -> "";
+                        case SEND_STATE -> "; sending our state again every "
+                                + settings.stallAfter().toSeconds() + " s while it lasts";
+                        case ASK_AGAIN -> "; asking the partner again every "
+                                + settings.stallAfter().toSeconds() + " s while it lasts";
+                    });
+        }
+        switch (w.remedy()) {
+            case SEND_STATE -> sendState();
+            case ASK_AGAIN -> {
+                if (w == WaitingFor.UPDATE_DONE) {
+                    awaitingUpdateDone = false;
+                    requestUpdates(requestedAll);
+                } else {
+                    onCommunicationsOk();
+                }
+            }
+            case NONE -> {}
+        }
+    }
+
     private void transition(FailoverState next, String why) {
         if (state == FailoverState.STARTUP
                 && !dataPathUp
@@ -806,6 +888,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         Instant now = clock.instant();
         state = next;
         since = now;
+        progressAt = now;
+        stalled = null;
         metrics.count("tandem_failover_transitions_total", "to", next.label());
         Log.infof("Failover %s: %s -> %s (%s)", config.name(), from.label(), next.label(), why);
         cancel(safePeriodTimer);
@@ -1642,12 +1726,25 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * The status with what operators watch besides: our binding updates not yet acknowledged (queued or in flight) and
      * the partner's clock offset, and why this server cannot serve (null when it can).
      */
+    /**
+     * The coordinator's report of a relationship: its published status, the updates not yet acknowledged by the
+     * partner, the partner's clock skew, why this server cannot serve (null: it can), and what a state that serves
+     * nobody waits for (null: none, see {@link WaitingFor}).
+     */
     public record Report(
-            @JsonUnwrapped FailoverStatus status, long pendingUpdates, long clockSkewSeconds, String cannotServe) {}
+            @JsonUnwrapped FailoverStatus status,
+            long pendingUpdates,
+            long clockSkewSeconds,
+            String cannotServe,
+            String waitingFor) {}
 
     public CompletableFuture<Report> report() {
         return onContext(() -> new Report(
-                snapshot(), (long) queue.size() + inFlight.size(), metrics.skew(), dataPathUp ? null : dataPathWhy));
+                snapshot(),
+                (long) queue.size() + inFlight.size(),
+                metrics.skew(),
+                dataPathUp ? null : dataPathWhy,
+                waitingFor().map(WaitingFor::description).orElse(null)));
     }
 
     private void publish() {

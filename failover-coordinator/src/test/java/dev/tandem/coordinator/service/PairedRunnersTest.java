@@ -63,6 +63,10 @@ class PairedRunnersTest {
 
     RelationshipRunner primary;
     RelationshipRunner secondary;
+    /** The secondary's stall bound (0: no check) and its meters. */
+    Duration secondaryStallAfter = Duration.ZERO;
+
+    final SimpleMeterRegistry secondaryMetrics = new SimpleMeterRegistry();
     /** Set: the primary is told before it starts that it cannot serve, for this reason. */
     String primaryCannotServe;
 
@@ -430,18 +434,26 @@ class PairedRunnersTest {
     }
 
     /**
+     * A scripted primary in NORMAL, connected (CONNECTACK read) to the secondary, whose stand-in lease-service accepts
+     * every update (answering as for {@code address}).
+     */
+    private java.net.Socket acceptingScriptedPrimary(String address) throws Exception {
+        applying = () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", address, 0, 0, null, null));
+        java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL);
+        awaitMessage(new java.io.DataInputStream(peer.getInputStream()), MessageType.CONNECTACK);
+        return peer;
+    }
+
+    /**
      * Our update that ends a binding (EXPIRED, RELEASED) crossed by the partner's update of who owns the address: ours
      * makes it FREE (the primary's) on both sides once applied there and acknowledged here, so theirs is refused, even
      * by a secondary, which otherwise takes the primary's. Taking it swapped the two views (the short chaos run).
      */
     @Test
     void aPartnersPoolUpdateThatCrossesOurEndedBindingIsRefused() throws Exception {
-        applying =
-                () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.11", 0, 0, null, null));
-        try (java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL)) {
+        try (java.net.Socket peer = acceptingScriptedPrimary("192.0.2.11")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            awaitMessage(in, MessageType.CONNECTACK);
             Ipv4 crossed = Ipv4.parse("192.0.2.11");
             byte[] hw = java.util.HexFormat.of().parseHex("0102005e000011");
             secondary.enqueue(BindingUpdate.of(
@@ -462,12 +474,9 @@ class PairedRunnersTest {
      */
     @Test
     void ourQueuedUpdateOfAnAddressThePartnerHasJustUpdatedIsNotSent() throws Exception {
-        applying =
-                () -> Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", "192.0.2.15", 0, 0, null, null));
-        try (java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL)) {
+        try (java.net.Socket peer = acceptingScriptedPrimary("192.0.2.15")) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            awaitMessage(in, MessageType.CONNECTACK);
             // ten updates in flight fill the window the partner announced
             List<FailoverMessage> inFlight = new java.util.ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -565,6 +574,57 @@ class PairedRunnersTest {
                     .filter(MessageType.UPDREQALL::equals)
                     .isPresent());
         }
+    }
+
+    /**
+     * RECOVER never waits silently: a partner that leaves our UPDREQALL unanswered is reported (what the relationship
+     * waits for, in its report and once in the log), counted as a stall, and asked again every stall bound, until its
+     * UPDDONE ends the wait (ISC was seen to leave Tandem in RECOVER for 300 s when its start crossed ours).
+     */
+    @Test
+    void anUnansweredRequestForAllUpdatesInRecoverIsReportedCountedAndAskedAgain() throws Exception {
+        secondaryStallAfter = Duration.ofSeconds(1);
+        startSecondary(Optional.empty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
+        assertThat(secondary.report().get(5, TimeUnit.SECONDS).waitingFor()).isEqualTo("a connection to the partner");
+        try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            sendState(peer, FailoverState.RECOVER, false, now, 2);
+            awaitMessage(in, MessageType.UPDREQALL);
+            assertThat(secondary.report().get(5, TimeUnit.SECONDS).waitingFor()).startsWith("the partner's UPDDONE");
+            assertThat(stalls()).isZero();
+            FailoverMessage again = awaitMessage(in, MessageType.UPDREQALL);
+            assertThat(stalls()).isEqualTo(1.0);
+            assertThat(secondaryState()).isEqualTo("RECOVER");
+            send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, again.xid()));
+            // both recovering: RECOVER-DONE at once, which waits for the partner to move on
+            await().atMost(Duration.ofSeconds(5)).until(() -> secondaryState().equals("RECOVER-DONE"));
+            assertThat(secondary.report().get(5, TimeUnit.SECONDS).waitingFor())
+                    .isEqualTo("the partner to report NORMAL or RECOVER-DONE");
+            // a STATE lost on the way leaves both waiting: ours goes again (a second time) once the bound passes
+            AtomicInteger reports = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(6))
+                    .until(
+                            () -> read(in),
+                            m -> m.messageType()
+                                            .filter(MessageType.STATE::equals)
+                                            .flatMap(x -> m.u8(FailoverOption.SERVER_STATE))
+                                            .flatMap(FailoverState::of)
+                                            .filter(FailoverState.RECOVER_DONE::equals)
+                                            .isPresent()
+                                    && reports.incrementAndGet() == 2);
+            assertThat(stalls()).isEqualTo(2.0);
+            sendState(peer, FailoverState.RECOVER_DONE, false, now, 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> secondaryState().equals("NORMAL"));
+            assertThat(secondary.report().get(5, TimeUnit.SECONDS).waitingFor()).isNull();
+        }
+    }
+
+    double stalls() {
+        return secondaryMetrics.find("tandem_failover_stalls_total").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
     }
 
     /**
@@ -691,10 +751,10 @@ class PairedRunnersTest {
                 relationship("secondary", 16495, 16494),
                 pools(),
                 1,
-                TestSettings.failover(RECHECK),
+                TestSettings.failover(RECHECK, "tandem-test", secondaryStallAfter),
                 restored,
                 bus(secondaryCommands, s),
-                new SimpleMeterRegistry(),
+                secondaryMetrics,
                 Clock.systemUTC(),
                 vertx);
         secondary.start();

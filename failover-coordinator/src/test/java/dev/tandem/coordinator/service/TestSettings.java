@@ -4,7 +4,7 @@ import dev.tandem.coordinator.config.CoordinatorConfig;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Failover settings for runners in a test: short startup, no pool balancing timer, the unacked recheck given. */
+/** Failover settings for runners in a test: short startup, no pool balancing timer, the unacked recheck given, the stall check off unless given. */
 final class TestSettings {
 
     private TestSettings() {}
@@ -15,6 +15,11 @@ final class TestSettings {
 
     /** With the vendor class this server sends in CONNECT and CONNECTACK (ISC dhcpd sends "isc-4.4.3-P1"). */
     static CoordinatorConfig.Failover failover(Duration unackedRecheck, String vendorClass) {
+        return failover(unackedRecheck, vendorClass, Duration.ZERO);
+    }
+
+    /** With the stall bound of a state that serves nobody (0: no check). */
+    static CoordinatorConfig.Failover failover(Duration unackedRecheck, String vendorClass, Duration stallAfter) {
         return new CoordinatorConfig.Failover() {
             public Duration startupTime() {
                 return Duration.ofMillis(200);
@@ -58,6 +63,10 @@ final class TestSettings {
 
             public Duration unackedRecheckInterval() {
                 return unackedRecheck;
+            }
+
+            public Duration stallAfter() {
+                return stallAfter;
             }
 
             @Override
