@@ -38,12 +38,22 @@ public final class DataPathHealth {
     private final Map<String, Beat> beats = new TreeMap<>();
     private boolean up = true;
     private Instant upSince;
+    private Instant awayUntil = Instant.MIN;
 
     public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace, Duration stableFor) {
         this.timeout = timeout;
         this.forgetAfter = forgetAfter;
         this.graceUntil = started.plus(grace);
         this.stableFor = stableFor;
+    }
+
+    /**
+     * The judge itself was away until {@code now} for longer than the timeout (its process stopped, a long pause): the
+     * silence meanwhile was its own, its consumer heard nothing either. For one timeout from now, silence does not
+     * count (the heartbeats sent meanwhile are still being read), as during the startup grace.
+     */
+    public void judgeWasAway(Instant now) {
+        awayUntil = now.plus(timeout);
     }
 
     /** A heartbeat arrived (the time is when it was heard here: the sender's clock may differ). */
@@ -80,7 +90,7 @@ public final class DataPathHealth {
         beats.values()
                 .removeIf(b -> ServiceHealth.GATEWAY.equals(b.service())
                         && b.heard().plus(forgetAfter).isBefore(now));
-        boolean starting = now.isBefore(graceUntil);
+        boolean starting = now.isBefore(graceUntil) || now.isBefore(awayUntil);
         List<String> problems = new ArrayList<>();
         List<Beat> leaseServices = of(ServiceHealth.LEASE_SERVICE);
         if (leaseServices.stream().noneMatch(b -> serving(b, now, starting))) {

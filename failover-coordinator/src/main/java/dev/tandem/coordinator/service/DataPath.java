@@ -5,11 +5,14 @@ import dev.tandem.coordinator.domain.DataPathHealth;
 import dev.tandem.protocol.bus.ServiceHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -27,6 +30,9 @@ public class DataPath {
     private final Vertx vertx;
     private final DataPathHealth health;
     private volatile DataPathHealth.Verdict verdict = new DataPathHealth.Verdict(true, null);
+    private long checkTimer = -1;
+    private Instant lastCheck;
+    private volatile boolean stopping;
 
     public DataPath(
             CoordinatorConfig config, Relationships relationships, Clock clock, Vertx vertx, MeterRegistry registry) {
@@ -46,9 +52,20 @@ public class DataPath {
 
     void start(@Observes StartupEvent event) {
         if (settings.enabled()) {
-            vertx.setPeriodic(settings.checkInterval().toMillis(), id -> check());
+            checkTimer = vertx.setPeriodic(settings.checkInterval().toMillis(), id -> check());
         } else {
             Log.warn("Fate-sharing with the lease-services and gateways is off (tandem.failover.data-path.enabled)");
+        }
+    }
+
+    /**
+     * A coordinator that stops judges no more: its heartbeat consumer stops with it, and the silence that follows would
+     * hand the share over (PAUSED) as its last word, for a reason that is not true.
+     */
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (checkTimer >= 0) {
+            vertx.cancelTimer(checkTimer);
         }
     }
 
@@ -67,9 +84,21 @@ public class DataPath {
     }
 
     private void check() {
+        if (stopping) {
+            return;
+        }
+        Instant at = clock.instant();
         DataPathHealth.Verdict now;
         synchronized (health) {
-            now = health.verdict(clock.instant());
+            if (lastCheck != null && Duration.between(lastCheck, at).compareTo(settings.timeout()) > 0) {
+                Log.infof(
+                        "The data path was not judged for %d ms (this coordinator was stopped or stalled): the"
+                                + " services' silence meanwhile is not held against them",
+                        Duration.between(lastCheck, at).toMillis());
+                health.judgeWasAway(at);
+            }
+            lastCheck = at;
+            now = health.verdict(at);
         }
         boolean changed = now.up() != verdict.up();
         verdict = now;

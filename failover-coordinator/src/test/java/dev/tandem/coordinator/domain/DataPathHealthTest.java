@@ -41,6 +41,28 @@ class DataPathHealthTest {
         assertThat(v.reason()).isEqualTo("lease-service ls-1 silent for 2000 ms");
     }
 
+    /**
+     * A coordinator stopped (SIGSTOP, a long pause) heard no heartbeat meanwhile: its own silence is not the services'.
+     * For one timeout after it is back, silence does not count (the backlog of heartbeats is read); then it does.
+     */
+    @Test
+    void aJudgeThatWasAwayDoesNotHoldItsOwnSilenceAgainstTheServices() {
+        Instant t = T0.plusSeconds(20);
+        beat(LEASE_SERVICE, "ls-1", null, t);
+        beat(GATEWAY, "gw", null, t);
+        Instant back = t.plusSeconds(20);
+        health.judgeWasAway(back);
+        assertThat(health.verdict(back).up()).as("back after 20 s away").isTrue();
+        beat(LEASE_SERVICE, "ls-1", "database: connection refused", back.plusMillis(100));
+        assertThat(health.verdict(back.plusMillis(200)).up())
+                .as("a not ready heard still counts")
+                .isFalse();
+        beat(LEASE_SERVICE, "ls-1", null, back.plusMillis(300));
+        assertThat(health.verdict(back.plus(TIMEOUT).plusMillis(1)).reason())
+                .as("silence counts again one timeout later")
+                .isEqualTo("packet-gateway gw silent for 21501 ms");
+    }
+
     @Test
     void duringTheStartupGraceSilenceDoesNotCountButNotReadyDoes() {
         beat(LEASE_SERVICE, "ls-1", null, T0);
