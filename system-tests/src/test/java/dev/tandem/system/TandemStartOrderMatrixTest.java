@@ -2,6 +2,7 @@ package dev.tandem.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.bus.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
