@@ -30,6 +30,10 @@ public class DataPath {
     private final Vertx vertx;
     private final DataPathHealth health;
     private volatile DataPathHealth.Verdict verdict = new DataPathHealth.Verdict(true, null);
+    private final MeterRegistry registry;
+    /** A judge away this long is logged (shorter ones, event loops busy at start or under load, are only counted). */
+    private static final Duration AWAY_LOGGED = Duration.ofSeconds(5);
+
     private long checkTimer = -1;
     private Instant lastCheck;
     private volatile boolean stopping;
@@ -41,6 +45,7 @@ public class DataPath {
         this.relationships = relationships;
         this.clock = clock;
         this.vertx = vertx;
+        this.registry = registry;
         this.health = new DataPathHealth(
                 settings.timeout(),
                 settings.forgetAfter(),
@@ -90,11 +95,16 @@ public class DataPath {
         Instant at = clock.instant();
         DataPathHealth.Verdict now;
         synchronized (health) {
-            if (lastCheck != null && Duration.between(lastCheck, at).compareTo(settings.timeout()) > 0) {
-                Log.infof(
-                        "The data path was not judged for %d ms (this coordinator was stopped or stalled): the"
-                                + " services' silence meanwhile is not held against them",
-                        Duration.between(lastCheck, at).toMillis());
+            Duration away = lastCheck == null ? Duration.ZERO : Duration.between(lastCheck, at);
+            if (away.compareTo(settings.timeout()) > 0) {
+                // the heartbeats were not read meanwhile either (they come on the event loops too)
+                registry.counter("tandem_failover_data_path_judge_away_total").increment();
+                if (away.compareTo(AWAY_LOGGED) >= 0) {
+                    Log.infof(
+                            "The data path was not judged for %d ms (this coordinator was stopped or stalled): the"
+                                    + " services' silence meanwhile is not held against them",
+                            away.toMillis());
+                }
                 health.judgeWasAway(at);
             }
             lastCheck = at;
