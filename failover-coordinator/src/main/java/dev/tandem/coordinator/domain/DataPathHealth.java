@@ -38,6 +38,7 @@ public final class DataPathHealth {
     private final Map<String, Beat> beats = new TreeMap<>();
     private boolean up = true;
     private Instant upSince;
+    private Instant awayFrom = Instant.MIN;
     private Instant awayUntil = Instant.MIN;
 
     public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace, Duration stableFor) {
@@ -48,11 +49,13 @@ public final class DataPathHealth {
     }
 
     /**
-     * The judge itself was away until {@code now} for longer than the timeout (its process stopped, a long pause): the
-     * silence meanwhile was its own, its consumer heard nothing either. For one timeout from now, silence does not
-     * count (the heartbeats sent meanwhile are still being read), as during the startup grace.
+     * The judge itself was away from {@code left} until {@code now}, longer than the timeout (its process stopped, a
+     * long pause): the silence meanwhile was its own, its consumer heard nothing either. For one timeout from now (the
+     * heartbeats sent meanwhile are still being read), an instance that was fresh when the judge left is not taken as
+     * silent; one already silent then still is, so repeated absences cannot keep a dead instance alive.
      */
-    public void judgeWasAway(Instant now) {
+    public void judgeWasAway(Instant left, Instant now) {
+        awayFrom = left;
         awayUntil = now.plus(timeout);
     }
 
@@ -90,7 +93,7 @@ public final class DataPathHealth {
         beats.values()
                 .removeIf(b -> ServiceHealth.GATEWAY.equals(b.service())
                         && b.heard().plus(forgetAfter).isBefore(now));
-        boolean starting = now.isBefore(graceUntil) || now.isBefore(awayUntil);
+        boolean starting = now.isBefore(graceUntil);
         List<String> problems = new ArrayList<>();
         List<Beat> leaseServices = of(ServiceHealth.LEASE_SERVICE);
         if (leaseServices.stream().noneMatch(b -> serving(b, now, starting))) {
@@ -119,7 +122,8 @@ public final class DataPathHealth {
     }
 
     private boolean fresh(Beat b, Instant now) {
-        return !b.heard().plus(timeout).isBefore(now);
+        return !b.heard().plus(timeout).isBefore(now)
+                || (now.isBefore(awayUntil) && !b.heard().plus(timeout).isBefore(awayFrom));
     }
 
     private String problem(Beat b, Instant now) {

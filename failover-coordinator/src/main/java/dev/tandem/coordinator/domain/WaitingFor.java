@@ -1,40 +1,41 @@
 package dev.tandem.coordinator.domain;
 
 import static dev.tandem.protocol.failover.FailoverState.CONFLICT_DONE;
+import static dev.tandem.protocol.failover.FailoverState.RECOVER_WAIT;
 
 import dev.tandem.protocol.failover.FailoverState;
 import java.util.Optional;
 
 /**
  * What a relationship that does not serve (yet) waits for before it moves on: the states that end on an event rather
- * than on their own (RECOVER, RECOVER-DONE, POTENTIAL-CONFLICT, CONFLICT-DONE), and RECOVER-WAIT, which ends on its
- * timer. The runner reports it, and when a wait lasts past the stall bound logs it, counts it, and does what can
- * unstick it ({@link #remedy}): a pair must never sit silently in a state that serves nobody.
+ * than on their own (RECOVER, RECOVER-DONE, POTENTIAL-CONFLICT, CONFLICT-DONE), and MCLT, which ends on a timer (here in
+ * RECOVER-WAIT, or at the partner). The runner reports it, and when a wait other than MCLT lasts past the stall bound
+ * logs it, counts it, and does what can unstick it ({@link #remedy}): a pair never sits silently in a state that
+ * serves nobody. A STATE is not sent again: TCP does not lose one on a live connection, and a repeated one would
+ * restart a partner's conflict resolution (NORMAL takes CONFLICT-DONE as a new conflict).
  */
 public enum WaitingFor {
     /** No TCP connection with the partner: nothing to do but dial, which goes on. */
     CONNECTION("a connection to the partner", Remedy.NONE),
     /** Connected, but the partner's real state is not known yet (it is in STARTUP, or its STATE has not come). */
-    PARTNER_STATE("the partner's state (it has not reported one outside its STARTUP)", Remedy.SEND_STATE),
+    PARTNER_STATE("the partner's state (it has not reported one outside its STARTUP)", Remedy.NONE),
     /** Nothing has been asked of the partner: RECOVER asks for all its bindings on contact. */
     NOT_ASKED("a request for the partner's bindings, which was never sent", Remedy.ASK_AGAIN),
     /** Our UPDREQ/UPDREQALL is unanswered: the partner has not sent its UPDDONE. */
     UPDATE_DONE("the partner's UPDDONE: it has not finished sending the bindings asked for", Remedy.ASK_AGAIN),
     /** The partner's UPDDONE came; some of its updates before it are not applied here yet. */
     APPLYING("this server's lease-service to apply the partner's updates sent before its UPDDONE", Remedy.NONE),
-    /** RECOVER-WAIT: MCLT after recovery began; ends on its timer. */
-    MCLT("MCLT after recovery began (RECOVER-WAIT ends on its own)", Remedy.NONE),
-    /** RECOVER-DONE and CONFLICT-DONE move on only when the partner reports the state that lets them. */
-    PARTNER_MOVES("the partner to report NORMAL or RECOVER-DONE", Remedy.SEND_STATE),
+    /** MCLT after recovery began: RECOVER-WAIT here, or the partner's while this server is RECOVER-DONE. */
+    MCLT("MCLT after recovery began (RECOVER-WAIT ends on its timer, here or at the partner)", Remedy.NONE),
+    /** RECOVER-DONE moves on when the partner reports NORMAL or RECOVER-DONE; CONFLICT-DONE when it reports NORMAL. */
+    PARTNER_MOVES("the partner to move on (to NORMAL, or RECOVER-DONE)", Remedy.NONE),
     /** The secondary in POTENTIAL-CONFLICT waits for the primary's resolution (CONFLICT-DONE, §9.9). */
-    PRIMARY_RESOLVES("the primary to finish the conflict resolution (CONFLICT-DONE)", Remedy.SEND_STATE);
+    PRIMARY_RESOLVES("the primary to finish the conflict resolution (CONFLICT-DONE)", Remedy.NONE);
 
     /** What the runner does about a wait that lasted past the stall bound. */
     public enum Remedy {
         /** Only report: nothing here can make it come sooner. */
         NONE,
-        /** Send our state again: a lost STATE message leaves both sides waiting for each other. */
-        SEND_STATE,
         /** Ask the partner again for its updates (UPDREQALL or UPDREQ, as before). */
         ASK_AGAIN
     }
@@ -83,7 +84,8 @@ public enum WaitingFor {
                 switch (state) {
                     case RECOVER -> link != null ? link : updates;
                     case RECOVER_WAIT -> MCLT;
-                    case RECOVER_DONE, CONFLICT_DONE -> link != null ? link : PARTNER_MOVES;
+                    case RECOVER_DONE -> link != null ? link : partner == RECOVER_WAIT ? MCLT : PARTNER_MOVES;
+                    case CONFLICT_DONE -> link != null ? link : PARTNER_MOVES;
                     case POTENTIAL_CONFLICT -> link != null
                             ? link
                             : primary || partner == CONFLICT_DONE ? updates : PRIMARY_RESOLVES;

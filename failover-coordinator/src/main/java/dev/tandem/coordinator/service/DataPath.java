@@ -8,6 +8,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
@@ -65,9 +66,10 @@ public class DataPath {
 
     /**
      * A coordinator that stops judges no more: its heartbeat consumer stops with it, and the silence that follows would
-     * hand the share over (PAUSED) as its last word, for a reason that is not true.
+     * hand the share over (PAUSED) as its last word, for a reason that is not true. Observed first (priority 1), before
+     * the messaging connectors stop.
      */
-    void stop(@Observes ShutdownEvent event) {
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
         if (checkTimer >= 0) {
             vertx.cancelTimer(checkTimer);
@@ -105,7 +107,7 @@ public class DataPath {
                                     + " services' silence meanwhile is not held against them",
                             away.toMillis());
                 }
-                health.judgeWasAway(at);
+                health.judgeWasAway(lastCheck, at);
             }
             lastCheck = at;
             now = health.verdict(at);

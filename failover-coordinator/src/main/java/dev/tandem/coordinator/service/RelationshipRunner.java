@@ -150,6 +150,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private final Deque<UpdateDoneOwed> owed = new ArrayDeque<>();
     /** Our own UPDREQ/UPDREQALL waiting for the partner's UPDDONE, and whether it is an UPDREQALL. */
     private boolean awaitingUpdateDone;
+    /** The xid of our latest UPDREQ/UPDREQALL: only the UPDDONE that answers it counts (ISC and Tandem echo it). */
+    private long requestXid = -1;
 
     private boolean requestedAll;
     /**
@@ -571,7 +573,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 }
                 case UPDDONE -> {
                     if (connection == link) {
-                        onUpdateDone();
+                        onUpdateDone(message.xid());
                     }
                 }
                 case POOLREQ -> {
@@ -836,11 +838,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private void checkStall() {
         Optional<WaitingFor> waiting = waitingFor();
         Instant now = clock.instant();
-        if (waiting.isEmpty() || now.isBefore(progressAt.plus(settings.stallAfter()))) {
-            return;
+        if (waiting.isEmpty()
+                || waiting.get() == WaitingFor.MCLT
+                || now.isBefore(progressAt.plus(settings.stallAfter()))) {
+            return; // MCLT ends on a timer, here or at the partner
         }
         WaitingFor w = waiting.get();
         progressAt = now;
+        boolean askAgain = w.remedy() == WaitingFor.Remedy.ASK_AGAIN;
+        if (askAgain && !(applying.isEmpty() && held.isEmpty())) {
+            return; // the partner's updates are still being applied here: its window is full, its answer not lost
+        }
         if (w != stalled) {
             stalled = w;
             metrics.count("tandem_failover_stalls_total", "state", state.label(), "waiting", w.label());
@@ -850,25 +858,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     state.label(),
                     Duration.between(since, now).toSeconds(),
                     w.description(),
-                    switch (w.remedy()) {
-                        case NONE -> "";
-                        case SEND_STATE -> "; sending our state again every "
-                                + settings.stallAfter().toSeconds() + " s while it lasts";
-                        case ASK_AGAIN -> "; asking the partner again every "
-                                + settings.stallAfter().toSeconds() + " s while it lasts";
-                    });
+                    askAgain
+                            ? "; asking the partner again every "
+                                    + settings.stallAfter().toSeconds() + " s while it lasts"
+                            : "");
         }
-        switch (w.remedy()) {
-            case SEND_STATE -> sendState();
-            case ASK_AGAIN -> {
-                if (w == WaitingFor.UPDATE_DONE) {
-                    awaitingUpdateDone = false;
-                    requestUpdates(requestedAll);
-                } else {
-                    onCommunicationsOk();
-                }
-            }
-            case NONE -> {}
+        if (w == WaitingFor.UPDATE_DONE) {
+            awaitingUpdateDone = false;
+            requestUpdates(requestedAll || state == FailoverState.RECOVER);
+        } else if (w == WaitingFor.NOT_ASKED) {
+            onCommunicationsOk();
         }
     }
 
@@ -1372,6 +1371,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             RejectReason reason =
                                     ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
                             connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
+                            progressAt = clock.instant();
                             applying.remove(receipt);
                             if (reason == null) {
                                 dropSuperseded(b.address().toString(), queuedBefore);
@@ -1474,22 +1474,35 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
+    /**
+     * Asks the partner for its updates (all of them, or those we have not acknowledged), unless a request is under way.
+     * One for the unacknowledged ones under way when all are needed (RECOVER entered meanwhile) gives way to a request
+     * for all: the UPDDONE of the first does not count (xid).
+     */
     private void requestUpdates(boolean all) {
-        if (link == null || awaitingUpdateDone) {
+        if (link == null || (awaitingUpdateDone && (requestedAll || !all))) {
             return;
         }
         awaitingUpdateDone = true;
         requestedAll = all;
+        updateDoneBarrier = -1;
         if (all) {
             covered.clear();
             partnerAskedAll = false;
         }
-        link.sendRequest(FailoverMessages.empty(all ? MessageType.UPDREQALL : MessageType.UPDREQ, now(), 0));
+        requestXid =
+                link.sendRequest(FailoverMessages.empty(all ? MessageType.UPDREQALL : MessageType.UPDREQ, now(), 0));
         Log.infof("Failover %s: asked the partner for %s updates", config.name(), all ? "all" : "unacknowledged");
     }
 
-    private void onUpdateDone() {
+    private void onUpdateDone(long xid) {
         if (!awaitingUpdateDone || updateDoneBarrier >= 0) {
+            return;
+        }
+        if (xid != requestXid) {
+            Log.infof(
+                    "Failover %s: the partner's UPDDONE %d answers an earlier request, not our latest (%d)",
+                    config.name(), xid, requestXid);
             return;
         }
         updateDoneBarrier = received;
@@ -1722,10 +1735,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         return onContext(this::snapshot);
     }
 
-    /**
-     * The status with what operators watch besides: our binding updates not yet acknowledged (queued or in flight) and
-     * the partner's clock offset, and why this server cannot serve (null when it can).
-     */
     /**
      * The coordinator's report of a relationship: its published status, the updates not yet acknowledged by the
      * partner, the partner's clock skew, why this server cannot serve (null: it can), and what a state that serves

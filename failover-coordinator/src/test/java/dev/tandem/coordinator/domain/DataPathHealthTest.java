@@ -43,7 +43,8 @@ class DataPathHealthTest {
 
     /**
      * A coordinator stopped (SIGSTOP, a long pause) heard no heartbeat meanwhile: its own silence is not the services'.
-     * For one timeout after it is back, silence does not count (the backlog of heartbeats is read); then it does.
+     * For one timeout after it is back, an instance fresh when it left is not silent (the backlog of heartbeats is
+     * read); then silence counts again.
      */
     @Test
     void aJudgeThatWasAwayDoesNotHoldItsOwnSilenceAgainstTheServices() {
@@ -51,7 +52,7 @@ class DataPathHealthTest {
         beat(LEASE_SERVICE, "ls-1", null, t);
         beat(GATEWAY, "gw", null, t);
         Instant back = t.plusSeconds(20);
-        health.judgeWasAway(back);
+        health.judgeWasAway(t.plusMillis(250), back);
         assertThat(health.verdict(back).up()).as("back after 20 s away").isTrue();
         beat(LEASE_SERVICE, "ls-1", "database: connection refused", back.plusMillis(100));
         assertThat(health.verdict(back.plusMillis(200)).up())
@@ -61,6 +62,30 @@ class DataPathHealthTest {
         assertThat(health.verdict(back.plus(TIMEOUT).plusMillis(1)).reason())
                 .as("silence counts again one timeout later")
                 .isEqualTo("packet-gateway gw silent for 21501 ms");
+    }
+
+    /**
+     * Absences of the judge one after another (an event loop blocked half the time) do not keep alive an instance that
+     * was already silent when the judge left: fate-sharing still hands over.
+     */
+    @Test
+    void repeatedAbsencesOfTheJudgeDoNotHideADeadInstance() {
+        Instant t = T0.plusSeconds(20);
+        beat(LEASE_SERVICE, "ls-1", null, t); // dies right after
+        Instant check = t;
+        for (int i = 0; i < 5; i++) {
+            beat(GATEWAY, "gw", null, check);
+            Instant back = check.plusMillis(1600);
+            health.judgeWasAway(check, back);
+            DataPathHealth.Verdict v = health.verdict(back);
+            if (i == 0) {
+                assertThat(v.up()).as("fresh when the judge first left").isTrue();
+            } else {
+                assertThat(v.up()).as("absence %d", i).isFalse();
+                assertThat(v.reason()).startsWith("lease-service ls-1 silent");
+            }
+            check = back;
+        }
     }
 
     @Test
