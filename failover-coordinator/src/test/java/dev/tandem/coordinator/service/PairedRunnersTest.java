@@ -552,9 +552,7 @@ class PairedRunnersTest {
      */
     @Test
     void inRecoverAPartnerThatReportsFromItsStartupFirstIsStillAskedForAllUpdates() throws Exception {
-        startSecondary(Optional.empty());
-        await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
-        try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
+        try (java.net.Socket peer = iscConnectsToANewSecondaryInRecover()) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             sendState(peer, FailoverState.RECOVER, true, now, 2);
@@ -616,9 +614,7 @@ class PairedRunnersTest {
     @Test
     void aFullUpdateStillBeingAppliedHereIsNotAskedForAgain() throws Exception {
         secondaryStallAfter = Duration.ofSeconds(1);
-        startSecondary(Optional.empty());
-        await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
-        try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
+        try (java.net.Socket peer = iscConnectsToANewSecondaryInRecover()) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             sendState(peer, FailoverState.RECOVER, false, now, 2);
@@ -642,9 +638,7 @@ class PairedRunnersTest {
     /** Only the UPDDONE that answers our latest request counts: one with another xid leaves RECOVER as it is. */
     @Test
     void anUpdateDoneForAnotherRequestDoesNotEndRecover() throws Exception {
-        startSecondary(Optional.empty());
-        await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
-        try (java.net.Socket peer = connectAsPrimary("isc-4.4.3-P1")) {
+        try (java.net.Socket peer = iscConnectsToANewSecondaryInRecover()) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             sendState(peer, FailoverState.RECOVER, false, now, 2);
@@ -655,6 +649,13 @@ class PairedRunnersTest {
             send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, ask.xid()));
             await().atMost(Duration.ofSeconds(5)).until(() -> secondaryState().equals("RECOVER-DONE"));
         }
+    }
+
+    /** A new secondary alone through its STARTUP (so in RECOVER), then a scripted ISC primary connects. */
+    java.net.Socket iscConnectsToANewSecondaryInRecover() throws Exception {
+        startSecondary(Optional.empty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> secondaryState().equals("RECOVER"));
+        return connectAsPrimary("isc-4.4.3-P1");
     }
 
     double stalls() {
