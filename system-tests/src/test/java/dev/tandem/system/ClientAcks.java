@@ -39,6 +39,14 @@ final class ClientAcks {
         RECEIVED.clear();
     }
 
+    /** When the last lease a client was given runs out (the epoch when none was given). */
+    static Instant lastExpiry() {
+        return RECEIVED.stream()
+                .map(a -> a.at().plusSeconds(a.leaseSeconds()))
+                .max(Instant::compareTo)
+                .orElse(Instant.EPOCH);
+    }
+
     static List<String> violations(List<LeaseEvent> events) {
         return violations(List.copyOf(RECEIVED), events);
     }

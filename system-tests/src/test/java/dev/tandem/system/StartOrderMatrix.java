@@ -322,8 +322,16 @@ abstract class StartOrderMatrix {
         tandemStops(false);
     }
 
+    /**
+     * Both sides lose their leases and state. The clients still hold what they were given: until those leases have run
+     * out, a server that forgot them could give their addresses to others, as any two servers wiped at once would (the
+     * audit would rightly see duplicates).
+     */
     void bothStoppedAndFresh() throws Exception {
         bothStopped();
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> java.time.Instant.now().isAfter(ClientAcks.lastExpiry()));
         Stack.forgetServer(A, relationship());
         partner.forget();
     }

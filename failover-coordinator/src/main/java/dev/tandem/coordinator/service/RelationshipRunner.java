@@ -1757,7 +1757,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void publish() {
-        lastOperation = clock.instant();
+        if (state != FailoverState.STARTUP) {
+            // STARTUP is not operation: its publishes must not hide when this server last operated (§9.3.2), which
+            // decides between RECOVER and POTENTIAL-CONFLICT when the partner is found in PARTNER-DOWN
+            lastOperation = clock.instant();
+        }
         bus.publish(snapshot());
     }
 

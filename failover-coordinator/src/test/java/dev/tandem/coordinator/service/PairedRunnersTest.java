@@ -63,6 +63,9 @@ class PairedRunnersTest {
 
     RelationshipRunner primary;
     RelationshipRunner secondary;
+    /** Whether the stand-in leaves the runner's identify command unanswered (its STARTUP is then held). */
+    volatile boolean holdIdentify;
+
     /** The secondary's stall bound (0: no check) and its meters. */
     Duration secondaryStallAfter = Duration.ZERO;
 
@@ -131,6 +134,9 @@ class PairedRunnersTest {
                 commands.add(command);
                 if (heldResends != null && FailoverCommand.RESEND_ALL.equals(command.command())) {
                     heldResends.add(command);
+                    return;
+                }
+                if (FailoverCommand.IDENTIFY.equals(command.command()) && holdIdentify) {
                     return;
                 }
                 if (FailoverCommand.IDENTIFY.equals(command.command())) {
@@ -648,6 +654,69 @@ class PairedRunnersTest {
                     .equals("RECOVER"));
             send(peer, FailoverMessages.empty(MessageType.UPDDONE, now, ask.xid()));
             await().atMost(Duration.ofSeconds(5)).until(() -> secondaryState().equals("RECOVER-DONE"));
+        }
+    }
+
+    /**
+     * §9.3.2: a server restarted with a stored NORMAL whose partner went PARTNER-DOWN after this server last operated
+     * recovers (it only needs the partner's bindings); one whose partner went PARTNER-DOWN before may have served
+     * meanwhile too: POTENTIAL-CONFLICT. The state it publishes while in STARTUP is not operation (it used to count,
+     * so every such restart resolved a conflict; the start-order matrix saw it).
+     */
+    @Test
+    void aServerRestartedAfterItsPartnerWentPartnerDownRecovers() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        FailoverStatus s = FailoverFixtures.status(
+                "dhcp-b",
+                "secondary",
+                "load-balance",
+                FailoverState.NORMAL,
+                java.time.Instant.now().minusSeconds(3600),
+                FailoverState.NORMAL,
+                128,
+                List.of("192.0.2.0/24", "198.51.100.0/24"),
+                null,
+                0);
+        FailoverStatus stored = new FailoverStatus(
+                s.version(),
+                s.server(),
+                s.relationship(),
+                s.role(),
+                s.mode(),
+                s.state(),
+                s.since(),
+                s.partnerState(),
+                s.partnerSince(),
+                s.communicating(),
+                s.mclt(),
+                s.hashBuckets(),
+                s.loadBalanceMaxSeconds(),
+                s.scopes(),
+                s.everCommunicated(),
+                java.time.Instant.ofEpochSecond(now - 600),
+                s.drainUntil(),
+                s.leaseStore(),
+                s.storeSequence(),
+                s.joining());
+        holdIdentify = true; // STARTUP waits for the lease database, so the partner's STATE is taken in STARTUP
+        startSecondary(Optional.of(stored));
+        try (java.net.Socket peer = connectAsPrimary("tandem-test")) {
+            sendState(peer, FailoverState.PARTNER_DOWN, false, now - 60, 2);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondaryCommands.stream()
+                                    .filter(c -> FailoverCommand.IDENTIFY.equals(c.command()))
+                                    .count()
+                            >= 1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> secondaryState()
+                    .equals("STARTUP"));
+            String request = secondaryCommands.stream()
+                    .filter(c -> FailoverCommand.IDENTIFY.equals(c.command()))
+                    .findFirst()
+                    .orElseThrow()
+                    .requestId();
+            secondary.checkLeaseStore(
+                    BindingUpdate.identity("fo", request, "00000000-0000-0000-0000-00000000000b", 0L));
+            await().atMost(Duration.ofSeconds(5)).until(() -> secondaryState().equals("RECOVER"));
         }
     }
 
