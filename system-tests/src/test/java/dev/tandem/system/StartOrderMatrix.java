@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The start-order matrix of Tandem's dhcp-a and its partner (ISC dhcpd, or Tandem's dhcp-b): every order and timing of
  * their starts, fresh and with state from an earlier run, and a restart of either side in each of NORMAL,
  * COMMUNICATIONS-INTERRUPTED, PARTNER-DOWN, RECOVER and RECOVER-DONE. Each case ends with both sides NORMAL (by each
- * side's own account), a new client of each side's hash buckets served by that side, and no address bound twice; where
- * dhcp-a waits in RECOVER alone, its report names what it waits for. A restart kills the process that holds the
+ * side's own account), a new client of each side's hash buckets served by that side, no address bound twice, and no
+ * stall counted by dhcp-a's coordinator; where dhcp-a waits in RECOVER alone, its report names what it waits for. A restart kills the process that holds the
  * failover state (dhcpd, or the coordinator; the chaos run kills the other services); a fresh side has no lease
  * database and no stored state. Cases run in order on one stack, each from where the one before left the pair (both
  * NORMAL). About 15 min per pair: {@code bench/start-order.sh} runs them, CI runs {@link IscStartOrderSystemTest}.
@@ -97,9 +97,13 @@ abstract class StartOrderMatrix {
         Stack.stop();
     }
 
+    /** No address bound twice, and dhcp-a's coordinator never stalled (no wait without progress past its bound). */
     @AfterEach
-    void noAddressIsBoundTwice() throws Exception {
+    void noAddressIsBoundTwiceAndNothingStalled() throws Exception {
         FailoverSystemTest.audit();
+        assertThat(Stack.coordinatorMetrics(A).lines().filter(l -> l.startsWith("tandem_failover_stalls_total")))
+                .as("stalls counted by dhcp-a's coordinator")
+                .isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
