@@ -1299,9 +1299,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * Both say who owns a free address (FREE the primary, BACKUP the secondary) and disagree, and each was sent before
      * its sender saw the other: with each side taking the other's, the two would swap views and both hold the address
      * as their own (a new pair's full updates cross like this: Tandem's pools are split from the start, a new ISC
-     * secondary's are all FREE). The partner acknowledges ours, so refusing theirs leaves one view on both sides. ISC
-     * dhcpd takes every such update, so with ISC this server always refuses; between two Tandem servers the primary
-     * does and the secondary takes the primary's.
+     * secondary's are all FREE). The partner acknowledges ours, so refusing theirs leaves one view on both sides: the
+     * primary refuses, the secondary takes the primary's. ISC dhcpd decides the same way (failover_lease_is_better:
+     * of two updates that are not ACTIVE, the primary's wins on both sides), so with an ISC primary this server must
+     * take its update: refusing it left the address FREE at ISC and BACKUP here, both servers' own (the start-order
+     * matrix: ISC then acknowledged a client of ours on it, and exited).
      */
     private Optional<BindingUpdate> crossedPoolUpdate(Binding theirs) {
         String address = theirs.address().toString();
@@ -1323,12 +1325,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         // the primary's on both whoever sent what. Taking their owner as well would leave the two views swapped
         // (found by the short chaos run: a joining scope's full updates crossing, an EXPIRED one way, BACKUP the
         // other).
-        if ("EXPIRED".equals(ours.status()) || "RELEASED".equals(ours.status())) {
+        boolean ending = "EXPIRED".equals(ours.status()) || "RELEASED".equals(ours.status());
+        if (ending && !iscPartner()) {
             return true;
         }
-        return (config.primary() || iscPartner())
-                && isPool(ours.status())
-                && !ours.status().equals(theirs.status().name());
+        // ISC's rule (failover_lease_is_better), and ours for pool updates: the primary's stands
+        return config.primary()
+                && (ending
+                        || (isPool(ours.status())
+                                && !ours.status().equals(theirs.status().name())));
     }
 
     private static boolean isPool(String status) {
