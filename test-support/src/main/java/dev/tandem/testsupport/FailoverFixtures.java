@@ -75,4 +75,29 @@ public final class FailoverFixtures {
                 storeSequence,
                 null);
     }
+
+    /** The status as published at another time and with other joining scopes. */
+    public static FailoverStatus republished(FailoverStatus s, Instant updatedAt, List<String> joining) {
+        return new FailoverStatus(
+                s.version(),
+                s.server(),
+                s.relationship(),
+                s.role(),
+                s.mode(),
+                s.state(),
+                s.since(),
+                s.partnerState(),
+                s.partnerSince(),
+                s.communicating(),
+                s.mclt(),
+                s.hashBuckets(),
+                s.loadBalanceMaxSeconds(),
+                s.scopes(),
+                s.everCommunicated(),
+                updatedAt,
+                s.drainUntil(),
+                s.leaseStore(),
+                s.storeSequence(),
+                joining);
+    }
 }

@@ -673,27 +673,8 @@ class PairedRunnersTest {
                 List.of("192.0.2.0/24", "198.51.100.0/24"),
                 null,
                 0);
-        FailoverStatus stored = new FailoverStatus(
-                s.version(),
-                s.server(),
-                s.relationship(),
-                s.role(),
-                s.mode(),
-                s.state(),
-                s.since(),
-                s.partnerState(),
-                s.partnerSince(),
-                s.communicating(),
-                s.mclt(),
-                s.hashBuckets(),
-                s.loadBalanceMaxSeconds(),
-                s.scopes(),
-                s.everCommunicated(),
-                java.time.Instant.ofEpochSecond(now - 600),
-                s.drainUntil(),
-                s.leaseStore(),
-                s.storeSequence(),
-                s.joining());
+        FailoverStatus stored =
+                FailoverFixtures.republished(s, java.time.Instant.ofEpochSecond(now - 600), s.joining());
         holdIdentify = true; // STARTUP waits for the lease database, so the partner's STATE is taken in STARTUP
         startSecondary(Optional.of(stored));
         try (java.net.Socket peer = connectAsPrimary("tandem-test")) {

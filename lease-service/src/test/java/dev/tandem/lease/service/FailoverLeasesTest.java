@@ -711,7 +711,10 @@ class FailoverLeasesTest {
                 List.of(SCOPE),
                 null,
                 0);
-        publish(Topics.failoverState(SERVER), "fo", with(normal, normal.updatedAt(), List.of(SCOPE)));
+        publish(
+                Topics.failoverState(SERVER),
+                "fo",
+                FailoverFixtures.republished(normal, normal.updatedAt(), List.of(SCOPE)));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> s.joining(SCOPE)).orElse(false));
         assertThat(ask("02005e0f0082").reason()).isEqualTo("failover-not-allocating");
@@ -785,31 +788,6 @@ class FailoverLeasesTest {
         allFreeAndBackup();
     }
 
-    /** The status as published at another time and with other joining scopes. */
-    static FailoverStatus with(FailoverStatus s, Instant updatedAt, List<String> joining) {
-        return new FailoverStatus(
-                s.version(),
-                s.server(),
-                s.relationship(),
-                s.role(),
-                s.mode(),
-                s.state(),
-                s.since(),
-                s.partnerState(),
-                s.partnerSince(),
-                s.communicating(),
-                s.mclt(),
-                s.hashBuckets(),
-                s.loadBalanceMaxSeconds(),
-                s.scopes(),
-                s.everCommunicated(),
-                updatedAt,
-                s.drainUntil(),
-                s.leaseStore(),
-                s.storeSequence(),
-                joining);
-    }
-
     static LeaseRequest renewing(String mac, String address) {
         LeaseRequest d = discover(mac);
         return new LeaseRequest(
@@ -855,7 +833,7 @@ class FailoverLeasesTest {
                 List.of(SCOPE),
                 null,
                 0);
-        FailoverStatus old = with(fresh, Instant.now().minusSeconds(31), null);
+        FailoverStatus old = FailoverFixtures.republished(fresh, Instant.now().minusSeconds(31), null);
         publish(Topics.failoverState(SERVER), "fo", old);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> view.status("fo").map(s -> s.since().equals(since)).orElse(false));
