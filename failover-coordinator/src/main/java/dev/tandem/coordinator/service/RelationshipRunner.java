@@ -185,9 +185,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
      * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
      * every update sent before it is applied: a binding of the partner's full update applied after this server has
-     * entered NORMAL and balanced its pool would undo the balancing here but not there.
+     * entered NORMAL and balanced its pool would undo the balancing here but not there. Each names its address.
      */
-    private final java.util.TreeSet<Long> applying = new java.util.TreeSet<>();
+    private final java.util.TreeMap<Long, String> applying = new java.util.TreeMap<>();
+    /**
+     * The partner's refusals of our updates whose address has a partner update still to be applied here (held or being
+     * applied): recorded first, the refused row would count as agreed while it still holds our view of the address,
+     * and this server could serve it as its own until the partner's update lands (ISC refuses our update that crosses
+     * its own, then counts on us taking its).
+     */
+    private final List<BindingAck> refusalsWaiting = new java.util.ArrayList<>();
 
     private long received;
     private long updateDoneBarrier = -1;
@@ -481,6 +488,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             owed.clear();
             awaitingUpdateDone = false;
             applying.clear();
+            // unrecorded, the refused rows stay unacknowledged and go again on the next connection
+            refusalsWaiting.clear();
             updateDoneBarrier = -1;
             crossingLogged = false;
             held.clear();
@@ -1173,14 +1182,19 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         Optional<RejectReason> reject = FailoverMessages.rejectReason(m);
         BindingUpdate u = q.update();
-        bus.acknowledged(new BindingAck(
+        BindingAck ack = new BindingAck(
                 BindingAck.VERSION,
                 config.name(),
                 u.address(),
                 u.sequence(),
                 reject.isPresent() ? 0 : u.potentialExpiration(),
                 reject.map(Enum::name).orElse(null),
-                m.text(FailoverOption.MESSAGE).orElse(null)));
+                m.text(FailoverOption.MESSAGE).orElse(null));
+        if (reject.isPresent() && applying.containsValue(u.address())) {
+            refusalsWaiting.add(ack);
+        } else {
+            bus.acknowledged(ack);
+        }
         if (reject.isPresent()) {
             metrics.count(
                     "tandem_failover_binding_updates_rejected_total",
@@ -1216,7 +1230,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return;
         }
         long receipt = ++received;
-        applying.add(receipt);
+        applying.put(receipt, binding.get().address().toString());
         if (awaitingUpdateDone && requestedAll && !joining.isEmpty()) {
             Ipv4 address = binding.get().address();
             pools.stream()
@@ -1224,10 +1238,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     .forEach(p -> covered.add(p.id()));
         }
         if (resending()) {
-            held.add(new Held(connection, m.xid(), binding.get(), receipt));
+            // our update of the address already in flight crosses it as much as one our resend queues later
+            Held h = new Held(connection, m.xid(), binding.get(), receipt);
+            h.crossedBy = crossedUpdate(binding.get()).orElse(null);
+            held.add(h);
             return;
         }
-        decidePartnerUpdate(connection, m.xid(), binding.get(), receipt, crossedPoolUpdate(binding.get()));
+        decidePartnerUpdate(connection, m.xid(), binding.get(), receipt, crossedUpdate(binding.get()));
     }
 
     /**
@@ -1253,7 +1270,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         h.xid,
                         h.binding,
                         h.receipt,
-                        Optional.ofNullable(h.crossedBy).or(() -> crossedPoolUpdate(h.binding)));
+                        Optional.ofNullable(h.crossedBy).or(() -> crossedUpdate(h.binding)));
             }
         }
     }
@@ -1265,6 +1282,22 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 h.crossedBy = ours;
             }
         }
+    }
+
+    /**
+     * The partner's update {@code receipt} is decided here (applied or refused): the refusals of ours that waited for
+     * the last pending one of their address are recorded now, and an UPDDONE may count.
+     */
+    private void applied(long receipt) {
+        applying.remove(receipt);
+        for (Iterator<BindingAck> it = refusalsWaiting.iterator(); it.hasNext(); ) {
+            BindingAck ack = it.next();
+            if (!applying.containsValue(ack.address())) {
+                it.remove();
+                bus.acknowledged(ack);
+            }
+        }
+        settleUpdateDone();
     }
 
     private void decidePartnerUpdate(
@@ -1287,16 +1320,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     binding,
                     RejectReason.OUTDATED_BINDING_INFORMATION,
                     "crossed this server's own update of the address"));
-            applying.remove(receipt);
-            settleUpdateDone();
+            applied(receipt);
             return;
         }
         applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0);
     }
 
     /**
-     * Our own unacknowledged update of the same address that the partner's pool update crossed, when ours is to stand.
-     * Both say who owns a free address (FREE the primary, BACKUP the secondary) and disagree, and each was sent before
+     * Our own unacknowledged update of the same address that the partner's update crossed, when ours is to stand. The
+     * common case: both say who owns a free address (FREE the primary, BACKUP the secondary) and disagree, and each was sent before
      * its sender saw the other: with each side taking the other's, the two would swap views and both hold the address
      * as their own (a new pair's full updates cross like this: Tandem's pools are split from the start, a new ISC
      * secondary's are all FREE). The partner acknowledges ours, so refusing theirs leaves one view on both sides: the
@@ -1305,7 +1337,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * take its update: refusing it left the address FREE at ISC and BACKUP here, both servers' own (the start-order
      * matrix: ISC then acknowledged a client of ours on it, and exited).
      */
-    private Optional<BindingUpdate> crossedPoolUpdate(Binding theirs) {
+    private Optional<BindingUpdate> crossedUpdate(Binding theirs) {
         String address = theirs.address().toString();
         Queued latest = queue.get(address);
         for (Queued q : inFlight.values()) {
@@ -1316,9 +1348,19 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         return Optional.ofNullable(latest).map(Queued::update).filter(u -> crosses(theirs, u));
     }
 
-    /** Whether the partner's pool update contradicts our unacknowledged one, where ours is to stand. */
+    /** Whether the partner's update contradicts our unacknowledged one, where ours is to stand. */
     private boolean crosses(Binding theirs, BindingUpdate ours) {
-        if (!isPool(theirs.status().name())) {
+        String status = theirs.status().name();
+        if (iscPartner()) {
+            // ISC's rule (failover_lease_is_better): of two updates that are not ACTIVE, the primary's stands on both
+            // sides, so an ISC secondary takes ours whatever it sent (an EXPIRED or RELEASED too: applied here, the
+            // address would be ours at ISC and ended here). ACTIVE ones are the acceptance matrix's to decide.
+            return config.primary()
+                    && !"ACTIVE".equals(status)
+                    && !"ACTIVE".equals(ours.status())
+                    && !ours.status().equals(status);
+        }
+        if (!isPool(status)) {
             return false;
         }
         // Ours ends a binding: the partner applies it as FREE, and so do we once it is acknowledged, so the address is
@@ -1326,14 +1368,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         // (found by the short chaos run: a joining scope's full updates crossing, an EXPIRED one way, BACKUP the
         // other).
         boolean ending = "EXPIRED".equals(ours.status()) || "RELEASED".equals(ours.status());
-        if (ending && !iscPartner()) {
-            return true;
-        }
-        // ISC's rule (failover_lease_is_better), and ours for pool updates: the primary's stands
-        return config.primary()
-                && (ending
-                        || (isPool(ours.status())
-                                && !ours.status().equals(theirs.status().name())));
+        // otherwise, as ISC: of two owner updates the primary's stands
+        return ending
+                || (config.primary() && isPool(ours.status()) && !ours.status().equals(status));
     }
 
     private static boolean isPool(String status) {
@@ -1377,11 +1414,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     ack.rejectReason() == null ? null : RejectReason.valueOf(ack.rejectReason());
                             connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
                             progressAt = clock.instant();
-                            applying.remove(receipt);
                             if (reason == null) {
                                 dropSuperseded(b.address().toString(), queuedBefore);
                             }
-                            settleUpdateDone();
+                            applied(receipt);
                         }),
                         failure -> run(() -> {
                             if (connection.closed()) {
@@ -1521,7 +1557,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     /** Acts on the partner's UPDDONE once every update received before it is applied here. */
     private void settleUpdateDone() {
-        if (updateDoneBarrier < 0 || (!applying.isEmpty() && applying.first() <= updateDoneBarrier)) {
+        if (updateDoneBarrier < 0 || (!applying.isEmpty() && applying.firstKey() <= updateDoneBarrier)) {
             return;
         }
         updateDoneBarrier = -1;

@@ -55,6 +55,8 @@ class PairedRunnersTest {
     final List<String> partnerUpdateAddresses = new CopyOnWriteArrayList<>();
     /** Every state the runners published, in order. */
     final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
+    /** The partner's acknowledgements of our updates that the runners recorded with their lease-service. */
+    final List<BindingAck> recorded = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
     volatile List<FailoverCommand> heldResends;
     /** How the secondary's stand-in applies the partner's updates; default: never. */
@@ -127,7 +129,9 @@ class PairedRunnersTest {
             }
 
             @Override
-            public void acknowledged(BindingAck ack) {}
+            public void acknowledged(BindingAck ack) {
+                recorded.add(ack);
+            }
 
             @Override
             public void command(FailoverCommand command) {
@@ -424,6 +428,111 @@ class PairedRunnersTest {
             sendPool(peer, now, other, BindingStatus.BACKUP, 4);
             await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 2);
             assertThat(partnerUpdateAddresses).contains(crossed.toString(), other.toString());
+        }
+    }
+
+    /**
+     * With an ISC secondary, every crossing of two updates that are not ACTIVE goes the primary's way on both sides:
+     * ISC takes our update (failover_lease_is_better), so this primary refuses the secondary's, an ended binding too
+     * (taken, the address would be ended here and the secondary's own at ISC). Another Tandem server refuses our owner
+     * update that crosses its ended binding, so from it the EXPIRED is taken.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"isc-4.4.3-P1,true", "tandem-test,false"})
+    void aSecondarysEndedBindingThatCrossesOurPoolUpdateIsRefusedAsIscWouldRefuseIt(String vendor, boolean refused)
+            throws Exception {
+        Ipv4 crossed = Ipv4.parse("192.0.2.11");
+        applying = () ->
+                Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null));
+        try (java.net.Socket peer = scriptedSecondary(vendor, FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            // ours: the primary gives the address to the secondary, unacknowledged
+            primary.enqueue(
+                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
+            awaitUpdate(in, crossed);
+            // theirs, sent before ours arrived: the secondary's client's lease of it ran out
+            byte[] hw = java.util.HexFormat.of().parseHex("0102005e000011");
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now,
+                                    new Binding(crossed, BindingStatus.EXPIRED, null, hw, now, 0, now, now - 60, 0))
+                            .withXid(3));
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)).isPresent())
+                    .isEqualTo(refused);
+            assertThat(partnerUpdatesSeen.get()).isEqualTo(refused ? 0 : 1);
+        }
+    }
+
+    /**
+     * The partner's update that arrives during our full resend waits for it, and is then checked against our update of
+     * its address that was already in flight when it arrived, not only against ours queued later: with that one
+     * acknowledged meanwhile, taking theirs left the secondary's FREE here and our BACKUP there (both servers' own).
+     */
+    @Test
+    void aPartnersUpdateHeldDuringOurResendIsRefusedWhenItCrossedOursAlreadyInFlight() throws Exception {
+        heldResends = new CopyOnWriteArrayList<>();
+        Ipv4 crossed = Ipv4.parse("192.0.2.12");
+        applying = () ->
+                Uni.createFrom().item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null));
+        try (java.net.Socket peer = scriptedSecondary("tandem-test", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            Binding ours = new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0);
+            primary.enqueue(BindingUpdate.of("fo", ours, 1));
+            FailoverMessage sent = awaitUpdate(in, crossed);
+            // the secondary asks for everything, then gives the address back (sent before ours reached it)
+            send(peer, FailoverMessages.empty(MessageType.UPDREQALL, now, 3));
+            await().atMost(Duration.ofSeconds(10)).until(() -> heldResends.size() == 1);
+            sendPool(peer, now, crossed, BindingStatus.FREE, 4);
+            // it takes ours, the primary's, and acknowledges it; our resend then ends
+            send(peer, FailoverMessages.bindingAck(now, sent.xid(), ours, null, null));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> primary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
+            FailoverCommand resend = heldResends.get(0);
+            primary.enqueue(BindingUpdate.endOfResend(resend.relationship(), resend.requestId()));
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 4)))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            assertThat(partnerUpdatesSeen.get()).isZero();
+        }
+    }
+
+    /**
+     * ISC refuses our update that crosses its own and counts on us taking its: the refusal is recorded with the
+     * lease-service only once the ISC primary's update of the address is applied here. Recorded first, the row would
+     * count as agreed while still the secondary's (BACKUP), and this server could serve it as its own meanwhile.
+     */
+    @Test
+    void anIscRefusalOfOurCrossedUpdateIsRecordedOnlyOnceItsOwnUpdateIsApplied() throws Exception {
+        java.util.concurrent.CompletableFuture<BindingAck> applied = new java.util.concurrent.CompletableFuture<>();
+        applying = () -> Uni.createFrom().completionStage(applied);
+        try (java.net.Socket peer = scriptedPrimary("isc-4.4.3-P1", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            awaitMessage(in, MessageType.CONNECTACK);
+            long now = System.currentTimeMillis() / 1000;
+            Ipv4 crossed = Ipv4.parse("192.0.2.13");
+            Binding ours = new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0);
+            secondary.enqueue(BindingUpdate.of("fo", ours, 1));
+            FailoverMessage sent = awaitUpdate(in, crossed);
+            sendPool(peer, now, crossed, BindingStatus.FREE, 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
+            send(
+                    peer,
+                    FailoverMessages.bindingAck(
+                            now,
+                            sent.xid(),
+                            ours,
+                            dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION,
+                            "incoming update is less critical than outgoing update"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
+            assertThat(recorded).isEmpty();
+            applied.complete(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null));
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> recorded.size() == 1);
+            assertThat(recorded.get(0).address()).isEqualTo(crossed.toString());
+            assertThat(recorded.get(0).rejectReason()).isEqualTo("OUTDATED_BINDING_INFORMATION");
         }
     }
 
@@ -824,6 +933,53 @@ class PairedRunnersTest {
                 List.of("198.51.100.0/24"),
                 null,
                 0);
+    }
+
+    /**
+     * A scripted secondary of the given vendor in {@code state}: it takes the primary runner's connection, answers its
+     * CONNECT and reports its state.
+     */
+    java.net.Socket scriptedSecondary(String vendor, FailoverState state) throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket()) {
+            listener.setReuseAddress(true);
+            listener.bind(new java.net.InetSocketAddress("127.0.0.1", 16495));
+            listener.setSoTimeout(10_000);
+            RelationshipRunner[] p = new RelationshipRunner[1];
+            p[0] = primary = new RelationshipRunner(
+                    "dhcp-a",
+                    relationship("primary", 16494, 16495),
+                    pools(),
+                    1,
+                    TestSettings.failover(RECHECK),
+                    // resumed in NORMAL: a new primary would be in RECOVER, asking for everything
+                    Optional.of(FailoverFixtures.status(
+                            "dhcp-a",
+                            "primary",
+                            "load-balance",
+                            FailoverState.NORMAL,
+                            java.time.Instant.now().minusSeconds(600),
+                            FailoverState.NORMAL,
+                            128,
+                            List.of("192.0.2.0/24", "198.51.100.0/24"),
+                            null,
+                            0)),
+                    bus(primaryCommands, p),
+                    new SimpleMeterRegistry(),
+                    Clock.systemUTC(),
+                    vertx);
+            primary.start();
+            java.net.Socket peer = listener.accept();
+            peer.setSoTimeout(10_000);
+            FailoverMessage connect =
+                    awaitMessage(new java.io.DataInputStream(peer.getInputStream()), MessageType.CONNECT);
+            long now = System.currentTimeMillis() / 1000;
+            send(peer, FailoverMessages.connectAck(now, connect.xid(), "fo", 10, 30, vendor, null, null));
+            send(peer, FailoverMessages.state(now, state, false, now).withXid(2));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            primary.report().get(5, TimeUnit.SECONDS).status().communicating());
+            return peer;
+        }
     }
 
     /** Starts the secondary runner under test, resuming the given state. */
