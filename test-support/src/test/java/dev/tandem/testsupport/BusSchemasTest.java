@@ -107,8 +107,9 @@ class BusSchemasTest {
                 0);
         BindingUpdate update = BindingUpdate.of("fo", binding, 42);
         assertThat(update.toBinding()).isEqualTo(binding);
-        BindingAck ack = new BindingAck(1, "fo", "192.0.2.10", 42, 1_800_000_300L, null, null);
-        BindingAck reject = new BindingAck(1, "fo", "192.0.2.10", 42, 0, "FATAL_CONFLICT", "bound to another client");
+        BindingAck ack = new BindingAck(1, "fo", "192.0.2.10", 42, 1_800_000_300L, null, null, 0);
+        BindingAck reject =
+                new BindingAck(1, "fo", "192.0.2.10", 42, 0, "FATAL_CONFLICT", "bound to another client", 0);
         FailoverCommand command = new FailoverCommand(
                 1, "fo", FailoverCommand.RESEND_ALL, "r1", List.of("192.0.2.0/24"), null, null, null);
         FailoverCommand balance =

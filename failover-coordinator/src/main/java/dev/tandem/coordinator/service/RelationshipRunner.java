@@ -185,16 +185,22 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * The partner's updates on the current connection not yet applied by the lease-service, by order of receipt, and
      * the receipt number of the last update before the partner's UPDDONE (-1: none pending). UPDDONE counts only once
      * every update sent before it is applied: a binding of the partner's full update applied after this server has
-     * entered NORMAL and balanced its pool would undo the balancing here but not there. Each names its address.
+     * entered NORMAL and balanced its pool would undo the balancing here but not there.
      */
-    private final java.util.TreeMap<Long, String> applying = new java.util.TreeMap<>();
+    private final java.util.TreeSet<Long> applying = new java.util.TreeSet<>();
     /**
-     * The partner's refusals of our updates whose address has a partner update still to be applied here (held or being
-     * applied): recorded first, the refused row would count as agreed while it still holds our view of the address,
-     * and this server could serve it as its own until the partner's update lands (ISC refuses our update that crosses
-     * its own, then counts on us taking its).
+     * The update number each address's row took when the partner's update of it was last applied here: an update of
+     * ours numbered below it is stale (see {@link #enqueue}). Stale ones come within a consumer's lag, so the oldest
+     * entries go beyond a bound.
      */
-    private final List<BindingAck> refusalsWaiting = new java.util.ArrayList<>();
+    private final Map<String, Long> appliedAt = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > APPLIED_REMEMBERED;
+        }
+    };
+
+    private static final int APPLIED_REMEMBERED = 65_536;
 
     private long received;
     private long updateDoneBarrier = -1;
@@ -488,8 +494,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             owed.clear();
             awaitingUpdateDone = false;
             applying.clear();
-            // unrecorded, the refused rows stay unacknowledged and go again on the next connection
-            refusalsWaiting.clear();
             updateDoneBarrier = -1;
             crossingLogged = false;
             held.clear();
@@ -1115,6 +1119,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 // runner has the configuration (reconfigured, or the next runner's connection).
                 return;
             }
+            Long applied = appliedAt.get(update.address());
+            if (applied != null && update.sequence() < applied) {
+                // published before the partner's update of the address was applied here, and come only now (a
+                // consumer's lag): the row is the partner's binding, and this stale snapshot would undo it there
+                metrics.count("tandem_failover_binding_updates_superseded_total");
+                return;
+            }
             highestSeen = Math.max(highestSeen, update.sequence());
             if (storeChecked) {
                 storeSequence = Math.max(storeSequence, update.sequence());
@@ -1189,12 +1200,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 u.sequence(),
                 reject.isPresent() ? 0 : u.potentialExpiration(),
                 reject.map(Enum::name).orElse(null),
-                m.text(FailoverOption.MESSAGE).orElse(null));
-        if (reject.isPresent() && applying.containsValue(u.address())) {
-            refusalsWaiting.add(ack);
-        } else {
-            bus.acknowledged(ack);
-        }
+                m.text(FailoverOption.MESSAGE).orElse(null),
+                0);
+        bus.acknowledged(ack);
         if (reject.isPresent()) {
             metrics.count(
                     "tandem_failover_binding_updates_rejected_total",
@@ -1230,7 +1238,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return;
         }
         long receipt = ++received;
-        applying.put(receipt, binding.get().address().toString());
+        applying.add(receipt);
         if (awaitingUpdateDone && requestedAll && !joining.isEmpty()) {
             Ipv4 address = binding.get().address();
             pools.stream()
@@ -1284,19 +1292,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
-    /**
-     * The partner's update {@code receipt} is decided here (applied or refused): the refusals of ours that waited for
-     * the last pending one of their address are recorded now, and an UPDDONE may count.
-     */
+    /** The partner's update {@code receipt} is decided here (applied or refused): an UPDDONE may count. */
     private void applied(long receipt) {
         applying.remove(receipt);
-        for (Iterator<BindingAck> it = refusalsWaiting.iterator(); it.hasNext(); ) {
-            BindingAck ack = it.next();
-            if (!applying.containsValue(ack.address())) {
-                it.remove();
-                bus.acknowledged(ack);
-            }
-        }
         settleUpdateDone();
     }
 
@@ -1378,14 +1376,19 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     /**
-     * Our update of an address still queued here (not sent) from before the partner's update of it was applied: the
-     * lease table's row is the partner's binding now (and counts as acknowledged), so ours is a stale snapshot. Sent
-     * after, it would undo the partner's binding there (the short chaos run: a BACKUP queued behind a full resend
-     * reached the partner after it had freed the address, and the two views swapped).
+     * Our update of an address still queued here (not sent) from before the partner's update of it was applied (queued
+     * before, or numbered below the row's number after it): the lease table's row is the partner's binding now (and
+     * counts as acknowledged), so ours is a stale snapshot. Sent after, it would undo the partner's binding there (the
+     * short chaos run: a BACKUP queued behind a full resend reached the partner after it had freed the address, and the
+     * two views swapped). One that comes later still is dropped on arrival ({@link #appliedAt}).
      */
-    private void dropSuperseded(String address, long queuedBefore) {
+    private void dropSuperseded(String address, long queuedBefore, long appliedSequence) {
+        if (appliedSequence > 0) {
+            Long earlier = appliedAt.remove(address); // put again: the newest entries stay
+            appliedAt.put(address, earlier == null ? appliedSequence : Math.max(earlier, appliedSequence));
+        }
         Queued ours = queue.get(address);
-        if (ours != null && ours.ordinal() <= queuedBefore) {
+        if (ours != null && (ours.ordinal() <= queuedBefore || ours.update().sequence() < appliedSequence)) {
             queue.remove(address);
             metrics.count("tandem_failover_binding_updates_superseded_total");
             settleOwed();
@@ -1415,7 +1418,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             connection.send(FailoverMessages.bindingAck(now(), xid, b, reason, ack.message()));
                             progressAt = clock.instant();
                             if (reason == null) {
-                                dropSuperseded(b.address().toString(), queuedBefore);
+                                dropSuperseded(b.address().toString(), queuedBefore, ack.appliedSequence());
                             }
                             applied(receipt);
                         }),
@@ -1557,7 +1560,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     /** Acts on the partner's UPDDONE once every update received before it is applied here. */
     private void settleUpdateDone() {
-        if (updateDoneBarrier < 0 || (!applying.isEmpty() && applying.firstKey() <= updateDoneBarrier)) {
+        if (updateDoneBarrier < 0 || (!applying.isEmpty() && applying.first() <= updateDoneBarrier)) {
             return;
         }
         updateDoneBarrier = -1;

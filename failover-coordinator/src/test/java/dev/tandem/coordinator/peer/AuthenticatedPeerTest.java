@@ -337,7 +337,7 @@ class AuthenticatedPeerTest {
                     address,
                     new ObjectMapper()
                             .writeValueAsString(
-                                    new BindingAck(BindingAck.VERSION, "fo", address, 7, now + 600, null, null)),
+                                    new BindingAck(BindingAck.VERSION, "fo", address, 7, now + 600, null, null, 0)),
                     new RecordHeaders().add(headers.lastHeader(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER)));
             kafka.produceStrings().fromRecords(reply).awaitCompletion(Duration.ofSeconds(20));
 

@@ -258,11 +258,14 @@ public class BindingRepository {
     /** An address's scope, whether it is in a pool, and its binding. */
     public record Local(String scope, boolean inPool, BindingUpdatePolicy.Local binding) {}
 
+    /** A partner update applied: the row's new state and update number. */
+    public record Applied(LeaseState state, long sequence) {}
+
     /**
      * Applies an accepted partner update. The row takes a new update number that counts as published and acknowledged:
-     * it came from the partner and goes back to no one. Returns the new local state.
+     * it came from the partner and goes back to no one. Returns the new local state and that number.
      */
-    public Uni<LeaseState> apply(SqlConnection conn, Binding b, String clientKey, Instant declineUntil, Instant now) {
+    public Uni<Applied> apply(SqlConnection conn, Binding b, String clientKey, Instant declineUntil, Instant now) {
         LeaseState state;
         Boolean backup = null;
         Instant expires = null;
@@ -311,7 +314,8 @@ public class BindingRepository {
                         + " tsfp = CASE WHEN $2 <> 'ACTIVE' THEN NULL WHEN client_key IS NOT DISTINCT FROM $3"
                         + " THEN coalesce($8, tsfp) ELSE $8 END,"
                         + " backup = coalesce($10, backup), updated_at = $11,"
-                        + " update_seq = n.v, published_seq = n.v, acked_seq = n.v FROM n WHERE address = $1")
+                        + " update_seq = n.v, published_seq = n.v, acked_seq = n.v FROM n WHERE address = $1"
+                        + " RETURNING update_seq")
                 .execute(Tuple.from(new Object[] {
                     b.address().unsigned(),
                     state.name(),
@@ -325,7 +329,7 @@ public class BindingRepository {
                     backup,
                     ts(now)
                 }))
-                .replaceWith(state);
+                .map(rows -> new Applied(state, rows.iterator().next().getLong("update_seq")));
     }
 
     private static Binding binding(Row row) {

@@ -227,7 +227,7 @@ public class FailoverBindings {
                         return bindings.dropOffer(conn, held.get().address(), now);
                     })
                     .flatMap(x -> bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now))
-                    .map(state -> applied(u, b, clientKey, scope, state, now, events));
+                    .map(applied -> applied(u, b, clientKey, scope, applied, now, events));
         });
     }
 
@@ -237,9 +237,10 @@ public class FailoverBindings {
             Binding b,
             String clientKey,
             String scope,
-            LeaseState state,
+            BindingRepository.Applied applied,
             Instant now,
             List<Pending> events) {
+        LeaseState state = applied.state();
         events.add(leaseEvents.pending(
                 "partner-update",
                 state,
@@ -253,7 +254,14 @@ public class FailoverBindings {
         metrics.counter("tandem_failover_partner_updates_total", "outcome", "applied")
                 .increment();
         return new BindingAck(
-                BindingAck.VERSION, u.relationship(), u.address(), u.sequence(), u.potentialExpiration(), null, null);
+                BindingAck.VERSION,
+                u.relationship(),
+                u.address(),
+                u.sequence(),
+                u.potentialExpiration(),
+                null,
+                null,
+                applied.sequence());
     }
 
     private static Client client(Binding b, String clientKey) {
@@ -315,6 +323,7 @@ public class FailoverBindings {
                 u.sequence(),
                 0,
                 reason.name(),
-                message);
+                message,
+                0);
     }
 }

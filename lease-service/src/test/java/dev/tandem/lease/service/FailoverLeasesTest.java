@@ -274,14 +274,17 @@ class FailoverLeasesTest {
                 .containsExactly(null, "ILLEGAL_ADDRESS", "MISSING_BINDING_INFORMATION");
         try (Connection c = TestPostgres.connect("lease_failover");
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT state, client_key, update_seq = acked_seq FROM lease_view"
-                        + " WHERE ip = '203.0.113.5'")) {
+                ResultSet rs = s.executeQuery("SELECT state, client_key, update_seq = acked_seq, update_seq FROM"
+                        + " lease_view WHERE ip = '203.0.113.5'")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("ACTIVE");
             assertThat(rs.getString(2)).isEqualTo("hw:1:02005e0f0009");
             assertThat(rs.getBoolean(3))
                     .as("a partner's update is not sent back")
                     .isTrue();
+            assertThat(acks.get(0).appliedSequence())
+                    .as("the reply names the number the row took: our updates numbered below it are stale")
+                    .isEqualTo(rs.getLong(4));
         }
         // The same client's binding with an earlier end (the partner's crossing update of a lease both servers
         // gave): accepted, but the later end stands, so that both tables end alike; a later end is taken.
@@ -461,7 +464,8 @@ class FailoverLeasesTest {
             rs.next();
             sequence = rs.getLong(1);
         }
-        bindings.acknowledge(List.of(new BindingAck(BindingAck.VERSION, "fo", "203.0.113.3", sequence, 0, null, null)))
+        bindings.acknowledge(
+                        List.of(new BindingAck(BindingAck.VERSION, "fo", "203.0.113.3", sequence, 0, null, null, 0)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
         assertThat(stateOf("203.0.113.3")).isEqualTo("FREE");
@@ -860,7 +864,7 @@ class FailoverLeasesTest {
 
     void ack(String address, long sequence, long potential) {
         bindings.acknowledge(
-                        List.of(new BindingAck(BindingAck.VERSION, "fo", address, sequence, potential, null, null)))
+                        List.of(new BindingAck(BindingAck.VERSION, "fo", address, sequence, potential, null, null, 0)))
                 .await()
                 .atMost(Duration.ofSeconds(20));
     }
