@@ -13,6 +13,7 @@ import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.config.RelationshipConfig;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.failover.Binding;
+import dev.tandem.protocol.failover.BindingStatus;
 import dev.tandem.protocol.failover.FailoverMessage;
 import dev.tandem.protocol.failover.FailoverMessages;
 import dev.tandem.protocol.failover.FailoverOption;
@@ -206,6 +207,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long updateDoneBarrier = -1;
     /** The partner's updates that arrived while a resend of ours was on its way ({@link #resending}). */
     private final List<Held> held = new java.util.ArrayList<>();
+    /** With ISC: the partner's updates that crossed ours in flight, waiting for its answer to ours, by our xid. */
+    private final Map<Long, List<Held>> awaitingAnswer = new HashMap<>();
     /** Whether a crossed pool update was logged on the current connection (they come by the dozen). */
     private boolean crossingLogged;
     /** The partner's POOLREQs on the current connection waiting for the lease-service's balance pass: request id → xid. */
@@ -234,13 +237,20 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private record Queued(BindingUpdate update, long ordinal) {}
 
-    /** A partner's update held during a resend of ours, and our resent update of its address that it crossed. */
+    /**
+     * A partner's update held during a resend of ours or, with ISC, until the partner answers ours that it crossed; and
+     * that update of ours of its address.
+     */
     private static final class Held {
         final PeerConnection connection;
         final long xid;
         final Binding binding;
         final long receipt;
         BindingUpdate crossedBy;
+        /** With ISC: the xid of ours in flight that it crossed, and whether ISC took ours (null: not answered yet). */
+        Long crossedXid;
+
+        Boolean oursTaken;
 
         Held(PeerConnection connection, long xid, Binding binding, long receipt) {
             this.connection = connection;
@@ -497,6 +507,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             updateDoneBarrier = -1;
             crossingLogged = false;
             held.clear();
+            awaitingAnswer.clear();
             connectionResend = null;
             metrics.count("tandem_failover_connection_lost_total");
             Log.warnf("Failover %s: connection to the partner lost", config.name());
@@ -1203,6 +1214,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 m.text(FailoverOption.MESSAGE).orElse(null),
                 0);
         bus.acknowledged(ack);
+        answered(m.xid(), u, reject.isEmpty());
         if (reject.isPresent()) {
             metrics.count(
                     "tandem_failover_binding_updates_rejected_total",
@@ -1245,14 +1257,90 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     .filter(p -> joining.contains(p.id()) && p.inPool(address))
                     .forEach(p -> covered.add(p.id()));
         }
+        Held h = new Held(connection, m.xid(), binding.get(), receipt);
         if (resending()) {
             // our update of the address already in flight crosses it as much as one our resend queues later
-            Held h = new Held(connection, m.xid(), binding.get(), receipt);
-            h.crossedBy = crossedUpdate(binding.get()).orElse(null);
+            if (iscPartner()) {
+                answerAwaited(h);
+            } else {
+                h.crossedBy = crossedUpdate(binding.get()).orElse(null);
+            }
             held.add(h);
             return;
         }
-        decidePartnerUpdate(connection, m.xid(), binding.get(), receipt, crossedUpdate(binding.get()));
+        decide(h);
+    }
+
+    /**
+     * Decides the partner's update: applied, or refused where it crossed ours and ours stands. Between Tandem servers
+     * both sides apply one rule ({@link #crosses}). ISC dhcpd decides a crossing by rules of its own (which update is
+     * better, then whether its state may change that way), so with ISC this server follows its answer: the partner's
+     * update that crossed ours in flight waits for ISC's answer to ours; ours taken, theirs is refused (ISC has dropped
+     * it), ours refused, theirs is applied. A binding ISC reports ACTIVE is applied all the same (refused, its client's
+     * lease would be known to neither). Ours only queued here has not crossed anything: ISC never saw it, and it is
+     * dropped once theirs is applied ({@link #dropSuperseded}).
+     */
+    private void decide(Held h) {
+        if (!iscPartner()) {
+            decidePartnerUpdate(
+                    h.connection,
+                    h.xid,
+                    h.binding,
+                    h.receipt,
+                    Optional.ofNullable(h.crossedBy).or(() -> crossedUpdate(h.binding)));
+            return;
+        }
+        if (h.crossedXid == null) {
+            answerAwaited(h);
+        }
+        if (h.crossedXid != null && h.oursTaken == null) {
+            awaitingAnswer
+                    .computeIfAbsent(h.crossedXid, x -> new java.util.ArrayList<>())
+                    .add(h);
+            return;
+        }
+        boolean refuse = Boolean.TRUE.equals(h.oursTaken) && h.binding.status() != BindingStatus.ACTIVE;
+        decidePartnerUpdate(
+                h.connection, h.xid, h.binding, h.receipt, refuse ? Optional.of(h.crossedBy) : Optional.empty());
+    }
+
+    /** With ISC: the partner's update crossed our update of its address now in flight, whose answer it awaits. */
+    private void answerAwaited(Held h) {
+        String address = h.binding.address().toString();
+        inFlight.entrySet().stream()
+                .filter(e -> e.getValue().update().address().equals(address))
+                .max(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(Queued::ordinal)))
+                .ifPresent(e -> {
+                    h.crossedXid = e.getKey();
+                    h.crossedBy = e.getValue().update();
+                });
+    }
+
+    /**
+     * With ISC: its answer to our update {@code xid} decides the partner's updates of the address that crossed it: those
+     * waiting for it, and those held during our resend (each of ours sent while theirs is held, unacknowledged, crosses
+     * it at ISC too).
+     */
+    private void answered(long xid, BindingUpdate ours, boolean taken) {
+        if (!iscPartner()) {
+            return;
+        }
+        for (Held h : held) {
+            if (h.binding.address().toString().equals(ours.address())) {
+                h.crossedXid = xid;
+                h.crossedBy = ours;
+                h.oursTaken = taken;
+            }
+        }
+        List<Held> waiting = awaitingAnswer.remove(xid);
+        if (waiting != null) {
+            for (Held h : waiting) {
+                h.oursTaken = taken;
+                if (!h.connection.closed()) {
+                    decide(h);
+                }
+            }
+        }
     }
 
     /**
@@ -1273,18 +1361,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         held.clear();
         for (Held h : waiting) {
             if (!h.connection.closed()) {
-                decidePartnerUpdate(
-                        h.connection,
-                        h.xid,
-                        h.binding,
-                        h.receipt,
-                        Optional.ofNullable(h.crossedBy).or(() -> crossedUpdate(h.binding)));
+                decide(h);
             }
         }
     }
 
     /** Our resent update, just queued, crosses the partner's held updates of its address that it contradicts. */
     private void markCrossedHeld(BindingUpdate ours) {
+        if (iscPartner()) {
+            return; // decided by ISC's answer to ours, once sent (decide)
+        }
         for (Held h : held) {
             if (h.binding.address().toString().equals(ours.address()) && crosses(h.binding, ours)) {
                 h.crossedBy = ours;
@@ -1325,15 +1411,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     /**
-     * Our own unacknowledged update of the same address that the partner's update crossed, when ours is to stand. The
-     * common case: both say who owns a free address (FREE the primary, BACKUP the secondary) and disagree, and each was sent before
-     * its sender saw the other: with each side taking the other's, the two would swap views and both hold the address
-     * as their own (a new pair's full updates cross like this: Tandem's pools are split from the start, a new ISC
-     * secondary's are all FREE). The partner acknowledges ours, so refusing theirs leaves one view on both sides: the
-     * primary refuses, the secondary takes the primary's. ISC dhcpd decides the same way (failover_lease_is_better:
-     * of two updates that are not ACTIVE, the primary's wins on both sides), so with an ISC primary this server must
-     * take its update: refusing it left the address FREE at ISC and BACKUP here, both servers' own (the start-order
-     * matrix: ISC then acknowledged a client of ours on it, and exited).
+     * Between Tandem servers: our own unacknowledged update of the same address that the partner's update crossed,
+     * when ours is to stand. The common case: both say who owns a free address (FREE the primary, BACKUP the secondary)
+     * and disagree, and each was sent before its sender saw the other: with each side taking the other's, the two would
+     * swap views and both hold the address as their own (a new pair's full updates cross like this). The partner
+     * acknowledges ours, so refusing theirs leaves one view on both sides: the primary refuses, the secondary takes the
+     * primary's, as ISC dhcpd's rule for updates that are not ACTIVE has it (failover_lease_is_better). ISC's own
+     * crossings are decided by its answer ({@link #decide}).
      */
     private Optional<BindingUpdate> crossedUpdate(Binding theirs) {
         String address = theirs.address().toString();
@@ -1346,18 +1430,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         return Optional.ofNullable(latest).map(Queued::update).filter(u -> crosses(theirs, u));
     }
 
-    /** Whether the partner's update contradicts our unacknowledged one, where ours is to stand. */
+    /** Between Tandem servers: whether the partner's update contradicts our unacknowledged one, where ours stands. */
     private boolean crosses(Binding theirs, BindingUpdate ours) {
         String status = theirs.status().name();
-        if (iscPartner()) {
-            // ISC's rule (failover_lease_is_better): of two updates that are not ACTIVE, the primary's stands on both
-            // sides, so an ISC secondary takes ours whatever it sent (an EXPIRED or RELEASED too: applied here, the
-            // address would be ours at ISC and ended here). ACTIVE ones are the acceptance matrix's to decide.
-            return config.primary()
-                    && !"ACTIVE".equals(status)
-                    && !"ACTIVE".equals(ours.status())
-                    && !ours.status().equals(status);
-        }
         if (!isPool(status)) {
             return false;
         }

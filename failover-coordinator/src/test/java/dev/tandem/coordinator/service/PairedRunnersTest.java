@@ -403,8 +403,8 @@ class PairedRunnersTest {
     /**
      * Two updates of who owns a free address that cross (each sent before its sender saw the other's) would swap the
      * two views, or leave the address with both: the primary's stands on both sides. This server, the secondary, takes
-     * the primary's, from another Tandem server as from ISC dhcpd (which refuses ours: failover_lease_is_better). An
-     * update that crosses nothing of ours is taken as well.
+     * the primary's, from another Tandem server at once, from ISC dhcpd once it has refused ours
+     * (failover_lease_is_better). An update that crosses nothing of ours is taken as well.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"isc-4.4.3-P1", "tandem-test"})
@@ -418,25 +418,33 @@ class PairedRunnersTest {
             // ours: the secondary gives the address back (FREE), unacknowledged
             secondary.enqueue(
                     BindingUpdate.of("fo", new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 1));
-            awaitUpdate(in, crossed);
+            FailoverMessage sent = awaitUpdate(in, crossed);
             // theirs, sent before ours arrived: the primary gives it to the secondary (BACKUP)
             sendPool(peer, now, crossed, BindingStatus.BACKUP, 3);
             sendPool(peer, now, other, BindingStatus.BACKUP, 4);
+            if (vendor.startsWith("isc-")) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
+                sendAck(peer, now, sent, BindingStatus.FREE, true);
+            }
             await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 2);
             assertThat(partnerUpdateAddresses).contains(crossed.toString(), other.toString());
         }
     }
 
     /**
-     * With an ISC secondary, every crossing of two updates that are not ACTIVE goes the primary's way on both sides:
-     * ISC takes our update (failover_lease_is_better), so this primary refuses the secondary's, an ended binding too
-     * (taken, the address would be ended here and the secondary's own at ISC). Another Tandem server refuses our owner
-     * update that crosses its ended binding, so from it the EXPIRED is taken.
+     * A crossing with ISC goes the way ISC's answer to ours says: ISC took ours (an ISC secondary takes the primary's
+     * update that is not ACTIVE: failover_lease_is_better), so its ended binding is refused here (taken, the address
+     * would be ended here and the secondary's own at ISC); ISC refused ours, so its update is applied. Another Tandem
+     * server refuses our owner update that crosses its ended binding, so from it the EXPIRED is taken at once.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"isc-4.4.3-P1,true", "tandem-test,false"})
-    void aSecondarysEndedBindingThatCrossesOurPoolUpdateIsRefusedAsIscWouldRefuseIt(String vendor, boolean refused)
-            throws Exception {
+    @org.junit.jupiter.params.provider.CsvSource({
+        "isc-4.4.3-P1,taken,true",
+        "isc-4.4.3-P1,refused,false",
+        "tandem-test,none,false"
+    })
+    void aSecondarysEndedBindingThatCrossesOurPoolUpdateGoesTheWayIscAnswersOurs(
+            String vendor, String answer, boolean refused) throws Exception {
         Ipv4 crossed = Ipv4.parse("192.0.2.11");
         applying = () -> Uni.createFrom()
                 .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 0));
@@ -446,7 +454,7 @@ class PairedRunnersTest {
             // ours: the primary gives the address to the secondary, unacknowledged
             primary.enqueue(
                     BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
-            awaitUpdate(in, crossed);
+            FailoverMessage sent = awaitUpdate(in, crossed);
             // theirs, sent before ours arrived: the secondary's client's lease of it ran out
             byte[] hw = java.util.HexFormat.of().parseHex("0102005e000011");
             send(
@@ -455,6 +463,9 @@ class PairedRunnersTest {
                                     now,
                                     new Binding(crossed, BindingStatus.EXPIRED, null, hw, now, 0, now, now - 60, 0))
                             .withXid(3));
+            if (!answer.equals("none")) {
+                sendAck(peer, now, sent, BindingStatus.BACKUP, answer.equals("refused"));
+            }
             assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)).isPresent())
                     .isEqualTo(refused);
             assertThat(partnerUpdatesSeen.get()).isEqualTo(refused ? 0 : 1);
@@ -465,14 +476,21 @@ class PairedRunnersTest {
      * The partner's update that arrives during our full resend waits for it, and is then checked against our update of
      * its address that was already in flight when it arrived, not only against ours queued later: with that one
      * acknowledged meanwhile, taking theirs left the secondary's FREE here and our BACKUP there (both servers' own).
+     * With ISC, its answer to ours decides: taken, theirs is refused; refused, theirs is applied.
      */
-    @Test
-    void aPartnersUpdateHeldDuringOurResendIsRefusedWhenItCrossedOursAlreadyInFlight() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "tandem-test,taken,true",
+        "isc-4.4.3-P1,taken,true",
+        "isc-4.4.3-P1,refused,false"
+    })
+    void aPartnersUpdateHeldDuringOurResendIsDecidedAgainstOursAlreadyInFlight(
+            String vendor, String answer, boolean refused) throws Exception {
         heldResends = new CopyOnWriteArrayList<>();
         Ipv4 crossed = Ipv4.parse("192.0.2.12");
         applying = () -> Uni.createFrom()
                 .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 0));
-        try (java.net.Socket peer = scriptedSecondary("tandem-test", FailoverState.NORMAL)) {
+        try (java.net.Socket peer = scriptedSecondary(vendor, FailoverState.NORMAL)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             Binding ours = new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0);
@@ -482,15 +500,15 @@ class PairedRunnersTest {
             send(peer, FailoverMessages.empty(MessageType.UPDREQALL, now, 3));
             await().atMost(Duration.ofSeconds(10)).until(() -> heldResends.size() == 1);
             sendPool(peer, now, crossed, BindingStatus.FREE, 4);
-            // it takes ours, the primary's, and acknowledges it; our resend then ends
-            send(peer, FailoverMessages.bindingAck(now, sent.xid(), ours, null, null));
+            // it answers ours (a Tandem secondary takes the primary's); our resend then ends
+            sendAck(peer, now, sent, BindingStatus.BACKUP, answer.equals("refused"));
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> primary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 0);
             FailoverCommand resend = heldResends.get(0);
             primary.enqueue(BindingUpdate.endOfResend(resend.relationship(), resend.requestId()));
-            assertThat(FailoverMessages.rejectReason(awaitAck(in, 4)))
-                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
-            assertThat(partnerUpdatesSeen.get()).isZero();
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 4)).isPresent())
+                    .isEqualTo(refused);
+            assertThat(partnerUpdatesSeen.get()).isEqualTo(refused ? 0 : 1);
         }
     }
 
@@ -1039,6 +1057,20 @@ class PairedRunnersTest {
 
     static FailoverMessage read(java.io.DataInputStream in) throws java.io.IOException {
         return dev.tandem.coordinator.FailoverFrames.read(in);
+    }
+
+    /** The scripted partner's BNDACK of our update {@code sent} (of a pool address), taking or refusing it. */
+    static void sendAck(java.net.Socket peer, long now, FailoverMessage sent, BindingStatus status, boolean refuse)
+            throws java.io.IOException {
+        Ipv4 address = sent.address(FailoverOption.ASSIGNED_IP_ADDRESS).orElseThrow();
+        send(
+                peer,
+                FailoverMessages.bindingAck(
+                        now,
+                        sent.xid(),
+                        new Binding(address, status, null, null, 0, 0, now, 0, 0),
+                        refuse ? dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION : null,
+                        refuse ? "incoming update is less critical than outgoing update" : null));
     }
 
     /** The scripted primary's update of who owns a free address. */
