@@ -1299,9 +1299,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     .add(h);
             return;
         }
-        boolean refuse = Boolean.TRUE.equals(h.oursTaken) && h.binding.status() != BindingStatus.ACTIVE;
+        boolean taken = Boolean.TRUE.equals(h.oursTaken);
+        if (taken && h.binding.status() == BindingStatus.ACTIVE) {
+            // ISC took ours over its own client's binding: it is applied here and sent back, so that ISC holds it too
+            // (else ISC would hold the address free, maybe for another client, while its client still uses it)
+            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, true);
+            return;
+        }
         decidePartnerUpdate(
-                h.connection, h.xid, h.binding, h.receipt, refuse ? Optional.of(h.crossedBy) : Optional.empty());
+                h.connection, h.xid, h.binding, h.receipt, taken ? Optional.of(h.crossedBy) : Optional.empty());
     }
 
     /** With ISC: the partner's update crossed our update of its address now in flight, whose answer it awaits. */
@@ -1407,7 +1413,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             applied(receipt);
             return;
         }
-        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0);
+        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, false);
     }
 
     /**
@@ -1474,10 +1480,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * Has the lease-service make the partner's update durable, then sends the BNDACK (§7.2). An update is never dropped
      * while its connection lasts: the partner holds it in its window of unacknowledged updates, and a dropped one would
      * stop its updates for good. A slow or failed attempt is tried again with a growing pause; a new connection ends
-     * the attempts, since the partner sends everything unacknowledged again.
+     * the attempts, since the partner sends everything unacknowledged again. With {@code sendBack}, the binding applied
+     * goes back to the partner as ours, numbered as the row took it (see {@link #decide}).
      */
     private void applyPartnerUpdate(
-            PeerConnection connection, long xid, Binding b, long receipt, long queuedBefore, int attempt) {
+            PeerConnection connection,
+            long xid,
+            Binding b,
+            long receipt,
+            long queuedBefore,
+            int attempt,
+            boolean sendBack) {
         bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid).withRevision(revision))
                 .ifNoItem()
                 .after(settings.updateTimeout())
@@ -1494,6 +1507,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             progressAt = clock.instant();
                             if (reason == null) {
                                 dropSuperseded(b.address().toString(), queuedBefore, ack.appliedSequence());
+                                if (sendBack) {
+                                    metrics.count("tandem_failover_partner_updates_sent_back_total");
+                                    enqueue(BindingUpdate.of(config.name(), b, ack.appliedSequence()));
+                                }
                             }
                             applied(receipt);
                         }),
@@ -1513,7 +1530,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     pause,
                                     id -> run(() -> {
                                         if (!connection.closed()) {
-                                            applyPartnerUpdate(connection, xid, b, receipt, queuedBefore, attempt + 1);
+                                            applyPartnerUpdate(
+                                                    connection, xid, b, receipt, queuedBefore, attempt + 1, sendBack);
                                         }
                                     }));
                         }));

@@ -473,6 +473,42 @@ class PairedRunnersTest {
     }
 
     /**
+     * ISC takes our owner update over its own client's ACTIVE binding (an ISC secondary takes the primary's FREE or
+     * BACKUP whose potential expiration has passed), so its ACTIVE that crossed ours is applied here and sent back as
+     * ours: ISC must not hold free an address its client still uses.
+     */
+    @Test
+    void anIscSecondarysActiveThatCrossedOurTakenOwnerUpdateIsAppliedAndSentBack() throws Exception {
+        Ipv4 crossed = Ipv4.parse("192.0.2.14");
+        applying = () -> Uni.createFrom()
+                .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 700));
+        try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            primary.enqueue(
+                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
+            FailoverMessage sent = awaitUpdate(in, crossed);
+            byte[] hw = java.util.HexFormat.of().parseHex("0102005e000014");
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now,
+                                    new Binding(
+                                            crossed, BindingStatus.ACTIVE, null, hw, now + 600, now + 900, now, now, 0))
+                            .withXid(3));
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(2))
+                    .until(() -> partnerUpdatesSeen.get() == 0);
+            sendAck(peer, now, sent, BindingStatus.BACKUP, false);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
+            FailoverMessage back = awaitUpdate(in, crossed);
+            assertThat(FailoverMessages.binding(back).orElseThrow().status()).isEqualTo(BindingStatus.ACTIVE);
+            assertThat(FailoverMessages.binding(back).orElseThrow().hardwareAddress())
+                    .isEqualTo(hw);
+        }
+    }
+
+    /**
      * The partner's update that arrives during our full resend waits for it, and is then checked against our update of
      * its address that was already in flight when it arrived, not only against ours queued later: with that one
      * acknowledged meanwhile, taking theirs left the secondary's FREE here and our BACKUP there (both servers' own).
