@@ -190,6 +190,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      */
     private final java.util.TreeSet<Long> applying = new java.util.TreeSet<>();
     /**
+     * How many of the partner's updates of each address are being decided here (once no longer held: see
+     * {@link #decide}). Ours of such an address waits
+     * ({@link #pump}): our BNDACK of theirs goes first, as ISC dhcpd orders them, so that ours, made after theirs was
+     * applied, cannot reach the partner before that BNDACK and be taken for one crossing its update.
+     */
+    private final Map<String, Integer> deciding = new HashMap<>();
+    /** The address of each of the partner's updates being decided, by receipt. */
+    private final Map<Long, String> decidingReceipts = new HashMap<>();
+    /**
      * The update number each address's row took when the partner's update of it was last applied here: an update of
      * ours numbered below it is stale (see {@link #enqueue}). Stale ones come within a consumer's lag, so the oldest
      * entries go beyond a bound.
@@ -504,6 +513,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             owed.clear();
             awaitingUpdateDone = false;
             applying.clear();
+            deciding.clear();
+            decidingReceipts.clear();
             updateDoneBarrier = -1;
             crossingLogged = false;
             held.clear();
@@ -1189,6 +1200,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         Iterator<Map.Entry<String, Queued>> it = queue.entrySet().iterator();
         while (inFlight.size() < partnerWindow && it.hasNext()) {
             Queued q = it.next().getValue();
+            if (deciding.containsKey(q.update().address())) {
+                continue; // after our BNDACK of the partner's update of the address
+            }
             it.remove();
             long xid = link.sendRequest(
                     FailoverMessages.bindingUpdate(now(), q.update().toBinding()));
@@ -1281,6 +1295,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * dropped once theirs is applied ({@link #dropSuperseded}).
      */
     private void decide(Held h) {
+        // from now on ours of the address waits for our answer (not while held: ours resent meanwhile crosses it)
+        if (decidingReceipts.putIfAbsent(h.receipt, h.binding.address().toString()) == null) {
+            deciding.merge(h.binding.address().toString(), 1, Integer::sum);
+        }
         if (!iscPartner()) {
             decidePartnerUpdate(
                     h.connection,
@@ -1387,6 +1405,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** The partner's update {@code receipt} is decided here (applied or refused): an UPDDONE may count. */
     private void applied(long receipt) {
         applying.remove(receipt);
+        String address = decidingReceipts.remove(receipt);
+        if (address != null && deciding.merge(address, -1, Integer::sum) <= 0) {
+            deciding.remove(address);
+            pump();
+        }
         settleUpdateDone();
     }
 

@@ -509,6 +509,38 @@ class PairedRunnersTest {
     }
 
     /**
+     * Our update of an address made while the partner's update of it is being applied here goes only after our BNDACK
+     * of theirs (as ISC dhcpd orders them): before it, the partner would take ours for one that crossed its own, and
+     * might refuse it.
+     */
+    @Test
+    void ourUpdateOfAnAddressGoesOnlyAfterOurAckOfThePartnersUpdateOfIt() throws Exception {
+        Ipv4 address = Ipv4.parse("192.0.2.18");
+        java.util.concurrent.CompletableFuture<BindingAck> applied = new java.util.concurrent.CompletableFuture<>();
+        applying = () -> Uni.createFrom().completionStage(applied);
+        try (java.net.Socket peer = scriptedPrimary("tandem-test", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            awaitMessage(in, MessageType.CONNECTACK);
+            long now = System.currentTimeMillis() / 1000;
+            sendPool(peer, now, address, BindingStatus.BACKUP, 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> partnerUpdatesSeen.get() == 1);
+            secondary.enqueue(
+                    BindingUpdate.of("fo", new Binding(address, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 600));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> secondary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 1);
+            applied.complete(new BindingAck(BindingAck.VERSION, "fo", address.toString(), 0, 0, null, null, 500));
+            List<String> order = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> {
+                m.messageType()
+                        .filter(t -> t == MessageType.BNDACK || t == MessageType.BNDUPD)
+                        .ifPresent(t -> order.add(t + " " + m.xid()));
+                return m.messageType().filter(MessageType.BNDUPD::equals).isPresent();
+            });
+            assertThat(order).hasSize(2).first().isEqualTo("BNDACK 3");
+        }
+    }
+
+    /**
      * The partner's update that arrives during our full resend waits for it, and is then checked against our update of
      * its address that was already in flight when it arrived, not only against ours queued later: with that one
      * acknowledged meanwhile, taking theirs left the secondary's FREE here and our BACKUP there (both servers' own).
