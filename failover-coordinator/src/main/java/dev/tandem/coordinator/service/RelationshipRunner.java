@@ -256,16 +256,29 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         final Binding binding;
         final long receipt;
         BindingUpdate crossedBy;
-        /** With ISC: the xid of ours in flight that it crossed, and whether ISC took ours (null: not answered yet). */
-        Long crossedXid;
+        /** With ISC: the xids of ours that it crossed and whose answer it awaits. */
+        final Set<Long> awaited = new HashSet<>();
+        /** With ISC: whether ISC took any of ours that it crossed, and whether any of those is ACTIVE. */
+        boolean oursTaken;
 
-        Boolean oursTaken;
+        boolean oursActive;
 
         Held(PeerConnection connection, long xid, Binding binding, long receipt) {
             this.connection = connection;
             this.xid = xid;
             this.binding = binding;
             this.receipt = receipt;
+        }
+
+        void crossed(long xid, BindingUpdate ours) {
+            awaited.add(xid);
+            crossedBy = ours;
+            oursActive |= "ACTIVE".equals(ours.status());
+        }
+
+        void answer(long xid, boolean taken) {
+            awaited.remove(xid);
+            oursTaken |= taken;
         }
     }
 
@@ -1130,33 +1143,38 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 releaseHeld();
                 return;
             }
-            if (link == null) {
-                return; // the lease table keeps it unacknowledged; resent on the next connection
-            }
-            Ipv4 address = Ipv4.parse(update.address());
-            if (pools.stream().noneMatch(p -> p.inPool(address))) {
-                // Not in the relationship's pools as this runner has them: a scope that has just joined here or
-                // whose pool grew, in a lease-service ahead of this runner. The partner would refuse it for good, or
-                // take it for its full update of a joining scope: it stays unacknowledged and is sent once the
-                // runner has the configuration (reconfigured, or the next runner's connection).
-                return;
-            }
-            Long applied = appliedAt.get(update.address());
-            if (applied != null && update.sequence() < applied) {
-                // published before the partner's update of the address was applied here, and come only now (a
-                // consumer's lag): the row is the partner's binding, and this stale snapshot would undo it there
-                metrics.count("tandem_failover_binding_updates_superseded_total");
-                return;
-            }
-            highestSeen = Math.max(highestSeen, update.sequence());
-            if (storeChecked) {
-                storeSequence = Math.max(storeSequence, update.sequence());
-            }
-            queue.remove(update.address());
-            queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
-            markCrossedHeld(update);
-            pump();
+            queueOurs(update);
         });
+    }
+
+    /** Our update of an address, to send within the partner's window unless stale or outside the relationship. */
+    private void queueOurs(BindingUpdate update) {
+        if (link == null) {
+            return; // the lease table keeps it unacknowledged; resent on the next connection
+        }
+        Ipv4 address = Ipv4.parse(update.address());
+        if (pools.stream().noneMatch(p -> p.inPool(address))) {
+            // Not in the relationship's pools as this runner has them: a scope that has just joined here or
+            // whose pool grew, in a lease-service ahead of this runner. The partner would refuse it for good, or
+            // take it for its full update of a joining scope: it stays unacknowledged and is sent once the
+            // runner has the configuration (reconfigured, or the next runner's connection).
+            return;
+        }
+        Long applied = appliedAt.get(update.address());
+        if (applied != null && update.sequence() < applied) {
+            // published before the partner's update of the address was applied here, and come only now (a
+            // consumer's lag): the row is the partner's binding, and this stale snapshot would undo it there
+            metrics.count("tandem_failover_binding_updates_superseded_total");
+            return;
+        }
+        highestSeen = Math.max(highestSeen, update.sequence());
+        if (storeChecked) {
+            storeSequence = Math.max(storeSequence, update.sequence());
+        }
+        queue.remove(update.address());
+        queue.put(update.address(), new Queued(update, ordinal.incrementAndGet()));
+        markCrossedHeld(update);
+        pump();
     }
 
     /**
@@ -1275,7 +1293,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (resending()) {
             // our update of the address already in flight crosses it as much as one our resend queues later
             if (iscPartner()) {
-                answerAwaited(h);
+                awaitInFlight(h);
             } else {
                 h.crossedBy = crossedUpdate(binding.get()).orElse(null);
             }
@@ -1288,11 +1306,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /**
      * Decides the partner's update: applied, or refused where it crossed ours and ours stands. Between Tandem servers
      * both sides apply one rule ({@link #crosses}). ISC dhcpd decides a crossing by rules of its own (which update is
-     * better, then whether its state may change that way), so with ISC this server follows its answer: the partner's
-     * update that crossed ours in flight waits for ISC's answer to ours; ours taken, theirs is refused (ISC has dropped
-     * it), ours refused, theirs is applied. A binding ISC reports ACTIVE is applied all the same (refused, its client's
-     * lease would be known to neither). Ours only queued here has not crossed anything: ISC never saw it, and it is
-     * dropped once theirs is applied ({@link #dropSuperseded}).
+     * better, then whether its state may change that way), so with ISC this server follows its answers: the partner's
+     * update that crossed ours in flight waits for ISC's answer to each of them; any of ours taken, theirs is refused
+     * (ISC has dropped it), all refused, theirs is applied. ISC's ACTIVE crossing ours that is not ACTIVE is applied at
+     * once (the acceptance matrix decides) and goes back to ISC as ours: ISC may have taken ours over it, and would then
+     * hold the address free, maybe for another client, while its client still uses it; back at ISC it changes
+     * nothing if ISC kept it. Ours only queued here has crossed nothing: ISC never saw it, and it is dropped once
+     * theirs is applied ({@link #dropSuperseded}).
      */
     private void decide(Held h) {
         // from now on ours of the address waits for our answer (not while held: ours resent meanwhile crosses it)
@@ -1308,42 +1328,52 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                     Optional.ofNullable(h.crossedBy).or(() -> crossedUpdate(h.binding)));
             return;
         }
-        if (h.crossedXid == null) {
-            answerAwaited(h);
-        }
-        if (h.crossedXid != null && h.oursTaken == null) {
-            awaitingAnswer
-                    .computeIfAbsent(h.crossedXid, x -> new java.util.ArrayList<>())
-                    .add(h);
-            return;
-        }
-        boolean taken = Boolean.TRUE.equals(h.oursTaken);
-        if (taken && h.binding.status() == BindingStatus.ACTIVE) {
-            // ISC took ours over its own client's binding: it is applied here and sent back, so that ISC holds it too
-            // (else ISC would hold the address free, maybe for another client, while its client still uses it)
+        awaitInFlight(h);
+        if (h.binding.status() == BindingStatus.ACTIVE && h.crossedBy != null && !h.oursActive) {
+            forgetAwaited(h);
             applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, true);
             return;
         }
+        if (!h.awaited.isEmpty()) {
+            for (Long xid : h.awaited) {
+                awaitingAnswer
+                        .computeIfAbsent(xid, x -> new java.util.ArrayList<>())
+                        .add(h);
+            }
+            return;
+        }
         decidePartnerUpdate(
-                h.connection, h.xid, h.binding, h.receipt, taken ? Optional.of(h.crossedBy) : Optional.empty());
+                h.connection, h.xid, h.binding, h.receipt, h.oursTaken ? Optional.of(h.crossedBy) : Optional.empty());
     }
 
-    /** With ISC: the partner's update crossed our update of its address now in flight, whose answer it awaits. */
-    private void answerAwaited(Held h) {
+    /** With ISC: the partner's update crossed each of our updates of its address now in flight, and awaits them. */
+    private void awaitInFlight(Held h) {
         String address = h.binding.address().toString();
-        inFlight.entrySet().stream()
-                .filter(e -> e.getValue().update().address().equals(address))
-                .max(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(Queued::ordinal)))
-                .ifPresent(e -> {
-                    h.crossedXid = e.getKey();
-                    h.crossedBy = e.getValue().update();
-                });
+        inFlight.forEach((xid, q) -> {
+            if (q.update().address().equals(address)) {
+                h.crossed(xid, q.update());
+            }
+        });
+    }
+
+    /** The partner's update no longer waits for the answers to ours (decided without them). */
+    private void forgetAwaited(Held h) {
+        for (Long xid : h.awaited) {
+            List<Held> waiting = awaitingAnswer.get(xid);
+            if (waiting != null) {
+                waiting.remove(h);
+                if (waiting.isEmpty()) {
+                    awaitingAnswer.remove(xid);
+                }
+            }
+        }
+        h.awaited.clear();
     }
 
     /**
-     * With ISC: its answer to our update {@code xid} decides the partner's updates of the address that crossed it: those
-     * waiting for it, and those held during our resend (each of ours sent while theirs is held, unacknowledged, crosses
-     * it at ISC too).
+     * With ISC: its answer to our update {@code xid} counts for the partner's updates of the address that crossed it:
+     * those waiting for it, decided once every answer they wait for is in, and those held during our resend (each of
+     * ours sent while theirs is held, unacknowledged, crosses it at ISC too).
      */
     private void answered(long xid, BindingUpdate ours, boolean taken) {
         if (!iscPartner()) {
@@ -1351,16 +1381,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         for (Held h : held) {
             if (h.binding.address().toString().equals(ours.address())) {
-                h.crossedXid = xid;
-                h.crossedBy = ours;
-                h.oursTaken = taken;
+                h.crossed(xid, ours);
+                h.answer(xid, taken);
             }
         }
         List<Held> waiting = awaitingAnswer.remove(xid);
         if (waiting != null) {
             for (Held h : waiting) {
-                h.oursTaken = taken;
-                if (!h.connection.closed()) {
+                h.answer(xid, taken);
+                if (h.awaited.isEmpty() && !h.connection.closed()) {
                     decide(h);
                 }
             }
@@ -1514,7 +1543,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long queuedBefore,
             int attempt,
             boolean sendBack) {
-        bus.applyPartnerUpdate(BindingUpdate.of(config.name(), b, xid).withRevision(revision))
+        BindingUpdate theirs = BindingUpdate.of(config.name(), b, xid).withRevision(revision);
+        bus.applyPartnerUpdate(sendBack ? theirs.sentBack() : theirs)
                 .ifNoItem()
                 .after(settings.updateTimeout())
                 .fail()
@@ -1530,9 +1560,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             progressAt = clock.instant();
                             if (reason == null) {
                                 dropSuperseded(b.address().toString(), queuedBefore, ack.appliedSequence());
-                                if (sendBack) {
+                                // queued before the wait for our BNDACK ends (applied): nothing of ours goes first;
+                                // one of ours queued (newer than the row applied) supersedes it
+                                if (sendBack
+                                        && ack.appliedSequence() > 0
+                                        && !queue.containsKey(b.address().toString())) {
                                     metrics.count("tandem_failover_partner_updates_sent_back_total");
-                                    enqueue(BindingUpdate.of(config.name(), b, ack.appliedSequence()));
+                                    queueOurs(BindingUpdate.of(config.name(), b, ack.appliedSequence()));
                                 }
                             }
                             applied(receipt);

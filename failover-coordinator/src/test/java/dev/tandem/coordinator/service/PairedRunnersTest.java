@@ -53,6 +53,8 @@ class PairedRunnersTest {
     final List<FailoverCommand> secondaryCommands = new CopyOnWriteArrayList<>();
     final AtomicInteger partnerUpdatesSeen = new AtomicInteger();
     final List<String> partnerUpdateAddresses = new CopyOnWriteArrayList<>();
+    /** The partner's updates the runners handed to their lease-service, in order. */
+    final List<BindingUpdate> partnerUpdates = new CopyOnWriteArrayList<>();
     /** Every state the runners published, in order. */
     final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
@@ -152,6 +154,7 @@ class PairedRunnersTest {
             public Uni<BindingAck> applyPartnerUpdate(BindingUpdate update) {
                 partnerUpdatesSeen.incrementAndGet();
                 partnerUpdateAddresses.add(update.address());
+                partnerUpdates.add(update);
                 return applying.get();
             }
         };
@@ -473,12 +476,14 @@ class PairedRunnersTest {
     }
 
     /**
-     * ISC takes our owner update over its own client's ACTIVE binding (an ISC secondary takes the primary's FREE or
-     * BACKUP whose potential expiration has passed), so its ACTIVE that crossed ours is applied here and sent back as
-     * ours: ISC must not hold free an address its client still uses.
+     * ISC may take our owner update over its own client's ACTIVE binding (an ISC secondary takes the primary's FREE or
+     * BACKUP whose potential expiration has passed): its ACTIVE that crossed ours is applied here at once, whatever ISC
+     * answers, and goes back to ISC as ours (the lease-service keeps it unacknowledged until ISC has it, so a lost
+     * connection resends it): ISC must not hold free an address its client still uses.
      */
-    @Test
-    void anIscSecondarysActiveThatCrossedOurTakenOwnerUpdateIsAppliedAndSentBack() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"taken", "refused"})
+    void anIscSecondarysActiveThatCrossedOurOwnerUpdateIsAppliedAndSentBack(String answer) throws Exception {
         Ipv4 crossed = Ipv4.parse("192.0.2.14");
         applying = () -> Uni.createFrom()
                 .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 700));
@@ -496,15 +501,82 @@ class PairedRunnersTest {
                                     new Binding(
                                             crossed, BindingStatus.ACTIVE, null, hw, now + 600, now + 900, now, now, 0))
                             .withXid(3));
-            await().during(Duration.ofMillis(500))
-                    .atMost(Duration.ofSeconds(2))
-                    .until(() -> partnerUpdatesSeen.get() == 0);
-            sendAck(peer, now, sent, BindingStatus.BACKUP, false);
             assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
+            assertThat(partnerUpdates).hasSize(1);
+            assertThat(partnerUpdates.get(0).sendBack()).isTrue();
+            sendAck(peer, now, sent, BindingStatus.BACKUP, answer.equals("refused"));
             FailoverMessage back = awaitUpdate(in, crossed);
             assertThat(FailoverMessages.binding(back).orElseThrow().status()).isEqualTo(BindingStatus.ACTIVE);
             assertThat(FailoverMessages.binding(back).orElseThrow().hardwareAddress())
                     .isEqualTo(hw);
+        }
+    }
+
+    /**
+     * Two ACTIVE bindings of one address for different clients that cross (each server bound a client apart): ISC
+     * decides by their times, and this server follows its answer. Taken, ours stands and ISC's is refused; nothing goes
+     * back.
+     */
+    @Test
+    void anIscActiveThatCrossedOurActiveIsRefusedWhenIscTookOurs() throws Exception {
+        Ipv4 crossed = Ipv4.parse("192.0.2.15");
+        try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            byte[] ours = java.util.HexFormat.of().parseHex("0102005e0000a1");
+            byte[] theirs = java.util.HexFormat.of().parseHex("0102005e0000b2");
+            primary.enqueue(BindingUpdate.of(
+                    "fo",
+                    new Binding(crossed, BindingStatus.ACTIVE, null, ours, now + 600, now + 900, now, now, 0),
+                    1));
+            FailoverMessage sent = awaitUpdate(in, crossed);
+            send(
+                    peer,
+                    FailoverMessages.bindingUpdate(
+                                    now,
+                                    new Binding(
+                                            crossed,
+                                            BindingStatus.ACTIVE,
+                                            null,
+                                            theirs,
+                                            now + 600,
+                                            now + 900,
+                                            now,
+                                            now - 5,
+                                            0))
+                            .withXid(3));
+            sendAck(peer, now, sent, BindingStatus.ACTIVE, false);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            assertThat(partnerUpdatesSeen.get()).isZero();
+        }
+    }
+
+    /**
+     * ISC drops its update as soon as it takes any of ours that it crossed: with two of ours in flight, the first taken
+     * and the second refused, ISC's update is refused here too (deciding by the last answer alone took it, while ISC
+     * held ours).
+     */
+    @Test
+    void anIscUpdateCrossingTwoOfOursIsRefusedWhenIscTookEitherOfThem() throws Exception {
+        Ipv4 crossed = Ipv4.parse("192.0.2.16");
+        applying = () -> Uni.createFrom()
+                .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 800));
+        try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            primary.enqueue(
+                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
+            FailoverMessage first = awaitUpdate(in, crossed);
+            primary.enqueue(
+                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 2));
+            FailoverMessage second = awaitUpdate(in, crossed);
+            sendPool(peer, now, crossed, BindingStatus.FREE, 3);
+            sendAck(peer, now, first, BindingStatus.BACKUP, false);
+            sendAck(peer, now, second, BindingStatus.FREE, true);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            assertThat(partnerUpdatesSeen.get()).isZero();
         }
     }
 

@@ -263,9 +263,12 @@ public class BindingRepository {
 
     /**
      * Applies an accepted partner update. The row takes a new update number that counts as published and acknowledged:
-     * it came from the partner and goes back to no one. Returns the new local state and that number.
+     * it came from the partner and goes back to no one, unless {@code sendBack}: then it stays unacknowledged, and the
+     * coordinator sends it to the partner as ours (and again, like any unacknowledged row, until the partner has it).
+     * Returns the new local state and that number.
      */
-    public Uni<Applied> apply(SqlConnection conn, Binding b, String clientKey, Instant declineUntil, Instant now) {
+    public Uni<Applied> apply(
+            SqlConnection conn, Binding b, String clientKey, Instant declineUntil, Instant now, boolean sendBack) {
         LeaseState state;
         Boolean backup = null;
         Instant expires = null;
@@ -314,8 +317,9 @@ public class BindingRepository {
                         + " tsfp = CASE WHEN $2 <> 'ACTIVE' THEN NULL WHEN client_key IS NOT DISTINCT FROM $3"
                         + " THEN coalesce($8, tsfp) ELSE $8 END,"
                         + " backup = coalesce($10, backup), updated_at = $11,"
-                        + " update_seq = n.v, published_seq = n.v, acked_seq = n.v FROM n WHERE address = $1"
-                        + " RETURNING update_seq")
+                        + " update_seq = n.v, published_seq = n.v,"
+                        + " acked_seq = CASE WHEN $12 THEN least(acked_seq, n.v - 1) ELSE n.v END"
+                        + " FROM n WHERE address = $1 RETURNING update_seq")
                 .execute(Tuple.from(new Object[] {
                     b.address().unsigned(),
                     state.name(),
@@ -327,7 +331,8 @@ public class BindingRepository {
                     ts(potential),
                     keepClient,
                     backup,
-                    ts(now)
+                    ts(now),
+                    sendBack
                 }))
                 .map(rows -> new Applied(state, rows.iterator().next().getLong("update_seq")));
     }

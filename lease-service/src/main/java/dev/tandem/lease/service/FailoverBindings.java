@@ -226,7 +226,13 @@ public class FailoverBindings {
                         }
                         return bindings.dropOffer(conn, held.get().address(), now);
                     })
-                    .flatMap(x -> bindings.apply(conn, b, clientKey, now.plus(settings.declineProbation()), now))
+                    .flatMap(x -> bindings.apply(
+                            conn,
+                            b,
+                            clientKey,
+                            now.plus(settings.declineProbation()),
+                            now,
+                            Boolean.TRUE.equals(u.sendBack())))
                     .map(applied -> applied(u, b, clientKey, scope, applied, now, events));
         });
     }

@@ -298,6 +298,33 @@ class FailoverLeasesTest {
                         Ipv4.parse("203.0.113.5"), BindingStatus.ACTIVE, null, hw, now + 900, now + 900, now, now, 0),
                 6);
         assertThat(expiry("203.0.113.5")).isEqualTo(now + 900);
+        // one to go back to the partner as ours (an ISC update that crossed ours, which ISC may have taken): applied,
+        // and unacknowledged until the partner acknowledges it, so that a lost connection resends it
+        BindingAck back = bindings.apply(List.of(BindingUpdate.of(
+                                "fo",
+                                new Binding(
+                                        Ipv4.parse("203.0.113.5"),
+                                        BindingStatus.ACTIVE,
+                                        null,
+                                        hw,
+                                        now + 900,
+                                        now + 900,
+                                        now,
+                                        now,
+                                        0),
+                                7)
+                        .sentBack()))
+                .await()
+                .atMost(Duration.ofSeconds(20))
+                .get(0);
+        assertThat(back.rejectReason()).isNull();
+        assertThat(Long.parseLong(column("update_seq", "203.0.113.5"))).isEqualTo(back.appliedSequence());
+        assertThat(Long.parseLong(column("acked_seq", "203.0.113.5"))).isLessThan(back.appliedSequence());
+        bindings.acknowledge(List.of(new BindingAck(
+                        BindingAck.VERSION, "fo", "203.0.113.5", back.appliedSequence(), now + 900, null, null, 0)))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(Long.parseLong(column("acked_seq", "203.0.113.5"))).isEqualTo(back.appliedSequence());
     }
 
     static long expiry(String address) throws Exception {

@@ -25,6 +25,9 @@ import java.util.HexFormat;
  * @param storeSequence on an identify marker: the database's latest binding update number
  * @param revision on a partner's update: the configuration revision the coordinator runs the relationship with; the
  *     lease-service applies it only once it has applied that revision (a scope that just joined is in it); else null
+ * @param sendBack on a partner's update: true when the binding applied is to go back to the partner as an update of
+ *     this server (the row stays unacknowledged until the partner acknowledges it, so it is resent like any other);
+ *     else null
  */
 public record BindingUpdate(
         int version,
@@ -43,7 +46,8 @@ public record BindingUpdate(
         Integer addressesMoved,
         String leaseStore,
         Long storeSequence,
-        Long revision) {
+        Long revision,
+        Boolean sendBack) {
 
     public static final int VERSION = 1;
 
@@ -52,12 +56,46 @@ public record BindingUpdate(
 
     public static BindingUpdate endOfResend(String relationship, String requestId) {
         return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, null, null, null, null);
+                VERSION,
+                relationship,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                requestId,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     public static BindingUpdate endOfBalance(String relationship, String requestId, int moved) {
         return new BindingUpdate(
-                VERSION, relationship, null, null, null, null, 0, 0, 0, 0, 0, 0, requestId, moved, null, null, null);
+                VERSION,
+                relationship,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                requestId,
+                moved,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** The lease database's identity and latest update number, answering {@code requestId}. */
@@ -79,6 +117,7 @@ public record BindingUpdate(
                 null,
                 store,
                 sequence,
+                null,
                 null);
     }
 
@@ -97,6 +136,7 @@ public record BindingUpdate(
                 b.cltt(),
                 b.flags(),
                 sequence,
+                null,
                 null,
                 null,
                 null,
@@ -123,7 +163,31 @@ public record BindingUpdate(
                 addressesMoved,
                 leaseStore,
                 storeSequence,
-                r);
+                r,
+                sendBack);
+    }
+
+    /** This partner's update, to go back to the partner as ours once applied (see {@code sendBack}). */
+    public BindingUpdate sentBack() {
+        return new BindingUpdate(
+                version,
+                relationship,
+                address,
+                status,
+                clientId,
+                hardwareAddress,
+                leaseExpiration,
+                potentialExpiration,
+                startTimeOfState,
+                cltt,
+                flags,
+                sequence,
+                resendDone,
+                addressesMoved,
+                leaseStore,
+                storeSequence,
+                revision,
+                true);
     }
 
     @JsonIgnore
