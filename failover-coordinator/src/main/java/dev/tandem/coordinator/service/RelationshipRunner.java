@@ -262,6 +262,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         boolean oursTaken;
 
         boolean oursActive;
+        /** With ISC: applied at once (an ACTIVE), and the update number the row took (0: not yet, or settled). */
+        boolean appliedAtOnce;
+
+        long appliedSequence;
 
         Held(PeerConnection connection, long xid, Binding binding, long receipt) {
             this.connection = connection;
@@ -1309,9 +1313,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * better, then whether its state may change that way), so with ISC this server follows its answers: the partner's
      * update that crossed ours in flight waits for ISC's answer to each of them; any of ours taken, theirs is refused
      * (ISC has dropped it), all refused, theirs is applied. ISC's ACTIVE crossing ours that is not ACTIVE is applied at
-     * once (the acceptance matrix decides) and goes back to ISC as ours: ISC may have taken ours over it, and would then
-     * hold the address free, maybe for another client, while its client still uses it; back at ISC it changes
-     * nothing if ISC kept it. Ours only queued here has crossed nothing: ISC never saw it, and it is dropped once
+     * once (the acceptance matrix decides; waiting, a lost connection would lose it), and goes back to ISC as ours if
+     * ISC took ours over it: ISC would hold the address free, maybe for another client, while its client still uses it
+     * ({@link #finishSendBack}). Ours only queued here has crossed nothing: ISC never saw it, and it is dropped once
      * theirs is applied ({@link #dropSuperseded}).
      */
     private void decide(Held h) {
@@ -1329,17 +1333,18 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return;
         }
         awaitInFlight(h);
-        if (h.binding.status() == BindingStatus.ACTIVE && h.crossedBy != null && !h.oursActive) {
-            forgetAwaited(h);
-            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, true);
+        boolean atOnce = h.binding.status() == BindingStatus.ACTIVE && h.crossedBy != null && !h.oursActive;
+        for (Long xid : h.awaited) {
+            awaitingAnswer
+                    .computeIfAbsent(xid, x -> new java.util.ArrayList<>())
+                    .add(h);
+        }
+        if (atOnce) {
+            h.appliedAtOnce = true;
+            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, h);
             return;
         }
         if (!h.awaited.isEmpty()) {
-            for (Long xid : h.awaited) {
-                awaitingAnswer
-                        .computeIfAbsent(xid, x -> new java.util.ArrayList<>())
-                        .add(h);
-            }
             return;
         }
         decidePartnerUpdate(
@@ -1356,18 +1361,32 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         });
     }
 
-    /** The partner's update no longer waits for the answers to ours (decided without them). */
-    private void forgetAwaited(Held h) {
-        for (Long xid : h.awaited) {
-            List<Held> waiting = awaitingAnswer.get(xid);
-            if (waiting != null) {
-                waiting.remove(h);
-                if (waiting.isEmpty()) {
-                    awaitingAnswer.remove(xid);
-                }
-            }
+    /**
+     * With ISC: ISC's ACTIVE, applied at once, goes back to ISC as ours once its answers show it took any of ours that
+     * it crossed (the row stays unacknowledged in the lease table meanwhile, so a lost connection resends it); taken by
+     * none, ISC kept its binding, and the row is recorded as acknowledged. One of ours numbered later supersedes it.
+     */
+    private void finishSendBack(Held h) {
+        long sequence = h.appliedSequence;
+        h.appliedSequence = 0;
+        String address = h.binding.address().toString();
+        boolean newer = java.util.stream.Stream.concat(queue.values().stream(), inFlight.values().stream())
+                .anyMatch(
+                        q -> q.update().address().equals(address) && q.update().sequence() > sequence);
+        if (!h.oursTaken) {
+            bus.acknowledged(new BindingAck(
+                    BindingAck.VERSION,
+                    config.name(),
+                    address,
+                    sequence,
+                    h.binding.potentialExpiration(),
+                    null,
+                    null,
+                    0));
+        } else if (!newer) {
+            metrics.count("tandem_failover_partner_updates_sent_back_total");
+            queueOurs(BindingUpdate.of(config.name(), h.binding, sequence));
         }
-        h.awaited.clear();
     }
 
     /**
@@ -1389,9 +1408,14 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (waiting != null) {
             for (Held h : waiting) {
                 h.answer(xid, taken);
-                if (h.awaited.isEmpty() && !h.connection.closed()) {
-                    decide(h);
+                if (!h.awaited.isEmpty() || h.connection.closed()) {
+                    continue;
                 }
+                if (!h.appliedAtOnce) {
+                    decide(h);
+                } else if (h.appliedSequence > 0) {
+                    finishSendBack(h);
+                } // else its apply, still under way, finishes it
             }
         }
     }
@@ -1465,7 +1489,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             applied(receipt);
             return;
         }
-        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, false);
+        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, null);
     }
 
     /**
@@ -1542,9 +1566,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long receipt,
             long queuedBefore,
             int attempt,
-            boolean sendBack) {
+            Held sendBack) {
         BindingUpdate theirs = BindingUpdate.of(config.name(), b, xid).withRevision(revision);
-        bus.applyPartnerUpdate(sendBack ? theirs.sentBack() : theirs)
+        bus.applyPartnerUpdate(sendBack != null ? theirs.sentBack() : theirs)
                 .ifNoItem()
                 .after(settings.updateTimeout())
                 .fail()
@@ -1560,13 +1584,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                             progressAt = clock.instant();
                             if (reason == null) {
                                 dropSuperseded(b.address().toString(), queuedBefore, ack.appliedSequence());
-                                // queued before the wait for our BNDACK ends (applied): nothing of ours goes first;
-                                // one of ours queued (newer than the row applied) supersedes it
-                                if (sendBack
-                                        && ack.appliedSequence() > 0
-                                        && !queue.containsKey(b.address().toString())) {
-                                    metrics.count("tandem_failover_partner_updates_sent_back_total");
-                                    queueOurs(BindingUpdate.of(config.name(), b, ack.appliedSequence()));
+                                if (sendBack != null && ack.appliedSequence() > 0) {
+                                    sendBack.appliedSequence = ack.appliedSequence();
+                                    if (sendBack.awaited.isEmpty()) {
+                                        finishSendBack(sendBack);
+                                    }
                                 }
                             }
                             applied(receipt);

@@ -55,6 +55,8 @@ class PairedRunnersTest {
     final List<String> partnerUpdateAddresses = new CopyOnWriteArrayList<>();
     /** The partner's updates the runners handed to their lease-service, in order. */
     final List<BindingUpdate> partnerUpdates = new CopyOnWriteArrayList<>();
+    /** The acknowledgements the runners recorded with their lease-service. */
+    final List<BindingAck> recorded = new CopyOnWriteArrayList<>();
     /** Every state the runners published, in order. */
     final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
@@ -129,7 +131,9 @@ class PairedRunnersTest {
             }
 
             @Override
-            public void acknowledged(BindingAck ack) {}
+            public void acknowledged(BindingAck ack) {
+                recorded.add(ack);
+            }
 
             @Override
             public void command(FailoverCommand command) {
@@ -478,8 +482,10 @@ class PairedRunnersTest {
     /**
      * ISC may take our owner update over its own client's ACTIVE binding (an ISC secondary takes the primary's FREE or
      * BACKUP whose potential expiration has passed): its ACTIVE that crossed ours is applied here at once, whatever ISC
-     * answers, and goes back to ISC as ours (the lease-service keeps it unacknowledged until ISC has it, so a lost
-     * connection resends it): ISC must not hold free an address its client still uses.
+     * answers (waiting, a lost connection would lose it). If ISC took ours, the ACTIVE goes back to ISC as ours (the
+     * lease-service keeps it unacknowledged until ISC has it, so a lost connection resends it): ISC must not hold free
+     * an address its client still uses. If ISC refused ours, it kept its binding: nothing goes back, and the row is
+     * recorded as acknowledged.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"taken", "refused"})
@@ -505,6 +511,19 @@ class PairedRunnersTest {
             assertThat(partnerUpdates).hasSize(1);
             assertThat(partnerUpdates.get(0).sendBack()).isTrue();
             sendAck(peer, now, sent, BindingStatus.BACKUP, answer.equals("refused"));
+            if (answer.equals("refused")) {
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> recorded.stream().anyMatch(a -> a.sequence() == 700 && a.accepted()));
+                // nothing goes back: the next update the scripted ISC sees is one of another address
+                Ipv4 other = Ipv4.parse("192.0.2.19");
+                primary.enqueue(BindingUpdate.of(
+                        "fo", new Binding(other, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 701));
+                FailoverMessage next = await().atMost(Duration.ofSeconds(10)).until(() -> read(in), m -> m.messageType()
+                        .filter(MessageType.BNDUPD::equals)
+                        .isPresent());
+                assertThat(next.address(FailoverOption.ASSIGNED_IP_ADDRESS)).contains(other);
+                return;
+            }
             FailoverMessage back = awaitUpdate(in, crossed);
             assertThat(FailoverMessages.binding(back).orElseThrow().status()).isEqualTo(BindingStatus.ACTIVE);
             assertThat(FailoverMessages.binding(back).orElseThrow().hardwareAddress())
