@@ -146,6 +146,15 @@ public record BindingUpdate(
 
     /** This update as the coordinator hands it to the lease-service: applied once revision {@code r} is in force. */
     public BindingUpdate withRevision(long r) {
+        return with(r, sendBack);
+    }
+
+    /** This partner's update, to go back to the partner as ours once applied (see {@code sendBack}). */
+    public BindingUpdate sentBack() {
+        return with(revision, true);
+    }
+
+    private BindingUpdate with(Long r, Boolean back) {
         return new BindingUpdate(
                 version,
                 relationship,
@@ -164,30 +173,7 @@ public record BindingUpdate(
                 leaseStore,
                 storeSequence,
                 r,
-                sendBack);
-    }
-
-    /** This partner's update, to go back to the partner as ours once applied (see {@code sendBack}). */
-    public BindingUpdate sentBack() {
-        return new BindingUpdate(
-                version,
-                relationship,
-                address,
-                status,
-                clientId,
-                hardwareAddress,
-                leaseExpiration,
-                potentialExpiration,
-                startTimeOfState,
-                cltt,
-                flags,
-                sequence,
-                resendDone,
-                addressesMoved,
-                leaseStore,
-                storeSequence,
-                revision,
-                true);
+                back);
     }
 
     @JsonIgnore
