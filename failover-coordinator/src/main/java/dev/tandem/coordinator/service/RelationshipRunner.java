@@ -1347,8 +1347,26 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (!h.awaited.isEmpty()) {
             return;
         }
+        if (h.crossedBy == null) {
+            // ours only queued (the window full): ISC will see it after our answer to theirs, outside its own update's
+            // wait, and take it if it may; the primary's stands as ISC's rule has it, else a new ISC secondary's full
+            // update (all FREE) would undo our split before ours got there, and ISC would have no address of its own
+            Queued queued = queue.get(h.binding.address().toString());
+            if (queued != null && iscTakes(h.binding, queued.update())) {
+                decidePartnerUpdate(h.connection, h.xid, h.binding, h.receipt, Optional.of(queued.update()));
+                return;
+            }
+        }
         decidePartnerUpdate(
                 h.connection, h.xid, h.binding, h.receipt, h.oursTaken ? Optional.of(h.crossedBy) : Optional.empty());
+    }
+
+    /** ISC's rule for two updates that are not ACTIVE (failover_lease_is_better): the primary's stands. */
+    private boolean iscTakes(Binding theirs, BindingUpdate ours) {
+        return config.primary()
+                && theirs.status() != BindingStatus.ACTIVE
+                && !"ACTIVE".equals(ours.status())
+                && !ours.status().equals(theirs.status().name());
     }
 
     /** With ISC: the partner's update crossed each of our updates of its address now in flight, and awaits them. */

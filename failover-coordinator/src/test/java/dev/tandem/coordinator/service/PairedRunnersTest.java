@@ -572,6 +572,41 @@ class PairedRunnersTest {
     }
 
     /**
+     * Our owner update still queued (the window full) when an ISC secondary's update of the address arrives: ISC's
+     * rule makes the primary's stand, so theirs is refused and ours goes once the window has room (taken, a new ISC
+     * secondary's full update, all FREE, undid our split before ours got there: ISC had no address of its own, found
+     * by the start-order matrix).
+     */
+    @Test
+    void anIscSecondarysUpdateCrossingOurQueuedOwnerUpdateIsRefusedAndOursGoes() throws Exception {
+        Ipv4 crossed = Ipv4.parse("192.0.2.17");
+        try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            List<FailoverMessage> window = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Ipv4 a = Ipv4.parse("198.51.100." + (10 + i));
+                primary.enqueue(BindingUpdate.of(
+                        "fo", new Binding(a, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 100 + i));
+                window.add(awaitUpdate(in, a));
+            }
+            primary.enqueue(BindingUpdate.of(
+                    "fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 120));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> primary.report().get(5, TimeUnit.SECONDS).pendingUpdates() == 11);
+            sendPool(peer, now, crossed, BindingStatus.FREE, 3);
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
+                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+            assertThat(partnerUpdatesSeen.get()).isZero();
+            sendAck(peer, now, window.get(0), BindingStatus.BACKUP, false);
+            assertThat(FailoverMessages.binding(awaitUpdate(in, crossed))
+                            .orElseThrow()
+                            .status())
+                    .isEqualTo(BindingStatus.BACKUP);
+        }
+    }
+
+    /**
      * ISC drops its update as soon as it takes any of ours that it crossed: with two of ours in flight, the first taken
      * and the second refused, ISC's update is refused here too (deciding by the last answer alone took it, while ISC
      * held ours).
