@@ -92,6 +92,17 @@ public interface CoordinatorConfig {
         @WithDefault("60s")
         Duration stallAfter();
 
+        /**
+         * How long an update of ours may stay unanswered after the partner answered one we sent later: by then the
+         * partner has lost it (a broken peer), and its slot of the window, and any partner update that crossed it, would
+         * wait as long as the connection lasts. The connection is ended; the next one sends it again. A partner that
+         * answers nothing (its lease-service down) is left to its own data path. Longer than a partner's lease-service
+         * takes to come back or hand its partitions over (a Kafka consumer group's session timeout and rebalance), during
+         * which its answers of some addresses lag behind others. 0 turns the check off.
+         */
+        @WithDefault("120s")
+        Duration unansweredAfter();
+
         /** Fate-sharing with the services that serve: see {@link DataPath}. */
         DataPath dataPath();
     }

@@ -133,6 +133,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
     private final Map<Long, Queued> inFlight = new HashMap<>();
+    /** When each update in flight was sent (by xid), and when the latest answered one was: see {@link #checkUnanswered}. */
+    private final Map<Long, Instant> sentAt = new HashMap<>();
+
+    private Instant answeredSentAt = Instant.MIN;
     /** The highest update number seen from the lease-service, and what it was at the last unacked recheck. */
     private long highestSeen;
 
@@ -169,6 +173,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private final Set<String> covered = new HashSet<>();
     /** Whether the partner asked for all our updates since our own UPDREQALL went (it has just joined a scope). */
     private boolean partnerAskedAll;
+    /**
+     * Whether the partner may have lost its lease database since it last had all our bindings: it reported RECOVER, or
+     * it is ISC dhcpd and reported POTENTIAL-CONFLICT. ISC without its lease file starts in RECOVER, and moves from
+     * RECOVER to POTENTIAL-CONFLICT on a partner's NORMAL (ours, from a restart, before we ever see its RECOVER), where
+     * it asks only for the updates it has not acknowledged. Its requests get all our bindings until one full resend
+     * has been acknowledged: with only the unacknowledged, it would hold no free address of its own, and our balance
+     * would give it none (by our records it has them). ISC's conflict resolution keeps its ACTIVE bindings against
+     * our FREE or BACKUP ones.
+     */
+    private boolean partnerMayLackBindings;
     /** Whether the wait for a partner lacking a joining scope was logged (once per runner). */
     private boolean uncoveredLogged;
 
@@ -234,6 +248,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private long identifyTimer = -1;
     private long recheckTimer = -1;
     private long stallTimer = -1;
+    private long unansweredTimer = -1;
     /**
      * The last sign that a wait is moving (a state change, the partner's state, update or UPDDONE): a wait in a state
      * that serves nobody (see {@link WaitingFor}) without one for {@code stall-after} is a stall.
@@ -286,7 +301,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
-    private record UpdateDoneOwed(String requestId, long xid, long barrier, PeerConnection connection) {}
+    private record UpdateDoneOwed(String requestId, long xid, long barrier, PeerConnection connection, boolean all) {}
 
     public RelationshipRunner(
             String server,
@@ -422,6 +437,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         Math.max(100, Math.min(5_000, settings.stallAfter().toMillis() / 4)),
                         id -> run(this::checkStall));
             }
+            if (!settings.unansweredAfter().isZero()) {
+                unansweredTimer = vertx.setPeriodic(
+                        Math.max(100, Math.min(5_000, settings.unansweredAfter().toMillis() / 4)),
+                        id -> run(this::checkUnanswered));
+            }
             if (!settings.poolBalanceInterval().isZero()) {
                 balanceTimer = vertx.setPeriodic(
                         settings.poolBalanceInterval().toMillis(),
@@ -450,7 +470,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 joinRetryTimer,
                 identifyTimer,
                 recheckTimer,
-                stallTimer
+                stallTimer,
+                unansweredTimer
             }) {
                 if (t >= 0) {
                     vertx.cancelTimer(t);
@@ -527,6 +548,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             queue.clear();
             poolRequests.clear();
             inFlight.clear();
+            sentAt.clear();
+            answeredSentAt = Instant.MIN;
             owed.clear();
             awaitingUpdateDone = false;
             applying.clear();
@@ -794,6 +817,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         FailoverState before = partnerState;
         partnerState = reported;
         partnerSince = reportedSince;
+        if (reported == FailoverState.RECOVER || (reported == FailoverState.POTENTIAL_CONFLICT && iscPartner())) {
+            partnerMayLackBindings = true;
+        }
         if (state == FailoverState.PAUSED && reported == FailoverState.PARTNER_DOWN) {
             partnerTookOver = true;
         }
@@ -1141,7 +1167,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                         .findFirst()
                         .ifPresent(o -> {
                             owed.remove(o);
-                            owed.addFirst(new UpdateDoneOwed(o.requestId(), o.xid(), ordinal.get(), o.connection()));
+                            owed.addFirst(
+                                    new UpdateDoneOwed(o.requestId(), o.xid(), ordinal.get(), o.connection(), o.all()));
                         });
                 settleOwed();
                 releaseHeld();
@@ -1214,6 +1241,30 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
     }
 
+    /**
+     * An update of ours still unanswered {@code unanswered-after} after it went, while the partner has answered one we
+     * sent later, was lost by the partner: ends the connection (DISCONNECT), so that the next one sends it again.
+     * Waiting would hold its slot of the window for good, with any partner update that crossed it, and any UPDDONE we
+     * owe after it (a partner in RECOVER would never finish). A partner that answers nothing at all is not ended here:
+     * its lease-service may be down, and its data path hands over (a new connection would not help).
+     */
+    private void checkUnanswered() {
+        Instant bound = clock.instant().minus(settings.unansweredAfter());
+        sentAt.entrySet().stream()
+                .filter(e -> e.getValue().isBefore(bound) && e.getValue().isBefore(answeredSentAt))
+                .findFirst()
+                .ifPresent(e -> {
+                    String address = inFlight.get(e.getKey()).update().address();
+                    String why = "our update of " + address + " (xid " + e.getKey() + ") unanswered for "
+                            + settings.unansweredAfter().toSeconds() + " s after later ones were answered";
+                    metrics.count("tandem_failover_binding_updates_unanswered_total");
+                    Log.warnf(
+                            "Failover %s: %s; ending the connection, the next one sends it again", config.name(), why);
+                    link.send(FailoverMessages.disconnect(now(), RejectReason.UNKNOWN_REASON, why));
+                    link.close();
+                });
+    }
+
     /** Sends queued updates within the partner's window (§8.4), one binding per BNDUPD. */
     private void pump() {
         if (link == null) {
@@ -1229,6 +1280,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long xid = link.sendRequest(
                     FailoverMessages.bindingUpdate(now(), q.update().toBinding()));
             inFlight.put(xid, q);
+            sentAt.put(xid, clock.instant());
             metrics.count("tandem_failover_binding_updates_sent_total");
         }
     }
@@ -1237,6 +1289,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         Queued q = inFlight.remove(m.xid());
         if (q == null) {
             return; // an ack for an update of an earlier connection
+        }
+        Instant sent = sentAt.remove(m.xid());
+        if (sent.isAfter(answeredSentAt)) {
+            answeredSentAt = sent;
         }
         Optional<RejectReason> reject = FailoverMessages.rejectReason(m);
         BindingUpdate u = q.update();
@@ -1652,10 +1708,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     private void onUpdateRequest(PeerConnection connection, FailoverMessage m, boolean all) {
         String requestId = UUID.randomUUID().toString();
-        owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection));
-        Log.infof("Failover %s: the partner asks for %s updates", config.name(), all ? "all" : "unacknowledged");
+        boolean sendAll = all || partnerMayLackBindings;
+        owed.addLast(new UpdateDoneOwed(requestId, m.xid(), -1, connection, sendAll));
+        Log.infof(
+                "Failover %s: the partner asks for %s updates%s",
+                config.name(),
+                all ? "all" : "unacknowledged",
+                sendAll && !all
+                        ? "; sending all: it may have lost its lease database (RECOVER, or ISC in POTENTIAL-CONFLICT)"
+                        : "");
         askLeaseService(
-                all ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED,
+                sendAll ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED,
                 requestId,
                 connection,
                 () -> owed.stream().anyMatch(o -> o.requestId().equals(requestId) && o.barrier() < 0));
@@ -1704,6 +1767,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 return;
             }
             owed.pollFirst();
+            if (o.all()) {
+                partnerMayLackBindings = false;
+            }
             link.send(FailoverMessages.empty(MessageType.UPDDONE, now(), o.xid()));
         }
     }

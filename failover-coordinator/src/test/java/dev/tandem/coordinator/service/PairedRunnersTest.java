@@ -459,9 +459,7 @@ class PairedRunnersTest {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
             // ours: the primary gives the address to the secondary, unacknowledged
-            primary.enqueue(
-                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
-            FailoverMessage sent = awaitUpdate(in, crossed);
+            FailoverMessage sent = ourPoolUpdate(in, crossed, BindingStatus.BACKUP, now, 1);
             // theirs, sent before ours arrived: the secondary's client's lease of it ran out
             byte[] hw = java.util.HexFormat.of().parseHex("0102005e000011");
             send(
@@ -476,6 +474,67 @@ class PairedRunnersTest {
             assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)).isPresent())
                     .isEqualTo(refused);
             assertThat(partnerUpdatesSeen.get()).isEqualTo(refused ? 0 : 1);
+        }
+    }
+
+    /**
+     * An update of ours the partner never answers, while it answers one we sent later, was lost there: the connection
+     * ends (DISCONNECT naming it) after unanswered-after, and the next one sends it again. A partner that answers
+     * nothing keeps the connection: its lease-service may be down, and a new connection would not help.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void anUpdateThePartnerLostWhileAnsweringALaterOneEndsTheConnection(boolean laterAnswered) throws Exception {
+        try (java.net.Socket peer = scriptedSecondary("tandem-test", FailoverState.NORMAL)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            long now = System.currentTimeMillis() / 1000;
+            ourPoolUpdate(in, Ipv4.parse("192.0.2.11"), BindingStatus.BACKUP, now, 1);
+            FailoverMessage later = ourPoolUpdate(in, Ipv4.parse("192.0.2.12"), BindingStatus.BACKUP, now, 2);
+            if (!laterAnswered) {
+                await().during(TestSettings.UNANSWERED_AFTER.multipliedBy(3))
+                        .atMost(TestSettings.UNANSWERED_AFTER.multipliedBy(5))
+                        .until(() -> primary.report()
+                                .get(5, TimeUnit.SECONDS)
+                                .status()
+                                .communicating());
+                return;
+            }
+            sendAck(peer, now, later, BindingStatus.BACKUP, false);
+            FailoverMessage bye = awaitMessage(in, MessageType.DISCONNECT);
+            assertThat(bye.text(FailoverOption.MESSAGE).orElseThrow()).contains("192.0.2.11");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            !primary.report().get(5, TimeUnit.SECONDS).status().communicating());
+        }
+    }
+
+    /**
+     * A partner that may have lost its lease database gets all our bindings for its next update request, once: one
+     * that reported RECOVER, or ISC dhcpd in POTENTIAL-CONFLICT (ISC restarted without its lease file is in RECOVER,
+     * moves to POTENTIAL-CONFLICT on our NORMAL before we see it, and asks only for what it has not acknowledged).
+     * Without them it holds no free address of its own, and our balance would give it none (found by the start-order
+     * matrix). Another Tandem server in POTENTIAL-CONFLICT, or ISC in NORMAL, gets the unacknowledged ones.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "isc-4.4.3-P1,POTENTIAL_CONFLICT,1",
+        "isc-4.4.3-P1,NORMAL,0",
+        "tandem-test,RECOVER,1",
+        "tandem-test,POTENTIAL_CONFLICT,0"
+    })
+    void aPartnerThatMayHaveLostItsLeasesGetsAllOurBindingsForItsUpdateRequestOnce(
+            String vendor, FailoverState reported, int fullResends) throws Exception {
+        try (java.net.Socket peer = scriptedSecondary(vendor, reported)) {
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            send(peer, FailoverMessages.empty(MessageType.UPDREQ, System.currentTimeMillis() / 1000, 4));
+            assertThat(awaitMessage(in, MessageType.UPDDONE).xid()).isEqualTo(4);
+            send(peer, FailoverMessages.empty(MessageType.UPDREQ, System.currentTimeMillis() / 1000, 5));
+            assertThat(awaitMessage(in, MessageType.UPDDONE).xid()).isEqualTo(5);
+            assertThat(primaryCommands.stream()
+                            .map(FailoverCommand::command)
+                            .filter(FailoverCommand.RESEND_ALL::equals))
+                    .as("all our bindings for its first request only")
+                    .hasSize(fullResends);
         }
     }
 
@@ -496,9 +555,7 @@ class PairedRunnersTest {
         try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            primary.enqueue(
-                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
-            FailoverMessage sent = awaitUpdate(in, crossed);
+            FailoverMessage sent = ourPoolUpdate(in, crossed, BindingStatus.BACKUP, now, 1);
             byte[] hw = java.util.HexFormat.of().parseHex("0102005e000014");
             send(
                     peer,
@@ -619,12 +676,8 @@ class PairedRunnersTest {
         try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
-            primary.enqueue(
-                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.BACKUP, null, null, 0, 0, now, 0, 0), 1));
-            FailoverMessage first = awaitUpdate(in, crossed);
-            primary.enqueue(
-                    BindingUpdate.of("fo", new Binding(crossed, BindingStatus.FREE, null, null, 0, 0, now, 0, 0), 2));
-            FailoverMessage second = awaitUpdate(in, crossed);
+            FailoverMessage first = ourPoolUpdate(in, crossed, BindingStatus.BACKUP, now, 1);
+            FailoverMessage second = ourPoolUpdate(in, crossed, BindingStatus.FREE, now, 2);
             sendPool(peer, now, crossed, BindingStatus.FREE, 3);
             sendAck(peer, now, first, BindingStatus.BACKUP, false);
             sendAck(peer, now, second, BindingStatus.FREE, true);
@@ -1282,6 +1335,12 @@ class PairedRunnersTest {
                 .until(
                         () -> read(in),
                         m -> m.messageType().filter(MessageType.BNDACK::equals).isPresent() && m.xid() == xid);
+    }
+
+    /** The primary runner's update giving {@code address} to {@code owner}, as the scripted partner receives it. */
+    FailoverMessage ourPoolUpdate(java.io.DataInputStream in, Ipv4 address, BindingStatus owner, long now, long seq) {
+        primary.enqueue(BindingUpdate.of("fo", new Binding(address, owner, null, null, 0, 0, now, 0, 0), seq));
+        return awaitUpdate(in, address);
     }
 
     /** The runner's next BNDUPD of {@code address}, skipping whatever comes before it. */

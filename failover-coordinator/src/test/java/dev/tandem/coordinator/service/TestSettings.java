@@ -18,6 +18,9 @@ final class TestSettings {
         return failover(unackedRecheck, vendorClass, Duration.ZERO);
     }
 
+    /** How long an update of the runner may stay unanswered after a later one was answered. */
+    static final Duration UNANSWERED_AFTER = Duration.ofSeconds(1);
+
     /** With the stall bound of a state that serves nobody (0: no check). */
     static CoordinatorConfig.Failover failover(Duration unackedRecheck, String vendorClass, Duration stallAfter) {
         return new CoordinatorConfig.Failover() {
@@ -67,6 +70,10 @@ final class TestSettings {
 
             public Duration stallAfter() {
                 return stallAfter;
+            }
+
+            public Duration unansweredAfter() {
+                return UNANSWERED_AFTER;
             }
 
             @Override

@@ -55,28 +55,21 @@ public record BindingUpdate(
     public static final String STARTED = "lease-service-started";
 
     public static BindingUpdate endOfResend(String relationship, String requestId) {
-        return new BindingUpdate(
-                VERSION,
-                relationship,
-                null,
-                null,
-                null,
-                null,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                requestId,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return marker(relationship, requestId, null, null, null);
     }
 
     public static BindingUpdate endOfBalance(String relationship, String requestId, int moved) {
+        return marker(relationship, requestId, moved, null, null);
+    }
+
+    /** The lease database's identity and latest update number, answering {@code requestId}. */
+    public static BindingUpdate identity(String relationship, String requestId, String store, long sequence) {
+        return marker(relationship, requestId, null, store, sequence);
+    }
+
+    /** A record with no address answering {@code requestId}: an end marker or an identity. */
+    private static BindingUpdate marker(
+            String relationship, String requestId, Integer moved, String store, Long storeSequence) {
         return new BindingUpdate(
                 VERSION,
                 relationship,
@@ -92,31 +85,8 @@ public record BindingUpdate(
                 0,
                 requestId,
                 moved,
-                null,
-                null,
-                null,
-                null);
-    }
-
-    /** The lease database's identity and latest update number, answering {@code requestId}. */
-    public static BindingUpdate identity(String relationship, String requestId, String store, long sequence) {
-        return new BindingUpdate(
-                VERSION,
-                relationship,
-                null,
-                null,
-                null,
-                null,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                requestId,
-                null,
                 store,
-                sequence,
+                storeSequence,
                 null,
                 null);
     }
