@@ -56,6 +56,9 @@ class FailoverSystemTest {
     static final String SERVER_ID_B = "198.18.134.1";
     static final String SCOPE = "198.18.135.0/24";
     static final Duration WAIT = Duration.ofSeconds(90);
+    /** The relationship's MCLT in the test configuration, seconds. */
+    static final long MCLT = 20;
+
     static final ObjectMapper JSON = Json.mapper();
     static final Pattern OBTAINED =
             Pattern.compile("lease of ([0-9.]+) obtained from ([0-9.]+)(?:, lease time ([0-9]+))?");
@@ -146,8 +149,86 @@ class FailoverSystemTest {
         });
     }
 
+    /**
+     * Reused addresses (real clients, the primary's hash bucket). A new client of an address that an earlier client
+     * held with a long acknowledged potential expiration gets MCLT, not up to the earlier client's time (§5.2.1: the
+     * acknowledged expiration belongs to the binding it was acknowledged for; the server could die before the partner
+     * hears of the new client, and the partner reuses the address after MCLT). And a client that released its address
+     * does not take it back while the partner has not acknowledged the release (the secondary's coordinator frozen):
+     * the partner may have given it to another client meanwhile (§5.3). With that coordinator still frozen, the
+     * secondary's lease-service stops acting on its last published state once it is older than the bound, so a
+     * replica whose state lags serves nobody on old rules.
+     */
     @Test
     @Order(4)
+    void aReusedAddressStartsAtMcltAndAReleaseMustBeAcknowledgedBeforeItsClientRetakesTheAddress() throws Exception {
+        // an earlier client holds the address with the full lease time acknowledged (its second exchange), then
+        // releases it; the release acknowledged, the address is the primary's FREE again on both servers
+        String earlier = firstMac("02:00:5e:57:00", true);
+        String address = oneShot(earlier).orElseThrow()[0];
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unacknowledged(A)).isZero());
+        String[] renewed = oneShot(earlier, "-t 4 -T 1 -R").orElseThrow();
+        assertThat(renewed[0]).isEqualTo(address);
+        assertThat(Long.parseLong(renewed[2]))
+                .as("the earlier client's lease time")
+                .isGreaterThan(MCLT);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(leaseState(A, address)).isEqualTo("FREE");
+            assertThat(leaseState(B, address)).isEqualTo("FREE");
+            assertThat(unacknowledged(A)).isZero();
+        });
+        String[] next = oneShot(firstMac("02:00:5e:57:01", true), "-t 4 -T 1 -r " + address)
+                .orElseThrow();
+        assertThat(next[0]).as("the new client asked for the reused address").isEqualTo(address);
+        assertThat(Long.parseLong(next[2]))
+                .as("the new client's first lease time")
+                .isLessThanOrEqualTo(MCLT);
+
+        // a client releases its address while the partner cannot acknowledge it: it gets another one back
+        String releasing = firstMac("02:00:5e:57:02", true);
+        String held = oneShot(releasing).orElseThrow()[0];
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unacknowledged(A)).isZero());
+        Stack.script("freeze-service", "coordinator-b");
+        try {
+            assertThat(oneShot(releasing, "-t 4 -T 1 -R").orElseThrow()[0]).isEqualTo(held);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(leaseState(A, held)).isEqualTo("RELEASED"));
+            String[] again = oneShot(releasing).orElseThrow();
+            assertThat(again[1]).isEqualTo(SERVER_ID_A);
+            assertThat(again[0])
+                    .as("the address whose release is unacknowledged")
+                    .isNotEqualTo(held);
+
+            // the secondary's state, no longer published, ages past max-failover-state-age (30 s): its
+            // lease-service acts on it no more, and a new client of its hash bucket is served by the primary alone
+            // (COMMUNICATIONS-INTERRUPTED), from the primary's pool
+            Path log = Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", "lease-service-b.log");
+            // (it notices on a request: new clients of its bucket keep coming until it has)
+            java.util.Iterator<String> probes = java.util.stream.IntStream.range(1, 256)
+                    .mapToObj(n -> String.format("02:00:5e:58:00:%02x", n))
+                    .filter(mac -> !primaryBucket(mac))
+                    .iterator();
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(5)).until(() -> {
+                oneShot(probes.next());
+                return Files.readString(log).contains("Failover state of " + RELATIONSHIP + " was published");
+            });
+            assertThat(relationship(A).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
+            String secondarys = firstMac("02:00:5e:57:03", false);
+            String[] served = oneShot(secondarys).orElseThrow();
+            assertThat(served[1]).isEqualTo(SERVER_ID_A);
+            assertThat(backup(A, served[0])).as("from the primary's own pool").isFalse();
+        } finally {
+            Stack.script("thaw-service", "coordinator-b");
+        }
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
+    @Test
+    @Order(5)
     void hotStandbyOnlyTheActiveServerAnswersNewClientsAndThePoolsFollowTheMode() throws Exception {
         switchMode("hot-standby", 2);
         // Pool balancing: the standby keeps only its 10 % reserve of the free addresses and gives the rest back to
@@ -184,7 +265,7 @@ class FailoverSystemTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void killingThePrimarysCoordinatorInterruptsCommunicationAndRenewalsGoOn() {
         Stack.run(
                 Duration.ofSeconds(10),
@@ -217,7 +298,7 @@ class FailoverSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void withThePrimaryDeadTheSecondaryServesNewClientsFromItsOwnPoolThenGoesPartnerDown() throws Exception {
         for (String service : List.of("gateway", "gateway-direct", "lease-service")) {
             Stack.script("stop-service", service, "--kill");
@@ -260,7 +341,7 @@ class FailoverSystemTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theRestartedPrimaryRecoversAndBothReturnToNormalWithIdenticalLeaseTables() throws SQLException {
         for (String service : List.of("lease-service", "gateway", "gateway-direct", "coordinator")) {
             Stack.script("start-service", service);
@@ -275,7 +356,7 @@ class FailoverSystemTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aPartitionIsSurvivedAndHealedThroughPotentialConflict() throws Exception {
         double conflicts = potentialConflicts(A) + potentialConflicts(B);
         List<String> served = new java.util.ArrayList<>();
@@ -320,7 +401,7 @@ class FailoverSystemTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aPlannedHandoverLosesNoExchangeAndThePrimaryRejoins() throws Exception {
         awaitStates("NORMAL", "NORMAL");
         // New clients keep arriving, each with a single DISCOVER and no retransmission: a client nobody answers is
@@ -361,7 +442,7 @@ class FailoverSystemTest {
      * binding from the primary (UPDREQALL), then NORMAL with the primary's lease table.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void aSecondaryWhoseLeaseDatabaseIsLostRecoversEveryBindingFromThePrimary() throws Exception {
         awaitStates("NORMAL", "NORMAL");
         List<String> addresses = new java.util.ArrayList<>();
@@ -397,7 +478,7 @@ class FailoverSystemTest {
      * is written to failover-fate-sharing.txt.
      */
     @Test
-    @Order(11)
+    @Order(12)
     void aPrimaryThatCannotServeHandsOverToTheSecondaryAndTakesItsShareBack() throws Exception {
         StringBuilder report = new StringBuilder();
         List<List<String>> faults = List.of(
@@ -454,7 +535,7 @@ class FailoverSystemTest {
      * both servers are NORMAL, and new clients of each share are served by their own server.
      */
     @Test
-    @Order(12)
+    @Order(13)
     void theServicesCarryOnAcrossARestartOfPostgresqlAndOfKafka() throws Exception {
         Map<String, String> pids = Stack.servicePids();
         int n = 0;
@@ -492,7 +573,7 @@ class FailoverSystemTest {
      * alike, and the pair NORMAL again after every fault.
      */
     @Test
-    @Order(13)
+    @Order(14)
     void aShortChaosRunUnderLoadLosesAndDuplicatesNothing() throws Exception {
         Path out = Stack.WORK.resolve("chaos");
         Map<String, String> env = Stack.env();
@@ -541,9 +622,11 @@ class FailoverSystemTest {
         if (!m.find()) {
             return Optional.empty();
         }
-        ClientAcks.record(new ClientAcks.Ack(
-                mac, m.group(1), m.group(2), Instant.now(), m.group(3) == null ? 0 : Long.parseLong(m.group(3))));
-        return Optional.of(new String[] {m.group(1), m.group(2)});
+        long leaseTime = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
+        // with -R the client releases the address as it exits: it holds it no longer
+        boolean released = List.of(tries.split(" ")).contains("-R");
+        ClientAcks.record(new ClientAcks.Ack(mac, m.group(1), m.group(2), Instant.now(), released ? 0 : leaseTime));
+        return Optional.of(new String[] {m.group(1), m.group(2), m.group(3) == null ? "0" : m.group(3)});
     }
 
     /** udhcpc sends client identifier 1 + MAC: the RFC 3074 key. */
@@ -629,6 +712,15 @@ class FailoverSystemTest {
                                 + " AND reserved_for IS NULL")) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** The state of an address in a server's lease table (FREE, ACTIVE, RELEASED, ...). */
+    static String leaseState(String server, String address) throws SQLException {
+        try (Connection c = Stack.database(server);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT state FROM lease_view WHERE ip = '" + address + "'")) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

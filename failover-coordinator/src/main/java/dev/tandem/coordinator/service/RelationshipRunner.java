@@ -133,10 +133,16 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
     private final Map<Long, Queued> inFlight = new HashMap<>();
-    /** When each update in flight was sent (by xid), and when the latest answered one was: see {@link #checkUnanswered}. */
+    /**
+     * When each update in flight was sent (by xid), when the latest answered one was, and since when each one in
+     * flight is known to be overtaken by a later one answered: see {@link #checkUnanswered}.
+     */
     private final Map<Long, Instant> sentAt = new HashMap<>();
 
+    private final Map<Long, Instant> overtakenAt = new HashMap<>();
     private Instant answeredSentAt = Instant.MIN;
+    /** The updates (address and number) a connection was ended for: never ended for twice (bounded). */
+    private final Set<String> endedFor = new HashSet<>();
     /** The highest update number seen from the lease-service, and what it was at the last unacked recheck. */
     private long highestSeen;
 
@@ -174,13 +180,14 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** Whether the partner asked for all our updates since our own UPDREQALL went (it has just joined a scope). */
     private boolean partnerAskedAll;
     /**
-     * Whether the partner may have lost its lease database since it last had all our bindings: it reported RECOVER, or
-     * it is ISC dhcpd and reported POTENTIAL-CONFLICT. ISC without its lease file starts in RECOVER, and moves from
-     * RECOVER to POTENTIAL-CONFLICT on a partner's NORMAL (ours, from a restart, before we ever see its RECOVER), where
-     * it asks only for the updates it has not acknowledged. Its requests get all our bindings until one full resend
-     * has been acknowledged: with only the unacknowledged, it would hold no free address of its own, and our balance
-     * would give it none (by our records it has them). ISC's conflict resolution keeps its ACTIVE bindings against
-     * our FREE or BACKUP ones.
+     * Whether the partner reported RECOVER and has not recovered since (RECOVER-WAIT, RECOVER-DONE, NORMAL): it may have
+     * lost its lease database, and may ask for less than all of our bindings. ISC dhcpd without its lease file starts
+     * in RECOVER, reports it on connecting, then moves to POTENTIAL-CONFLICT on our stored NORMAL and asks only for the
+     * updates it has not acknowledged: with only those it would hold no free address of its own, and our balance would
+     * give it none (by our records it has them). Its requests get all our bindings until one full resend has been
+     * acknowledged. A partner in POTENTIAL-CONFLICT that never reported RECOVER gets only the unacknowledged ones: a
+     * full resend there would send bindings it acknowledged long ago as new, and ISC's conflict resolution takes our
+     * RELEASED or ABANDONED over its newer ACTIVE.
      */
     private boolean partnerMayLackBindings;
     /** Whether the wait for a partner lacking a joining scope was logged (once per runner). */
@@ -549,6 +556,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             poolRequests.clear();
             inFlight.clear();
             sentAt.clear();
+            overtakenAt.clear();
             answeredSentAt = Instant.MIN;
             owed.clear();
             awaitingUpdateDone = false;
@@ -799,12 +807,21 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // State
 
     private void onState(FailoverMessage m) {
+        FailoverState reported =
+                m.u8(FailoverOption.SERVER_STATE).flatMap(FailoverState::of).orElse(FailoverState.UNKNOWN);
+        // before a held startup returns: ISC reports RECOVER on connecting, then its next state at once (our NORMAL
+        // moves it to POTENTIAL-CONFLICT) and its UPDREQ, which are answered while our startup is held
+        if (reported == FailoverState.RECOVER) {
+            partnerMayLackBindings = true;
+        } else if (reported == FailoverState.RECOVER_WAIT
+                || reported == FailoverState.RECOVER_DONE
+                || reported == FailoverState.NORMAL) {
+            partnerMayLackBindings = false; // it has recovered
+        }
         if (state == FailoverState.STARTUP && holdingStartup()) {
             heldState = m;
             return;
         }
-        FailoverState reported =
-                m.u8(FailoverOption.SERVER_STATE).flatMap(FailoverState::of).orElse(FailoverState.UNKNOWN);
         boolean startupFlag =
                 m.u8(FailoverOption.SERVER_FLAGS).map(f -> (f & 1) != 0).orElse(false);
         Instant reportedSince = m.u32(FailoverOption.START_TIME_OF_STATE)
@@ -817,9 +834,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         FailoverState before = partnerState;
         partnerState = reported;
         partnerSince = reportedSince;
-        if (reported == FailoverState.RECOVER || (reported == FailoverState.POTENTIAL_CONFLICT && iscPartner())) {
-            partnerMayLackBindings = true;
-        }
         if (state == FailoverState.PAUSED && reported == FailoverState.PARTNER_DOWN) {
             partnerTookOver = true;
         }
@@ -1242,22 +1256,38 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     /**
-     * An update of ours still unanswered {@code unanswered-after} after it went, while the partner has answered one we
-     * sent later, was lost by the partner: ends the connection (DISCONNECT), so that the next one sends it again.
-     * Waiting would hold its slot of the window for good, with any partner update that crossed it, and any UPDDONE we
-     * owe after it (a partner in RECOVER would never finish). A partner that answers nothing at all is not ended here:
-     * its lease-service may be down, and its data path hands over (a new connection would not help).
+     * An update of ours still unanswered {@code unanswered-after} after the partner answered one we sent later was lost
+     * by the partner: the connection ends (DISCONNECT), so that the next one sends it again. Waiting would hold its slot
+     * of the window for good, with any partner update that crossed it, and any UPDDONE we owe after it (a partner in
+     * RECOVER would never finish). Once per update (address and number): a Tandem partner defers some on purpose (a
+     * configuration revision its lease-service does not have yet) and would defer it again; then it is only logged
+     * and counted. A partner that answers nothing at all is not ended here: its lease-service may be down, and its
+     * data path hands over (a new connection would not help).
      */
     private void checkUnanswered() {
-        Instant bound = clock.instant().minus(settings.unansweredAfter());
-        sentAt.entrySet().stream()
-                .filter(e -> e.getValue().isBefore(bound) && e.getValue().isBefore(answeredSentAt))
+        Instant now = clock.instant();
+        sentAt.forEach((xid, sent) -> {
+            if (sent.isBefore(answeredSentAt)) {
+                overtakenAt.putIfAbsent(xid, now);
+            }
+        });
+        Instant bound = now.minus(settings.unansweredAfter());
+        overtakenAt.entrySet().stream()
+                .filter(e -> e.getValue().isBefore(bound))
                 .findFirst()
                 .ifPresent(e -> {
-                    String address = inFlight.get(e.getKey()).update().address();
-                    String why = "our update of " + address + " (xid " + e.getKey() + ") unanswered for "
-                            + settings.unansweredAfter().toSeconds() + " s after later ones were answered";
+                    BindingUpdate u = inFlight.get(e.getKey()).update();
+                    overtakenAt.put(e.getKey(), Instant.MAX); // counted once
                     metrics.count("tandem_failover_binding_updates_unanswered_total");
+                    String why = "our update of " + u.address() + " (xid " + e.getKey() + ") unanswered for "
+                            + settings.unansweredAfter().toSeconds() + " s after later ones were answered";
+                    if (endedFor.size() >= 4096) {
+                        endedFor.clear();
+                    }
+                    if (!endedFor.add(u.address() + "#" + u.sequence())) {
+                        Log.warnf("Failover %s: %s, again on a new connection; it waits", config.name(), why);
+                        return;
+                    }
                     Log.warnf(
                             "Failover %s: %s; ending the connection, the next one sends it again", config.name(), why);
                     link.send(FailoverMessages.disconnect(now(), RejectReason.UNKNOWN_REASON, why));
@@ -1291,6 +1321,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return; // an ack for an update of an earlier connection
         }
         Instant sent = sentAt.remove(m.xid());
+        overtakenAt.remove(m.xid());
         if (sent.isAfter(answeredSentAt)) {
             answeredSentAt = sent;
         }
@@ -1714,9 +1745,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 "Failover %s: the partner asks for %s updates%s",
                 config.name(),
                 all ? "all" : "unacknowledged",
-                sendAll && !all
-                        ? "; sending all: it may have lost its lease database (RECOVER, or ISC in POTENTIAL-CONFLICT)"
-                        : "");
+                sendAll && !all ? "; sending all: it reported RECOVER and may have lost its lease database" : "");
         askLeaseService(
                 sendAll ? FailoverCommand.RESEND_ALL : FailoverCommand.RESEND_UNACKED,
                 requestId,

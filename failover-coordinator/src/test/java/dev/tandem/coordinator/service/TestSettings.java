@@ -18,11 +18,14 @@ final class TestSettings {
         return failover(unackedRecheck, vendorClass, Duration.ZERO);
     }
 
-    /** How long an update of the runner may stay unanswered after a later one was answered. */
-    static final Duration UNANSWERED_AFTER = Duration.ofSeconds(1);
-
     /** With the stall bound of a state that serves nobody (0: no check). */
     static CoordinatorConfig.Failover failover(Duration unackedRecheck, String vendorClass, Duration stallAfter) {
+        return failover(unackedRecheck, vendorClass, stallAfter, Duration.ZERO);
+    }
+
+    /** With how long an update may stay unanswered after a later one was answered (0: no check). */
+    static CoordinatorConfig.Failover failover(
+            Duration unackedRecheck, String vendorClass, Duration stallAfter, Duration unansweredAfter) {
         return new CoordinatorConfig.Failover() {
             public Duration startupTime() {
                 return Duration.ofMillis(200);
@@ -73,7 +76,7 @@ final class TestSettings {
             }
 
             public Duration unansweredAfter() {
-                return UNANSWERED_AFTER;
+                return unansweredAfter;
             }
 
             @Override
