@@ -1428,7 +1428,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         if (atOnce) {
             h.appliedAtOnce = true;
-            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, h);
+            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, h, false);
             return;
         }
         if (!h.awaited.isEmpty()) {
@@ -1443,6 +1443,12 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 decidePartnerUpdate(h.connection, h.xid, h.binding, h.receipt, Optional.of(queued.update()));
                 return;
             }
+        }
+        if (!h.oursTaken && h.oursActive && h.binding.status() == BindingStatus.ACTIVE) {
+            // ISC refused our ACTIVE and keeps its own (the later one): so does this server, even as the primary whose
+            // binding the acceptance matrix would keep; else each server would keep its own client on the address
+            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, null, true);
+            return;
         }
         decidePartnerUpdate(
                 h.connection, h.xid, h.binding, h.receipt, h.oursTaken ? Optional.of(h.crossedBy) : Optional.empty());
@@ -1594,7 +1600,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             applied(receipt);
             return;
         }
-        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, null);
+        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, null, false);
     }
 
     /**
@@ -1671,8 +1677,10 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long receipt,
             long queuedBefore,
             int attempt,
-            Held sendBack) {
+            Held sendBack,
+            boolean wonCrossing) {
         BindingUpdate theirs = BindingUpdate.of(config.name(), b, xid).withRevision(revision);
+        theirs = wonCrossing ? theirs.wonCrossing() : theirs;
         bus.applyPartnerUpdate(sendBack != null ? theirs.sentBack() : theirs)
                 .ifNoItem()
                 .after(settings.updateTimeout())
@@ -1715,7 +1723,14 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     id -> run(() -> {
                                         if (!connection.closed()) {
                                             applyPartnerUpdate(
-                                                    connection, xid, b, receipt, queuedBefore, attempt + 1, sendBack);
+                                                    connection,
+                                                    xid,
+                                                    b,
+                                                    receipt,
+                                                    queuedBefore,
+                                                    attempt + 1,
+                                                    sendBack,
+                                                    wonCrossing);
                                         }
                                     }));
                         }));

@@ -612,12 +612,17 @@ class PairedRunnersTest {
 
     /**
      * Two ACTIVE bindings of one address for different clients that cross (each server bound a client apart): ISC
-     * decides by their times, and this server follows its answer. Taken, ours stands and ISC's is refused; nothing goes
-     * back.
+     * decides by their times (the later one), and this server follows its answer. Taken, ours stands and ISC's is
+     * refused; nothing goes back. Refused, ISC keeps its own, and so does this server: the lease-service is told that
+     * the partner's won its crossing, so that the acceptance matrix (the primary's binding wins) does not leave each
+     * server its own client.
      */
-    @Test
-    void anIscActiveThatCrossedOurActiveIsRefusedWhenIscTookOurs() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"taken", "refused"})
+    void anIscActiveThatCrossedOurActiveGoesTheWayIscAnswersOurs(String answer) throws Exception {
         Ipv4 crossed = Ipv4.parse("192.0.2.15");
+        applying = () -> Uni.createFrom()
+                .item(new BindingAck(BindingAck.VERSION, "fo", crossed.toString(), 0, 0, null, null, 0));
         try (java.net.Socket peer = scriptedSecondary("isc-4.4.3-P1", FailoverState.NORMAL)) {
             java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
             long now = System.currentTimeMillis() / 1000;
@@ -643,10 +648,17 @@ class PairedRunnersTest {
                                             now - 5,
                                             0))
                             .withXid(3));
-            sendAck(peer, now, sent, BindingStatus.ACTIVE, false);
-            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
-                    .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
-            assertThat(partnerUpdatesSeen.get()).isZero();
+            sendAck(peer, now, sent, BindingStatus.ACTIVE, answer.equals("refused"));
+            if (answer.equals("taken")) {
+                assertThat(FailoverMessages.rejectReason(awaitAck(in, 3)))
+                        .contains(dev.tandem.protocol.failover.RejectReason.OUTDATED_BINDING_INFORMATION);
+                assertThat(partnerUpdatesSeen.get()).isZero();
+                return;
+            }
+            assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
+            assertThat(partnerUpdates).hasSize(1);
+            assertThat(partnerUpdates.get(0).crossingWon()).isTrue();
+            assertThat(partnerUpdates.get(0).hardwareAddress()).isEqualTo("0102005e0000b2");
         }
     }
 

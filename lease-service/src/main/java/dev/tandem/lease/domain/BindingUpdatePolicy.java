@@ -17,8 +17,11 @@ public final class BindingUpdatePolicy {
     /** This server's binding of the address as the matrix sees it. */
     public record Local(LeaseState state, String clientKey, Instant expiresAt, Instant cltt, Instant stateSince) {}
 
-    /** The update: its state, client and client-last-transaction time. */
-    public record Incoming(BindingStatus status, String clientKey, Instant cltt) {}
+    /**
+     * The update: its state, client and client-last-transaction time, and whether it won a crossing with our ACTIVE by
+     * the partner's own rule (ISC keeps the later ACTIVE and refused ours: see {@code BindingUpdate.crossingWon}).
+     */
+    public record Incoming(BindingStatus status, String clientKey, Instant cltt, boolean wonCrossing) {}
 
     /** The verdict; {@code reason} is null when accepted. */
     public record Verdict(RejectReason reason, String message) {
@@ -39,9 +42,10 @@ public final class BindingUpdatePolicy {
         return switch (row) {
             case FREE -> Verdict.ACCEPT;
             case ACTIVE -> switch (column) {
-                case ACTIVE -> Objects.equals(local.clientKey(), update.clientKey()) || !primary
+                case ACTIVE -> Objects.equals(local.clientKey(), update.clientKey()) || !primary || update.wonCrossing()
                         ? Verdict.ACCEPT
-                        // (5): a different client; the primary's binding wins.
+                        // (5): a different client; the primary's binding wins, unless the partner kept its own when the
+                        // two crossed (ISC: the later one): then both servers hold the partner's.
                         : Verdict.reject(RejectReason.FATAL_CONFLICT, "address is bound to another client");
                 case EXPIRED, FREE -> expired(local, now); // time(2)
                 case RELEASED -> later(update.cltt(), local.cltt()); // time(1)

@@ -193,7 +193,10 @@ public class FailoverBindings {
             BindingUpdatePolicy.Verdict verdict = BindingUpdatePolicy.decide(
                     local.get().binding(),
                     new BindingUpdatePolicy.Incoming(
-                            b.status(), clientKey, b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null),
+                            b.status(),
+                            clientKey,
+                            b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null,
+                            Boolean.TRUE.equals(u.crossingWon())),
                     relationship.primary(),
                     now);
             if (!verdict.accepted()) {

@@ -34,7 +34,7 @@ class BindingUpdatePolicyTest {
         Instant theirCltt = timing == Timing.OLD ? NOW.minusSeconds(200) : NOW.minusSeconds(10);
         return BindingUpdatePolicy.decide(
                 new Local(local, localClient, expires, ourCltt, ourCltt),
-                new Incoming(status, client, theirCltt),
+                new Incoming(status, client, theirCltt, false),
                 primary,
                 NOW);
     }
@@ -100,6 +100,21 @@ class BindingUpdatePolicyTest {
             assertThat(verdict.reason()).isEqualTo(RejectReason.valueOf(expected));
             assertThat(verdict.message()).isNotBlank();
         }
+    }
+
+    /**
+     * ISC kept its ACTIVE over ours when the two crossed (the later one) and refused ours: the primary takes the
+     * partner's too, so both servers hold one client; the flag changes nothing else (a declined address still refuses).
+     */
+    @ParameterizedTest(name = "{0} <- ACTIVE B that won its crossing: {1}")
+    @CsvSource({"ACTIVE, ACCEPT", "DECLINED, LESS_CRITICAL_BINDING_INFORMATION"})
+    void aPartnersActiveThatWonItsCrossingIsTakenByThePrimaryToo(LeaseState local, String expected) {
+        var verdict = BindingUpdatePolicy.decide(
+                new Local(local, local == LeaseState.ACTIVE ? A : null, NOW.plusSeconds(100), NOW, NOW),
+                new Incoming(BindingStatus.ACTIVE, B, NOW.minusSeconds(200), true),
+                true,
+                NOW);
+        assertThat(verdict.accepted() ? "ACCEPT" : verdict.reason().name()).isEqualTo(expected);
     }
 
     static String key(String name) {

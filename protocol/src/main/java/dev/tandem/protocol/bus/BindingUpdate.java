@@ -28,6 +28,10 @@ import java.util.HexFormat;
  * @param sendBack on a partner's update: true when the binding applied is to go back to the partner as an update of
  *     this server (the row stays unacknowledged until the partner acknowledges it, so it is resent like any other);
  *     else null
+ * @param crossingWon on a partner's update: true when it won a crossing with our ACTIVE binding by the partner's own
+ *     rule (ISC keeps the ACTIVE with the later client-last-transaction time, and refused ours): applied over this
+ *     server's ACTIVE binding of another client, which the acceptance matrix would keep (the primary's), so that both
+ *     servers hold the same client; else null
  */
 public record BindingUpdate(
         int version,
@@ -47,7 +51,8 @@ public record BindingUpdate(
         String leaseStore,
         Long storeSequence,
         Long revision,
-        Boolean sendBack) {
+        Boolean sendBack,
+        Boolean crossingWon) {
 
     public static final int VERSION = 1;
 
@@ -88,6 +93,7 @@ public record BindingUpdate(
                 store,
                 storeSequence,
                 null,
+                null,
                 null);
     }
 
@@ -111,20 +117,26 @@ public record BindingUpdate(
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 
     /** This update as the coordinator hands it to the lease-service: applied once revision {@code r} is in force. */
     public BindingUpdate withRevision(long r) {
-        return with(r, sendBack);
+        return with(r, sendBack, crossingWon);
     }
 
     /** This partner's update, to go back to the partner as ours once applied (see {@code sendBack}). */
     public BindingUpdate sentBack() {
-        return with(revision, true);
+        return with(revision, true, crossingWon);
     }
 
-    private BindingUpdate with(Long r, Boolean back) {
+    /** This partner's update, to be applied over our ACTIVE binding of another client (see {@code crossingWon}). */
+    public BindingUpdate wonCrossing() {
+        return with(revision, sendBack, true);
+    }
+
+    private BindingUpdate with(Long r, Boolean back, Boolean won) {
         return new BindingUpdate(
                 version,
                 relationship,
@@ -143,7 +155,8 @@ public record BindingUpdate(
                 leaseStore,
                 storeSequence,
                 r,
-                back);
+                back,
+                won);
     }
 
     @JsonIgnore
