@@ -1428,7 +1428,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         }
         if (atOnce) {
             h.appliedAtOnce = true;
-            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, h, false);
+            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, h);
             return;
         }
         if (!h.awaited.isEmpty()) {
@@ -1443,12 +1443,6 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 decidePartnerUpdate(h.connection, h.xid, h.binding, h.receipt, Optional.of(queued.update()));
                 return;
             }
-        }
-        if (!h.oursTaken && h.oursActive && h.binding.status() == BindingStatus.ACTIVE) {
-            // ISC refused our ACTIVE and keeps its own (the later one): so does this server, even as the primary whose
-            // binding the acceptance matrix would keep; else each server would keep its own client on the address
-            applyPartnerUpdate(h.connection, h.xid, h.binding, h.receipt, ordinal.get(), 0, null, true);
-            return;
         }
         decidePartnerUpdate(
                 h.connection, h.xid, h.binding, h.receipt, h.oursTaken ? Optional.of(h.crossedBy) : Optional.empty());
@@ -1600,7 +1594,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             applied(receipt);
             return;
         }
-        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, null, false);
+        applyPartnerUpdate(connection, xid, binding, receipt, ordinal.get(), 0, null);
     }
 
     /**
@@ -1677,10 +1671,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long receipt,
             long queuedBefore,
             int attempt,
-            Held sendBack,
-            boolean wonCrossing) {
+            Held sendBack) {
         BindingUpdate theirs = BindingUpdate.of(config.name(), b, xid).withRevision(revision);
-        theirs = wonCrossing ? theirs.wonCrossing() : theirs;
+        // ISC keeps the later of two ACTIVE bindings of one address (it refuses ours when its own is later): so does
+        // this server, even as the primary whose binding the acceptance matrix would keep; else each would keep its own
+        theirs = iscPartner() ? theirs.withLaterActiveWins() : theirs;
         bus.applyPartnerUpdate(sendBack != null ? theirs.sentBack() : theirs)
                 .ifNoItem()
                 .after(settings.updateTimeout())
@@ -1723,14 +1718,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                                     id -> run(() -> {
                                         if (!connection.closed()) {
                                             applyPartnerUpdate(
-                                                    connection,
-                                                    xid,
-                                                    b,
-                                                    receipt,
-                                                    queuedBefore,
-                                                    attempt + 1,
-                                                    sendBack,
-                                                    wonCrossing);
+                                                    connection, xid, b, receipt, queuedBefore, attempt + 1, sendBack);
                                         }
                                     }));
                         }));

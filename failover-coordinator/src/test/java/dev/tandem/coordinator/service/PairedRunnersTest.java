@@ -614,7 +614,7 @@ class PairedRunnersTest {
      * Two ACTIVE bindings of one address for different clients that cross (each server bound a client apart): ISC
      * decides by their times (the later one), and this server follows its answer. Taken, ours stands and ISC's is
      * refused; nothing goes back. Refused, ISC keeps its own, and so does this server: the lease-service is told that
-     * the partner's won its crossing, so that the acceptance matrix (the primary's binding wins) does not leave each
+     * the partner keeps the later ACTIVE, so that the acceptance matrix (the primary's binding wins) does not leave each
      * server its own client.
      */
     @org.junit.jupiter.params.ParameterizedTest
@@ -657,7 +657,7 @@ class PairedRunnersTest {
             }
             assertThat(FailoverMessages.rejectReason(awaitAck(in, 3))).isEmpty();
             assertThat(partnerUpdates).hasSize(1);
-            assertThat(partnerUpdates.get(0).crossingWon()).isTrue();
+            assertThat(partnerUpdates.get(0).laterActiveWins()).isTrue();
             assertThat(partnerUpdates.get(0).hardwareAddress()).isEqualTo("0102005e0000b2");
         }
     }

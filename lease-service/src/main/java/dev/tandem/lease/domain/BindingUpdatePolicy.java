@@ -18,10 +18,10 @@ public final class BindingUpdatePolicy {
     public record Local(LeaseState state, String clientKey, Instant expiresAt, Instant cltt, Instant stateSince) {}
 
     /**
-     * The update: its state, client and client-last-transaction time, and whether it won a crossing with our ACTIVE by
-     * the partner's own rule (ISC keeps the later ACTIVE and refused ours: see {@code BindingUpdate.crossingWon}).
+     * The update: its state, client and client-last-transaction time, and whether the partner settles two ACTIVE
+     * bindings of one address by the later one (ISC dhcpd: see {@code BindingUpdate.laterActiveWins}).
      */
-    public record Incoming(BindingStatus status, String clientKey, Instant cltt, boolean wonCrossing) {}
+    public record Incoming(BindingStatus status, String clientKey, Instant cltt, boolean laterActiveWins) {}
 
     /** The verdict; {@code reason} is null when accepted. */
     public record Verdict(RejectReason reason, String message) {
@@ -42,10 +42,13 @@ public final class BindingUpdatePolicy {
         return switch (row) {
             case FREE -> Verdict.ACCEPT;
             case ACTIVE -> switch (column) {
-                case ACTIVE -> Objects.equals(local.clientKey(), update.clientKey()) || !primary || update.wonCrossing()
+                case ACTIVE -> Objects.equals(local.clientKey(), update.clientKey())
+                                || !primary
+                                || laterWins(local, update)
                         ? Verdict.ACCEPT
-                        // (5): a different client; the primary's binding wins, unless the partner kept its own when the
-                        // two crossed (ISC: the later one): then both servers hold the partner's.
+                        // (5): a different client; the primary's binding wins, unless the partner settles it by the
+                        // later one (ISC dhcpd, which keeps its later ACTIVE and refuses ours): then both hold the
+                        // later
                         : Verdict.reject(RejectReason.FATAL_CONFLICT, "address is bound to another client");
                 case EXPIRED, FREE -> expired(local, now); // time(2)
                 case RELEASED -> later(update.cltt(), local.cltt()); // time(1)
@@ -65,6 +68,14 @@ public final class BindingUpdatePolicy {
                     : Verdict.reject(
                             RejectReason.LESS_CRITICAL_BINDING_INFORMATION, "address is abandoned (declined) here");
         };
+    }
+
+    /** A partner that settles two ACTIVE bindings by the later one (ISC) sent the strictly later one. */
+    private static boolean laterWins(Local local, Incoming update) {
+        return update.laterActiveWins()
+                && update.cltt() != null
+                && local.cltt() != null
+                && update.cltt().isAfter(local.cltt());
     }
 
     private enum Row {

@@ -196,7 +196,7 @@ public class FailoverBindings {
                             b.status(),
                             clientKey,
                             b.cltt() > 0 ? Instant.ofEpochSecond(b.cltt()) : null,
-                            Boolean.TRUE.equals(u.crossingWon())),
+                            Boolean.TRUE.equals(u.laterActiveWins())),
                     relationship.primary(),
                     now);
             if (!verdict.accepted()) {

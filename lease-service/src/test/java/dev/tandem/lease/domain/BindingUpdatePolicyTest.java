@@ -103,15 +103,23 @@ class BindingUpdatePolicyTest {
     }
 
     /**
-     * ISC kept its ACTIVE over ours when the two crossed (the later one) and refused ours: the primary takes the
-     * partner's too, so both servers hold one client; the flag changes nothing else (a declined address still refuses).
+     * A partner that settles two ACTIVE bindings of one address by the later one (ISC dhcpd: it keeps its later ACTIVE
+     * and refuses ours): the primary takes the partner's ACTIVE of another client when it is strictly later, so both
+     * servers hold one client; an earlier or equal one is refused as the matrix has it, and a declined address still
+     * refuses.
      */
-    @ParameterizedTest(name = "{0} <- ACTIVE B that won its crossing: {1}")
-    @CsvSource({"ACTIVE, ACCEPT", "DECLINED, LESS_CRITICAL_BINDING_INFORMATION"})
-    void aPartnersActiveThatWonItsCrossingIsTakenByThePrimaryToo(LeaseState local, String expected) {
+    @ParameterizedTest(name = "{0} (our cltt -100 s) <- ACTIVE B, cltt {1} s: {2}")
+    @CsvSource({
+        "ACTIVE, -10, ACCEPT",
+        "ACTIVE, -100, FATAL_CONFLICT",
+        "ACTIVE, -200, FATAL_CONFLICT",
+        "DECLINED, -10, LESS_CRITICAL_BINDING_INFORMATION"
+    })
+    void aPartnerThatKeepsTheLaterActiveHasItTakenByThePrimaryToo(LeaseState local, long theirs, String expected) {
+        Instant ours = NOW.minusSeconds(100);
         var verdict = BindingUpdatePolicy.decide(
-                new Local(local, local == LeaseState.ACTIVE ? A : null, NOW.plusSeconds(100), NOW, NOW),
-                new Incoming(BindingStatus.ACTIVE, B, NOW.minusSeconds(200), true),
+                new Local(local, local == LeaseState.ACTIVE ? A : null, NOW.plusSeconds(100), ours, ours),
+                new Incoming(BindingStatus.ACTIVE, B, NOW.plusSeconds(theirs), true),
                 true,
                 NOW);
         assertThat(verdict.accepted() ? "ACCEPT" : verdict.reason().name()).isEqualTo(expected);

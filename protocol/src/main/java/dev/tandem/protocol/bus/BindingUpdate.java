@@ -28,10 +28,10 @@ import java.util.HexFormat;
  * @param sendBack on a partner's update: true when the binding applied is to go back to the partner as an update of
  *     this server (the row stays unacknowledged until the partner acknowledges it, so it is resent like any other);
  *     else null
- * @param crossingWon on a partner's update: true when it won a crossing with our ACTIVE binding by the partner's own
- *     rule (ISC keeps the ACTIVE with the later client-last-transaction time, and refused ours): applied over this
- *     server's ACTIVE binding of another client, which the acceptance matrix would keep (the primary's), so that both
- *     servers hold the same client; else null
+ * @param laterActiveWins on a partner's update: true when the partner settles two ACTIVE bindings of one address for
+ *     different clients by the later client-last-transaction time (ISC dhcpd, failover_lease_is_better): applied over
+ *     this server's ACTIVE binding of another client when it is later, where the acceptance matrix keeps the primary's
+ *     (each server would keep its own client); else null
  */
 public record BindingUpdate(
         int version,
@@ -52,7 +52,7 @@ public record BindingUpdate(
         Long storeSequence,
         Long revision,
         Boolean sendBack,
-        Boolean crossingWon) {
+        Boolean laterActiveWins) {
 
     public static final int VERSION = 1;
 
@@ -123,16 +123,16 @@ public record BindingUpdate(
 
     /** This update as the coordinator hands it to the lease-service: applied once revision {@code r} is in force. */
     public BindingUpdate withRevision(long r) {
-        return with(r, sendBack, crossingWon);
+        return with(r, sendBack, laterActiveWins);
     }
 
     /** This partner's update, to go back to the partner as ours once applied (see {@code sendBack}). */
     public BindingUpdate sentBack() {
-        return with(revision, true, crossingWon);
+        return with(revision, true, laterActiveWins);
     }
 
-    /** This partner's update, to be applied over our ACTIVE binding of another client (see {@code crossingWon}). */
-    public BindingUpdate wonCrossing() {
+    /** This partner's update, its later ACTIVE to be applied over ours of another client (see {@code laterActiveWins}). */
+    public BindingUpdate withLaterActiveWins() {
         return with(revision, sendBack, true);
     }
 
