@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,6 +59,8 @@ class FailoverSystemTest {
     static final Duration WAIT = Duration.ofSeconds(90);
     /** The relationship's MCLT in the test configuration, seconds. */
     static final long MCLT = 20;
+    /** The failover scope's lease time in the test configuration, seconds: what a client is granted at most. */
+    static final long LEASE_TIME = 60;
 
     static final ObjectMapper JSON = Json.mapper();
     static final Pattern OBTAINED =
@@ -348,11 +351,22 @@ class FailoverSystemTest {
         assertThat(active(A)).containsKey(renewerAddress);
     }
 
+    /**
+     * A partition of the failover link (the secondary goes PARTNER-DOWN after its safe period, the primary stays
+     * COMMUNICATIONS-INTERRUPTED): clients of both servers' hash buckets are served, each by its own server, and one
+     * client moves: served by the primary while the relay cannot reach the secondary, then by the secondary (which
+     * never heard of it) while the relay cannot reach the primary, so each server binds it to another address. The heal
+     * goes through POTENTIAL-CONFLICT (§9.9), each server's update of the moving client's binding is answered by the
+     * other (the client holds another address there: both bindings stand, none is retried for good), and the pair is
+     * NORMAL with both lease tables alike. The client's next exchange ends the binding it no longer uses, on both.
+     */
     @Test
     @Order(9)
     void aPartitionIsSurvivedAndHealedThroughPotentialConflict() throws Exception {
         double conflicts = potentialConflicts(A) + potentialConflicts(B);
         List<String> served = new java.util.ArrayList<>();
+        String mover = firstMac("02:00:5e:54:02", true);
+        String[] moved = new String[2];
         Stack.script("partition");
         try {
             await().atMost(WAIT).untilAsserted(() -> {
@@ -367,20 +381,67 @@ class FailoverSystemTest {
                         .isPresent();
                 served.add(lease.get()[0]);
             }
+            String[] fromA = unreachable(SERVER_ID_B, () -> oneShot(mover)).orElseThrow();
+            assertThat(fromA[1])
+                    .as("the moving client, the secondary out of reach")
+                    .isEqualTo(SERVER_ID_A);
+            String[] fromB = unreachable(SERVER_ID_A, () -> oneShot(mover)).orElseThrow();
+            assertThat(fromB[1])
+                    .as("the moving client, the primary out of reach")
+                    .isEqualTo(SERVER_ID_B);
+            assertThat(fromB[0]).as("the secondary's address for it").isNotEqualTo(fromA[0]);
+            moved[0] = fromA[0];
+            moved[1] = fromB[0];
         } finally {
             Stack.script("heal");
         }
         awaitStates("NORMAL", "NORMAL");
-        // Both may have served: the heal goes through POTENTIAL-CONFLICT (§9.9), and each lease given during the
-        // partition ends up in both tables.
+        // Both served: the heal goes through POTENTIAL-CONFLICT (§9.9), and each lease given during the partition
+        // ends up in both tables, the moving client's two bindings included.
         assertThat(potentialConflicts(A) + potentialConflicts(B))
                 .as("transitions to POTENTIAL-CONFLICT")
                 .isGreaterThan(conflicts);
+        String moverKey = "id:01" + mover.replace(":", "");
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(active(A)).containsKeys(served.toArray(String[]::new)).isEqualTo(active(B));
+            assertThat(active(A))
+                    .containsKeys(served.toArray(String[]::new))
+                    .containsEntry(moved[0], moverKey)
+                    .containsEntry(moved[1], moverKey)
+                    .isEqualTo(active(B));
             assertThat(unacknowledged(A)).isZero();
             assertThat(unacknowledged(B)).isZero();
         });
+
+        // The moving client's next exchange: the server that answers keeps one binding and ends the other, and the
+        // partner hears of both.
+        String kept = oneShot(mover).orElseThrow()[0];
+        assertThat(kept).isIn((Object[]) moved);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A).entrySet().stream()
+                            .filter(e -> e.getValue().equals(moverKey))
+                            .map(Map.Entry::getKey))
+                    .containsExactly(kept);
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
+    }
+
+    /**
+     * Runs an exchange while the relay cannot reach one server's gateway (a prohibit rule in the relay's namespace;
+     * the server itself runs on untouched, so its state does not change).
+     */
+    static <T> T unreachable(String gateway, java.util.function.Supplier<T> exchange) {
+        List<String> rule =
+                List.of("ip", "-n", Stack.PREFIX + "-relay", "rule", "add", "to", gateway + "/32", "prohibit");
+        Stack.run(Duration.ofSeconds(10), rule.toArray(String[]::new));
+        try {
+            return exchange.get();
+        } finally {
+            List<String> delete = new java.util.ArrayList<>(rule);
+            delete.set(4, "del");
+            Stack.run(Duration.ofSeconds(10), delete.toArray(String[]::new));
+        }
     }
 
     /** How often a server's relationship entered POTENTIAL-CONFLICT, from its coordinator's metrics. */
@@ -594,6 +655,67 @@ class FailoverSystemTest {
                     .as("%s: a new client served\n%s", fault, table)
                     .isTrue();
         }
+    }
+
+    /**
+     * PARTNER-DOWN reuses an expired address only once MCLT has passed since entering PARTNER-DOWN, not only since
+     * the address's expiry and potential expirations (§5.2.2, §9.5.2): the partner may have given it away until then.
+     * The primary stays COMMUNICATIONS-INTERRUPTED through a partition (no safe period on it) while a client's lease
+     * of its pool runs out, unacknowledged, and past its potential expiration + MCLT; then the operator declares
+     * PARTNER-DOWN. A new client that asks for the address gets another one until MCLT has passed since; then the
+     * address is reused. About two minutes of waiting: run by {@code bench/long-tests.sh}, not by the test command.
+     */
+    @Test
+    @Order(15)
+    @Tag("long")
+    void partnerDownReusesAnExpiredAddressOnlyMcltAfterEnteringIt() throws Exception {
+        awaitStates("NORMAL", "NORMAL");
+        Stack.script("partition");
+        try {
+            await().atMost(WAIT)
+                    .untilAsserted(() ->
+                            assertThat(relationship(A).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED"));
+            // the secondary, PARTNER-DOWN after its safe period, would answer the primary's clients too
+            String[] lease = unreachable(SERVER_ID_B, () -> oneShot(firstMac("02:00:5e:5b:00", true)))
+                    .orElseThrow();
+            assertThat(lease[1]).isEqualTo(SERVER_ID_A);
+            String address = lease[0];
+            // its potential expiration (the desired lease and half the granted one after it was given) and MCLT pass
+            Instant potential = Instant.now().plusSeconds(LEASE_TIME + Long.parseLong(lease[2]) / 2);
+            await().atMost(WAIT.plusSeconds(60))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> Instant.now().isAfter(potential.plusSeconds(MCLT + 2))
+                            && "EXPIRED".equals(leaseState(A, address)));
+            assertThat(relationship(A).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
+
+            assertThat(Stack.command(A, RELATIONSHIP, "partner-down")).contains("PARTNER-DOWN");
+            Instant entered = Instant.now();
+            String[] early = unreachable(
+                            SERVER_ID_B, () -> oneShot(firstMac("02:00:5e:5b:01", true), "-t 4 -T 1 -r " + address))
+                    .orElseThrow();
+            assertThat(Instant.now())
+                    .as("asked within MCLT of entering PARTNER-DOWN")
+                    .isBefore(entered.plusSeconds(MCLT));
+            assertThat(early[0])
+                    .as("an address expired before PARTNER-DOWN, within MCLT of it")
+                    .isNotEqualTo(address);
+
+            await().atMost(WAIT).until(() -> Instant.now().isAfter(entered.plusSeconds(MCLT + 1)));
+            String[] late = unreachable(
+                            SERVER_ID_B, () -> oneShot(firstMac("02:00:5e:5b:02", true), "-t 4 -T 1 -r " + address))
+                    .orElseThrow();
+            assertThat(late[0])
+                    .as("the address, MCLT after entering PARTNER-DOWN")
+                    .isEqualTo(address);
+        } finally {
+            Stack.script("heal");
+        }
+        awaitStates("NORMAL", "NORMAL");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(active(A)).isEqualTo(active(B));
+            assertThat(unacknowledged(A)).isZero();
+            assertThat(unacknowledged(B)).isZero();
+        });
     }
 
     // -----------------------------------------------------------------------------------------------------------

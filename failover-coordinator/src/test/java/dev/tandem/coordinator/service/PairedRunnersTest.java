@@ -1063,17 +1063,14 @@ class PairedRunnersTest {
     @Test
     void aServerRestartedAfterItsPartnerWentPartnerDownRecovers() throws Exception {
         long now = System.currentTimeMillis() / 1000;
-        FailoverStatus s = FailoverFixtures.status(
+        FailoverStatus s = stored(
                 "dhcp-b",
                 "secondary",
-                "load-balance",
                 FailoverState.NORMAL,
-                java.time.Instant.now().minusSeconds(3600),
                 FailoverState.NORMAL,
-                128,
-                List.of("192.0.2.0/24", "198.51.100.0/24"),
-                null,
-                0);
+                3600,
+                "192.0.2.0/24",
+                "198.51.100.0/24");
         FailoverStatus stored =
                 FailoverFixtures.republished(s, java.time.Instant.ofEpochSecond(now - 600), s.joining());
         holdIdentify = true; // STARTUP waits for the lease database, so the partner's STATE is taken in STARTUP
@@ -1214,15 +1211,21 @@ class PairedRunnersTest {
      * scope 192.0.2.0/24 joins when it resumes.
      */
     static FailoverStatus resumedWithoutTheScope(FailoverState state, FailoverState partner) {
+        return stored("dhcp-b", "secondary", state, partner, 600, "198.51.100.0/24");
+    }
+
+    /** A load-balancing state stored in an earlier run, {@code ageSeconds} ago, for the scopes. */
+    static FailoverStatus stored(
+            String server, String role, FailoverState state, FailoverState partner, long ageSeconds, String... scopes) {
         return FailoverFixtures.status(
-                "dhcp-b",
-                "secondary",
+                server,
+                role,
                 "load-balance",
                 state,
-                java.time.Instant.now().minusSeconds(600),
+                java.time.Instant.now().minusSeconds(ageSeconds),
                 partner,
                 128,
-                List.of("198.51.100.0/24"),
+                List.of(scopes),
                 null,
                 0);
     }
@@ -1245,17 +1248,14 @@ class PairedRunnersTest {
                 1,
                 TestSettings.failover(RECHECK, "tandem-test", Duration.ZERO, unansweredAfter),
                 // resumed in NORMAL: a new primary would be in RECOVER, asking for everything
-                Optional.of(FailoverFixtures.status(
+                Optional.of(stored(
                         "dhcp-a",
                         "primary",
-                        "load-balance",
                         FailoverState.NORMAL,
-                        java.time.Instant.now().minusSeconds(600),
                         FailoverState.NORMAL,
-                        128,
-                        List.of("192.0.2.0/24", "198.51.100.0/24"),
-                        null,
-                        0)),
+                        600,
+                        "192.0.2.0/24",
+                        "198.51.100.0/24")),
                 bus(primaryCommands, p),
                 new SimpleMeterRegistry(),
                 Clock.systemUTC(),
