@@ -26,6 +26,7 @@ final class LeaseEvents {
     private LeaseEvents() {}
 
     static List<LeaseEvent> all() {
+        awaitOutboxesDrained();
         Properties p = new Properties();
         p.put("bootstrap.servers", Stack.kafka());
         p.put("group.id", "system-test-" + UUID.randomUUID());
@@ -65,6 +66,45 @@ final class LeaseEvents {
         }
         events.sort(Comparator.comparingLong(LeaseEvent::sequence));
         return events;
+    }
+
+    /**
+     * Waits until every running lease-service has published what it committed (its outbox is empty), so that the
+     * audit reads the events of the test that just ended too. A lease-service that is not running publishes nothing
+     * now: its events are audited once it runs again.
+     */
+    static void awaitOutboxesDrained() {
+        Map<String, String> pids;
+        try {
+            pids = Stack.servicePids();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot tell which lease-services run", e);
+        }
+        for (Map.Entry<String, String> service :
+                Map.of("lease-service", "dhcp-a", "lease-service-b", "dhcp-b").entrySet()) {
+            String pid = pids.get(service.getKey());
+            boolean running = pid != null
+                    && ProcessHandle.of(Long.parseLong(pid))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false);
+            if (running) {
+                org.awaitility.Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(outbox(service.getValue()))
+                                .as("lease events of %s not yet published", service.getValue())
+                                .isZero());
+            }
+        }
+    }
+
+    private static long outbox(String server) throws java.sql.SQLException {
+        try (java.sql.Connection c = Stack.database(server);
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM lease_event_outbox")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static List<LeaseEvent> forAddress(String address) {
