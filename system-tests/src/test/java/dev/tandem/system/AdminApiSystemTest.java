@@ -36,8 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ServiceLogsOnFailure.class)
 class AdminApiSystemTest {
 
-    static final String A = FailoverSystemTest.A;
-    static final String B = FailoverSystemTest.B;
+    static final String A = Pair.A;
+    static final String B = Pair.B;
     static final String PAIR = "api-pair";
     static final Duration WAIT = Duration.ofSeconds(90);
     static final ObjectMapper JSON = Json.mapper();
@@ -71,7 +71,7 @@ class AdminApiSystemTest {
                                 "name",
                                 A,
                                 "serverIdentifier",
-                                FailoverSystemTest.SERVER_ID_A,
+                                Pair.SERVER_ID_A,
                                 "failoverAddress",
                                 "198.18.132.1",
                                 "coordinatorUrl",
@@ -84,7 +84,7 @@ class AdminApiSystemTest {
                                 "name",
                                 B,
                                 "serverIdentifier",
-                                FailoverSystemTest.SERVER_ID_B,
+                                Pair.SERVER_ID_B,
                                 "failoverAddress",
                                 "198.18.132.2",
                                 // the coordinator of dhcp-b runs in the peer namespace, reached over its Kafka link
@@ -96,7 +96,7 @@ class AdminApiSystemTest {
                         "/api/v1/servers/" + A + "/scopes",
                         Map.of(
                                 "subnet",
-                                FailoverSystemTest.SCOPE,
+                                Pair.SCOPE,
                                 "ranges",
                                 // not the range of the file configuration the stack started with: a lease from
                                 // it shows that the API's configuration is the one in force
@@ -126,7 +126,7 @@ class AdminApiSystemTest {
         assertThat(pair.get("empty").asBoolean()).isFalse();
 
         awaitStates("NORMAL", "NORMAL");
-        Optional<String[]> lease = FailoverSystemTest.oneShot("02:00:5e:70:00:01");
+        Optional<String[]> lease = Pair.oneShot("02:00:5e:70:00:01");
         assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
         int host = Integer.parseInt(lease.get()[0].substring(lease.get()[0].lastIndexOf('.') + 1));
         assertThat(host).as("leased from the range made through the API").isBetween(110, 150);
@@ -145,16 +145,16 @@ class AdminApiSystemTest {
         setPercentage(0); // every bucket to the secondary
         for (int i = 1; i <= 4; i++) {
             String mac = String.format("02:00:5e:71:00:%02x", i);
-            assertThat(FailoverSystemTest.oneShot(mac))
+            assertThat(Pair.oneShot(mac))
                     .as("client %s with 0%% to the primary", mac)
-                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_B));
+                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(Pair.SERVER_ID_B));
         }
         setPercentage(100); // every bucket to the primary
         for (int i = 1; i <= 4; i++) {
             String mac = String.format("02:00:5e:72:00:%02x", i);
-            assertThat(FailoverSystemTest.oneShot(mac))
+            assertThat(Pair.oneShot(mac))
                     .as("client %s with 100%% to the primary", mac)
-                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_A));
+                    .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(Pair.SERVER_ID_A));
         }
     }
 
@@ -168,9 +168,9 @@ class AdminApiSystemTest {
                 .expect(200);
         assertThat(started.get("state").asText()).isEqualTo("SHUTDOWN");
         awaitStates("SHUTDOWN", "PARTNER-DOWN");
-        assertThat(FailoverSystemTest.oneShot("02:00:5e:73:00:01"))
+        assertThat(Pair.oneShot("02:00:5e:73:00:01"))
                 .as("a new client during the handover")
-                .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(FailoverSystemTest.SERVER_ID_B));
+                .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(Pair.SERVER_ID_B));
         JsonNode ended = call("DELETE", "/api/v1/relationships/" + PAIR + "/maintenance?server=" + A, null)
                 .expect(200);
         assertThat(ended.get("state").asText()).isEqualTo("RECOVER");

@@ -68,7 +68,7 @@ final class Clients {
 
     static Client udhcpc(String ns, String iface, String mac, String name, String... extra) {
         Path udhcpcScript = script();
-        Stack.run(Duration.ofSeconds(10), "ip", "-n", ns, "link", "set", "dev", iface, "address", mac);
+        Stack.ip(ns, "link", "set", "dev", iface, "address", mac);
         Path log = Stack.WORK.resolve(name + ".events");
         Path out = Stack.WORK.resolve(name + ".out");
         List<String> cmd = new java.util.ArrayList<>(List.of(

@@ -124,7 +124,7 @@ class DhcpClientsSystemTest {
     }
 
     static void dhclientRoundTrip(String ns, String iface, String mac, String lan) throws Exception {
-        Stack.run(Duration.ofSeconds(10), "ip", "-n", ns, "link", "set", "dev", iface, "address", mac);
+        Stack.ip(ns, "link", "set", "dev", iface, "address", mac);
         Path log = Stack.WORK.resolve("dhclient.events");
         Files.deleteIfExists(log);
         String pid = Stack.WORK.resolve("dhclient.pid").toString();
@@ -190,23 +190,14 @@ class DhcpClientsSystemTest {
 
         // T1 is 4 s and T2 8 s in this scope. With the server unreachable by unicast, RENEWING fails and the client
         // extends its lease only by broadcasting in REBINDING (RFC 2131 §4.4.5).
-        Stack.run(
-                Duration.ofSeconds(10), "ip", "-n", DLAN, "route", "add", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+        Stack.ip(DLAN, "route", "add", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
         try {
             long before = directClient.count("renew");
             await().atMost(WAIT).until(() -> directClient.count("renew") > before);
             assertThat(directClient.last("renew")).contains(address);
             await().atMost(WAIT).until(() -> eventTypes(address).contains("renewed"));
         } finally {
-            Stack.run(
-                    Duration.ofSeconds(10),
-                    "ip",
-                    "-n",
-                    DLAN,
-                    "route",
-                    "del",
-                    "blackhole",
-                    Stack.DIRECT_SERVER_ID + "/32");
+            Stack.ip(DLAN, "route", "del", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
         }
     }
 
@@ -215,7 +206,7 @@ class DhcpClientsSystemTest {
     void addressInUseIsDeclinedAndQuarantined() throws Exception {
         // The reserved address of this client already answers ARP on the segment: udhcpc -a finds it and declines.
         String reserved = Stack.DIRECT_LAN + ".5";
-        Stack.run(Duration.ofSeconds(10), "ip", "-n", DIRECT, "addr", "add", reserved + "/32", "dev", DIRECT_IF);
+        Stack.ip(DIRECT, "addr", "add", reserved + "/32", "dev", DIRECT_IF);
         Clients.Client client = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:05", "declining-udhcpc", "-a");
         try {
             await().atMost(WAIT).until(() -> eventTypes(reserved).contains("declined"));
@@ -224,7 +215,7 @@ class DhcpClientsSystemTest {
             assertThat(client.last("bound")).get().isNotEqualTo(reserved);
         } finally {
             client.process().destroy();
-            Stack.run(Duration.ofSeconds(10), "ip", "-n", DIRECT, "addr", "del", reserved + "/32", "dev", DIRECT_IF);
+            Stack.ip(DIRECT, "addr", "del", reserved + "/32", "dev", DIRECT_IF);
         }
     }
 

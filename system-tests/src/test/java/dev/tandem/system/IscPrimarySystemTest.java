@@ -70,13 +70,13 @@ class IscPrimarySystemTest {
         int iscServed = 0;
         for (int i = 1; i <= 12; i++) {
             String mac = String.format("02:00:5e:82:00:%02x", i);
-            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            Optional<String[]> lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             // ISC is the primary now: the buckets of split 128 that name the primary are ISC's
-            boolean isc = FailoverSystemTest.primaryBucket(mac);
+            boolean isc = Pair.primaryBucket(mac);
             assertThat(lease.get()[1])
-                    .as("client %s (bucket %d)", mac, FailoverSystemTest.bucket(mac))
-                    .isEqualTo(isc ? ISC_ADDRESS : FailoverSystemTest.SERVER_ID_A);
+                    .as("client %s (bucket %d)", mac, Pair.bucket(mac))
+                    .isEqualTo(isc ? ISC_ADDRESS : Pair.SERVER_ID_A);
             servedBy.put(lease.get()[0], mac);
             iscServed += isc ? 1 : 0;
         }
@@ -105,8 +105,8 @@ class IscPrimarySystemTest {
                 .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
                         .contains("failover peer " + PAIR + ": I move from normal to communications-interrupted"));
         // a new client whose bucket names Tandem is served by ISC now, from ISC's own pool
-        String mac = FailoverSystemTest.firstMac("02:00:5e:83:00", false);
-        Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+        String mac = Pair.firstMac("02:00:5e:83:00", false);
+        Optional<String[]> lease = Pair.oneShot(mac);
         assertThat(lease).isPresent();
         assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
 
@@ -158,7 +158,7 @@ class IscPrimarySystemTest {
         Map<String, String> leases = new TreeMap<>();
         for (int i = 1; i <= 6; i++) {
             String mac = String.format("02:00:5e:84:00:%02x", i);
-            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            Optional<String[]> lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             assertThat(lease.get()[1])
                     .as("client %s is served by the ISC primary", mac)
@@ -173,7 +173,7 @@ class IscPrimarySystemTest {
     void fromIscsPartnerDownBootstrapANewTandemSecondaryTakesEveryLeaseAndBothReachNormal() throws Exception {
         dhcpd = IscInteropSystemTest.iscAloneInPartnerDown(dhcpd, false, "dhcpd-partner-down.log");
         String mac = "02:00:5e:85:00:01";
-        Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+        Optional<String[]> lease = Pair.oneShot(mac);
         assertThat(lease).as("the ISC primary alone serves a new client").isPresent();
         assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
 
@@ -185,7 +185,7 @@ class IscPrimarySystemTest {
         IscInteropSystemTest.assertBothHold(IscInteropSystemTest.iscActive());
         // the new server takes part: in hot-standby ISC answers new clients, and their leases reach it
         String next = "02:00:5e:85:00:02";
-        Optional<String[]> after = FailoverSystemTest.oneShot(next);
+        Optional<String[]> after = Pair.oneShot(next);
         assertThat(after).isPresent();
         IscInteropSystemTest.assertBothHold(Map.of(after.get()[0], next));
     }

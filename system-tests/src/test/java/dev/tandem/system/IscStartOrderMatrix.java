@@ -34,8 +34,7 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
 
     @Override
     Partner startStack() throws Exception {
-        Stack.start(Map.of(
-                "TANDEM_RELAY_SERVERS", FailoverSystemTest.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
+        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
         for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
             Stack.script("stop-service", service);
         }

@@ -42,8 +42,7 @@ class IscStartOrderSystemTest {
     @Test
     @Order(1)
     void iscStartedAfterTandemLeftStartupReachesNormal() throws Exception {
-        Stack.start(Map.of(
-                "TANDEM_RELAY_SERVERS", FailoverSystemTest.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
+        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
         for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
             Stack.script("stop-service", service);
         }
@@ -85,13 +84,13 @@ class IscStartOrderSystemTest {
                 .containsPattern("I move from (recover-done|communications-interrupted) to normal"));
         Set<String> servers = new HashSet<>();
         for (boolean primary : new boolean[] {true, false}) {
-            String mac = FailoverSystemTest.firstMac(macPrefix, primary);
-            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            String mac = Pair.firstMac(macPrefix, primary);
+            Optional<String[]> lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             servers.add(lease.get()[1]);
         }
         assertThat(servers)
                 .as("a new client of each side's buckets is served by that side")
-                .containsExactlyInAnyOrder(FailoverSystemTest.SERVER_ID_A, IscInteropSystemTest.ISC_ADDRESS);
+                .containsExactlyInAnyOrder(Pair.SERVER_ID_A, IscInteropSystemTest.ISC_ADDRESS);
     }
 }

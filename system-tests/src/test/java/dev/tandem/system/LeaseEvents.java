@@ -70,8 +70,8 @@ final class LeaseEvents {
 
     /**
      * Waits until every running lease-service has published what it committed (its outbox is empty), so that the
-     * audit reads the events of the test that just ended too. A lease-service that is not running publishes nothing
-     * now: its events are audited once it runs again.
+     * audit reads the events of the test that just ended too. A lease-service that is not running, or is stopped
+     * (SIGSTOP), publishes nothing now: its events are audited once it runs again.
      */
     static void awaitOutboxesDrained() {
         Map<String, String> pids;
@@ -86,7 +86,8 @@ final class LeaseEvents {
             boolean running = pid != null
                     && ProcessHandle.of(Long.parseLong(pid))
                             .map(ProcessHandle::isAlive)
-                            .orElse(false);
+                            .orElse(false)
+                    && !stopped(pid);
             if (running) {
                 org.awaitility.Awaitility.await()
                         .atMost(Duration.ofSeconds(30))
@@ -95,6 +96,16 @@ final class LeaseEvents {
                                 .as("lease events of %s not yet published", service.getValue())
                                 .isZero());
             }
+        }
+    }
+
+    /** Whether the process is stopped by a signal (state T in /proc/<pid>/stat), as a frozen service is, or gone. */
+    private static boolean stopped(String pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (java.io.IOException e) {
+            return true; // gone since ProcessHandle saw it alive: it publishes nothing either
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.tandem.system;
 
-import static dev.tandem.system.FailoverSystemTest.A;
-import static dev.tandem.system.FailoverSystemTest.B;
-import static dev.tandem.system.FailoverSystemTest.JSON;
-import static dev.tandem.system.FailoverSystemTest.SCOPE;
-import static dev.tandem.system.FailoverSystemTest.SERVER_ID_A;
-import static dev.tandem.system.FailoverSystemTest.SERVER_ID_B;
+import static dev.tandem.system.Pair.A;
+import static dev.tandem.system.Pair.B;
+import static dev.tandem.system.Pair.JSON;
+import static dev.tandem.system.Pair.SCOPE;
+import static dev.tandem.system.Pair.SERVER_ID_A;
+import static dev.tandem.system.Pair.SERVER_ID_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +43,7 @@ class ScopeJoinSystemTest {
 
     @AfterEach
     void noAddressWasEverBoundToTwoClients() {
-        FailoverSystemTest.audit();
+        Pair.audit();
     }
 
     @Test
@@ -51,18 +51,18 @@ class ScopeJoinSystemTest {
         Path a = config("system-config.json", 1, false);
         Path b = config("system-config-b.json", 1, false);
         Stack.start(Map.of("TANDEM_CONFIG_FILE", a.toString(), "TANDEM_CONFIG_FILE_B", b.toString()));
-        FailoverSystemTest.awaitStates("NORMAL", "NORMAL");
+        Pair.awaitStates("NORMAL", "NORMAL");
 
         // dhcp-a alone on the LAN: clients of both hash buckets get its addresses
         Map<String, String> before = new HashMap<>();
         for (int i = 1; i <= 8; i++) {
             String mac = String.format("02:00:5e:82:00:%02x", i);
-            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            Optional<String[]> lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             assertThat(lease.get()[1]).isEqualTo(SERVER_ID_A);
             before.put(lease.get()[0], mac);
         }
-        Map<String, String> held = FailoverSystemTest.active(A);
+        Map<String, String> held = Pair.active(A);
         assertThat(held).containsKeys(before.keySet().toArray(String[]::new));
         assertThat(before.keySet().stream().filter(address -> backupAfterSplit(address)))
                 .as("some of them hold addresses that the split gives to dhcp-b")
@@ -72,28 +72,23 @@ class ScopeJoinSystemTest {
                 "publish-config",
                 config("system-config.json", 2, true).toString(),
                 config("system-config-b.json", 2, true).toString());
-        await().atMost(FailoverSystemTest.WAIT)
-                .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(FailoverSystemTest.active(B)).containsAllEntriesOf(held));
-        FailoverSystemTest.awaitStates("NORMAL", "NORMAL");
-        await().atMost(FailoverSystemTest.WAIT).untilAsserted(() -> {
-            assertThat(FailoverSystemTest.relationship(A).path("joining").isMissingNode()
-                            || FailoverSystemTest.relationship(A)
-                                    .path("joining")
-                                    .isNull())
+        await().atMost(Pair.WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(Pair.active(B))
+                .containsAllEntriesOf(held));
+        Pair.awaitStates("NORMAL", "NORMAL");
+        await().atMost(Pair.WAIT).untilAsserted(() -> {
+            assertThat(Pair.relationship(A).path("joining").isMissingNode()
+                            || Pair.relationship(A).path("joining").isNull())
                     .isTrue();
-            assertThat(FailoverSystemTest.relationship(B).path("joining").isMissingNode()
-                            || FailoverSystemTest.relationship(B)
-                                    .path("joining")
-                                    .isNull())
+            assertThat(Pair.relationship(B).path("joining").isMissingNode()
+                            || Pair.relationship(B).path("joining").isNull())
                     .isTrue();
         });
 
         // new clients of dhcp-b's buckets get addresses nobody holds
         int servedByB = 0;
         for (int i = 1; i <= 8; i++) {
-            String mac = FailoverSystemTest.firstMac(String.format("02:00:5e:83:%02x", i), false);
-            Optional<String[]> lease = FailoverSystemTest.oneShot(mac);
+            String mac = Pair.firstMac(String.format("02:00:5e:83:%02x", i), false);
+            Optional<String[]> lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             assertThat(held).doesNotContainKey(lease.get()[0]);
             servedByB += lease.get()[1].equals(SERVER_ID_B) ? 1 : 0;

@@ -117,6 +117,13 @@ final class Stack {
         }
     }
 
+    /** {@code ip -n <namespace> <args>}: a change of (or a look at) a namespace's links, addresses, routes or rules. */
+    static String ip(String namespace, String... args) {
+        List<String> command = new ArrayList<>(List.of("ip", "-n", namespace));
+        command.addAll(List.of(args));
+        return run(Duration.ofSeconds(10), Map.of(), command);
+    }
+
     /** Starts a long-running command in the background, its output to a file. */
     static Process spawn(Path output, Map<String, String> env, String... command) {
         try {

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 abstract class StartOrderMatrix {
 
     static final Duration WAIT = Duration.ofSeconds(150);
-    static final String A = FailoverSystemTest.A;
+    static final String A = Pair.A;
     /** dhcp-a's services in the order they start. */
     static final List<String> SERVICES = List.of("lease-service", "gateway", "coordinator");
 
@@ -100,7 +100,7 @@ abstract class StartOrderMatrix {
     /** No address bound twice, and dhcp-a's coordinator never stalled (no wait without progress past its bound). */
     @AfterEach
     void noAddressIsBoundTwiceAndNothingStalled() throws Exception {
-        FailoverSystemTest.audit();
+        Pair.audit();
         assertThat(Stack.coordinatorMetrics(A).lines().filter(l -> l.startsWith("tandem_failover_stalls_total")))
                 .as("stalls counted by dhcp-a's coordinator")
                 .isEmpty();
@@ -419,13 +419,13 @@ abstract class StartOrderMatrix {
         macs++;
         Set<String> servers = new HashSet<>();
         for (boolean primary : new boolean[] {true, false}) {
-            String mac = FailoverSystemTest.firstMac(String.format("%s:%02x", macPrefix(), macs), primary);
-            var lease = FailoverSystemTest.oneShot(mac);
+            String mac = Pair.firstMac(String.format("%s:%02x", macPrefix(), macs), primary);
+            var lease = Pair.oneShot(mac);
             assertThat(lease).as("client %s got a lease", mac).isPresent();
             servers.add(lease.get()[1]);
         }
         assertThat(servers)
                 .as("a new client of each side's buckets is served by that side")
-                .containsExactlyInAnyOrder(FailoverSystemTest.SERVER_ID_A, partner.serverId());
+                .containsExactlyInAnyOrder(Pair.SERVER_ID_A, partner.serverId());
     }
 }

@@ -15,12 +15,12 @@ import java.util.List;
  */
 class TandemStartOrderMatrixTest extends StartOrderMatrix {
 
-    static final String B = FailoverSystemTest.B;
+    static final String B = Pair.B;
     static final List<String> SERVICES_B = List.of("lease-service-b", "gateway-b", "coordinator-b");
 
     @Override
     String relationship() {
-        return FailoverSystemTest.RELATIONSHIP;
+        return Pair.RELATIONSHIP;
     }
 
     @Override
@@ -71,12 +71,12 @@ class TandemStartOrderMatrixTest extends StartOrderMatrix {
 
         @Override
         public void forget() throws Exception {
-            Stack.forgetServer(B, FailoverSystemTest.RELATIONSHIP);
+            Stack.forgetServer(B, Pair.RELATIONSHIP);
         }
 
         @Override
         public String state() throws Exception {
-            JsonNode r = FailoverSystemTest.relationship(B);
+            JsonNode r = Pair.relationship(B);
             return r.get("state").asText();
         }
 
@@ -97,7 +97,7 @@ class TandemStartOrderMatrixTest extends StartOrderMatrix {
                     .pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions()
                     .until(() -> "COMMUNICATIONS-INTERRUPTED".equals(state()));
-            Stack.command(B, FailoverSystemTest.RELATIONSHIP, "partner-down");
+            Stack.command(B, Pair.RELATIONSHIP, "partner-down");
             org.awaitility.Awaitility.await()
                     .atMost(WAIT)
                     .pollInterval(Duration.ofMillis(500))
@@ -107,7 +107,7 @@ class TandemStartOrderMatrixTest extends StartOrderMatrix {
 
         @Override
         public String serverId() {
-            return FailoverSystemTest.SERVER_ID_B;
+            return Pair.SERVER_ID_B;
         }
     }
 }
