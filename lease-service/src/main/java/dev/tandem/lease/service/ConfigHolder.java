@@ -1,7 +1,7 @@
 package dev.tandem.lease.service;
 
-import dev.tandem.lease.repository.LeaseRepository.Departed;
-import dev.tandem.lease.repository.LeaseRepository.Guard;
+import dev.tandem.lease.domain.Departed;
+import dev.tandem.lease.domain.Guard;
 import dev.tandem.protocol.config.ServerSettings;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,7 +2,7 @@ package dev.tandem.lease.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.lease.config.LeaseServiceConfig;
-import dev.tandem.lease.repository.LeaseRepository;
+import dev.tandem.lease.repository.PoolSync;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.InvalidConfigException;
@@ -24,7 +24,7 @@ public class ConfigService {
 
     private final LeaseServiceConfig config;
     private final ConfigHolder holder;
-    private final LeaseRepository leases;
+    private final PoolSync pools;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
     private final Clock clock;
@@ -33,13 +33,13 @@ public class ConfigService {
     public ConfigService(
             LeaseServiceConfig config,
             ConfigHolder holder,
-            LeaseRepository leases,
+            PoolSync pools,
             ObjectMapper mapper,
             MeterRegistry metrics,
             Clock clock) {
         this.config = config;
         this.holder = holder;
-        this.leases = leases;
+        this.pools = pools;
         this.mapper = mapper;
         this.metrics = metrics;
         this.clock = clock;
@@ -90,7 +90,7 @@ public class ConfigService {
     }
 
     private Uni<Void> apply(ServerSettings accepted) {
-        return leases.syncPools(accepted, clock.instant())
+        return pools.syncPools(accepted, clock.instant())
                 .invoke(departed -> {
                     failed.compareAndSet(accepted, null);
                     holder.set(accepted, departed);

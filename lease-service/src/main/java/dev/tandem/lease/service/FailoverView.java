@@ -1,7 +1,7 @@
 package dev.tandem.lease.service;
 
 import dev.tandem.lease.config.LeaseServiceConfig;
-import dev.tandem.lease.repository.LeaseRepository.Guard;
+import dev.tandem.lease.domain.Guard;
 import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.FailoverStatuses;
 import dev.tandem.protocol.config.RelationshipConfig;

@@ -3,23 +3,20 @@ package dev.tandem.lease.service;
 import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.domain.ClientRequest;
 import dev.tandem.lease.domain.Decision;
+import dev.tandem.lease.domain.Guard;
 import dev.tandem.lease.domain.LeasePolicy;
 import dev.tandem.lease.domain.LeaseState;
 import dev.tandem.lease.domain.LeaseTimes;
-import dev.tandem.lease.domain.ReplyOptions;
 import dev.tandem.lease.domain.RequestKind;
 import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.repository.LeaseRepository.Client;
-import dev.tandem.lease.repository.LeaseRepository.Guard;
 import dev.tandem.lease.repository.LeaseRow;
 import dev.tandem.lease.repository.OutboxRepository;
 import dev.tandem.lease.repository.OutboxRepository.Pending;
 import dev.tandem.protocol.bus.LeaseReply;
-import dev.tandem.protocol.bus.LeaseReply.OptionValue;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ServerSettings;
-import dev.tandem.protocol.dhcp.DhcpOption;
 import dev.tandem.protocol.failover.ServiceRules;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,12 +25,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -232,7 +227,7 @@ public class LeaseService {
             return Prepared.answered(LeaseReply.none("failover-not-serving"));
         }
         if (request.kind() == RequestKind.INFORM) {
-            return Prepared.answered(reply("ACK", null, null, scope, r));
+            return Prepared.answered(LeaseReplies.reply("ACK", null, null, scope, r));
         }
         return new Prepared(null, r, scope, request, failover);
     }
@@ -287,7 +282,7 @@ public class LeaseService {
             return vacateOther(conn, rows, offer.address(), false, client, scope, track, now, events)
                     .flatMap(x -> leases.offer(conn, scope.id(), offer.address(), client, offerUntil, now, guard))
                     .flatMap(ok -> ok
-                            ? Uni.createFrom().item(reply("OFFER", offer.address(), times, scope, r))
+                            ? Uni.createFrom().item(LeaseReplies.reply("OFFER", offer.address(), times, scope, r))
                             : allocate(
                                     conn,
                                     r,
@@ -311,7 +306,7 @@ public class LeaseService {
                     .flatMap(x -> leases.bind(conn, scope.id(), ack.address(), client, until, now, guard, potential))
                     .map(ok -> {
                         if (!ok) {
-                            return nak("address no longer available");
+                            return LeaseReplies.nak("address no longer available");
                         }
                         events.add(leaseEvents.pending(
                                 ack.renewal() ? "renewed" : "committed",
@@ -321,11 +316,11 @@ public class LeaseService {
                                 client,
                                 now,
                                 until));
-                        return reply("ACK", ack.address(), times, scope, r);
+                        return LeaseReplies.reply("ACK", ack.address(), times, scope, r);
                     });
         }
         if (decision instanceof Decision.Nak nak) {
-            return Uni.createFrom().item(nak(nak.message()));
+            return Uni.createFrom().item(LeaseReplies.nak(nak.message()));
         }
         if (decision instanceof Decision.Withdraw w) {
             return leases.endHolding(conn, w.address(), client.key(), "OFFERED", "FREE", null, now, false)
@@ -360,7 +355,7 @@ public class LeaseService {
                     });
         }
         if (decision instanceof Decision.InformAck) {
-            return Uni.createFrom().item(reply("ACK", null, null, scope, r));
+            return Uni.createFrom().item(LeaseReplies.reply("ACK", null, null, scope, r));
         }
         return Uni.createFrom().item(LeaseReply.none(((Decision.Ignore) decision).reason()));
     }
@@ -392,7 +387,7 @@ public class LeaseService {
                 }
                 return LeaseReply.none("pool-exhausted");
             }
-            return reply("OFFER", address, times, scope, r);
+            return LeaseReplies.reply("OFFER", address, times, scope, r);
         });
     }
 
@@ -494,36 +489,6 @@ public class LeaseService {
                 requested,
                 serverId,
                 serverId.map(settings.serverIdentifier()::equals).orElse(false));
-    }
-
-    private static LeaseReply reply(String action, Ipv4 address, LeaseTimes times, ScopeConfig scope, LeaseRequest r) {
-        List<OptionValue> options = new ArrayList<>();
-        for (Map.Entry<Integer, byte[]> e :
-                ReplyOptions.select(scope, r.parameterRequestList()).entrySet()) {
-            options.add(new OptionValue(e.getKey(), HexFormat.of().formatHex(e.getValue())));
-        }
-        return new LeaseReply(
-                LeaseReply.VERSION,
-                action,
-                address == null ? null : address.toString(),
-                times == null ? null : times.lease(),
-                times == null ? null : times.renewal(),
-                times == null ? null : times.rebinding(),
-                options,
-                null);
-    }
-
-    private static LeaseReply nak(String message) {
-        String hex = HexFormat.of().formatHex(message.getBytes(StandardCharsets.US_ASCII));
-        return new LeaseReply(
-                LeaseReply.VERSION,
-                "NAK",
-                null,
-                null,
-                null,
-                null,
-                List.of(new OptionValue(DhcpOption.MESSAGE.code(), hex)),
-                message);
     }
 
     private LeaseReply count(LeaseRequest r, LeaseReply reply) {

@@ -60,7 +60,7 @@ class PoolSplitTest {
     }
 
     @Inject
-    LeaseRepository leases;
+    PoolSync pools;
 
     /** A configuration with the scope alone (mode null) or in relationship {@code name} as secondary. */
     static ServerSettings settings(String name, String mode, Integer percent) {
@@ -103,7 +103,7 @@ class PoolSplitTest {
     }
 
     void apply(ServerSettings settings) {
-        leases.syncPools(settings, Instant.now()).await().atMost(Duration.ofSeconds(30));
+        pools.syncPools(settings, Instant.now()).await().atMost(Duration.ofSeconds(30));
     }
 
     /** The last octets of the scope's BACKUP addresses, in order. */

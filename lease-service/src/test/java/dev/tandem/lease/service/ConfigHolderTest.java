@@ -2,8 +2,8 @@ package dev.tandem.lease.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.lease.repository.LeaseRepository.Departed;
-import dev.tandem.lease.repository.LeaseRepository.Guard;
+import dev.tandem.lease.domain.Departed;
+import dev.tandem.lease.domain.Guard;
 import dev.tandem.protocol.config.ServerSettings;
 import java.time.Duration;
 import java.time.Instant;
