@@ -2,7 +2,10 @@ package dev.tandem.coordinator.service;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.tandem.coordinator.config.CoordinatorConfig;
+import dev.tandem.coordinator.domain.ConnectPolicy;
+import dev.tandem.coordinator.domain.CrossingRule;
 import dev.tandem.coordinator.domain.FailoverStateMachine;
+import dev.tandem.coordinator.domain.LeaseStoreCheck;
 import dev.tandem.coordinator.domain.WaitingFor;
 import dev.tandem.coordinator.peer.PeerConnection;
 import dev.tandem.coordinator.peer.PeerTransport;
@@ -692,33 +695,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void onConnect(PeerConnection connection, FailoverMessage m) {
-        String name = m.text(FailoverOption.RELATIONSHIP_NAME).orElse(null);
-        RejectReason reject = null;
-        String why = null;
-        long skew = Math.abs(m.time() - now());
         metrics.skew(m.time() - now());
-        if (config.primary()) {
-            reject = RejectReason.INVALID_PARTNER;
-            why = "both servers are configured as primary";
-        } else if (!config.name().equals(name)) {
-            reject = RejectReason.INVALID_PARTNER;
-            why = "unknown failover relationship name " + name;
-        } else if (skew > settings.maxClockSkew().toSeconds()) {
-            reject = RejectReason.TIME_MISMATCH;
-            why = "time offset too large: " + skew + " s";
-        } else if (m.bytes(FailoverOption.HASH_BUCKET_ASSIGNMENT)
-                .map(b -> b.length != 32)
-                .orElse(true)) {
-            reject = RejectReason.HBA_CONFLICT;
-            why = "invalid HBA";
-        } else if (m.u32(FailoverOption.MCLT).isEmpty()) {
-            reject = RejectReason.INVALID_MCLT;
-            why = "no MCLT provided";
-        } else if (link != null) {
-            reject = RejectReason.DUPLICATE_CONNECTION;
-            why = "already connected";
-        }
-        if (reject != null) {
+        Optional<ConnectPolicy.Refusal> refusal = ConnectPolicy.connect(
+                config.primary(),
+                config.name(),
+                m,
+                now(),
+                settings.maxClockSkew().toSeconds(),
+                link != null);
+        if (refusal.isPresent()) {
+            RejectReason reject = refusal.get().reason();
+            String why = refusal.get().why();
             metrics.count("tandem_failover_connect_rejected_total", "reason", reject.tag());
             Log.warnf("Failover %s: CONNECT from %s rejected: %s", config.name(), connection, why);
             connection.send(connectAck(m.xid(), reject, why));
@@ -763,14 +750,11 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             connection.close();
             return;
         }
-        if (!config.name().equals(m.text(FailoverOption.RELATIONSHIP_NAME).orElse(null))) {
-            connection.send(
-                    FailoverMessages.disconnect(now(), RejectReason.INVALID_PARTNER, "relationship name mismatch"));
-            connection.close();
-            return;
-        }
-        if (Math.abs(m.time() - now()) > settings.maxClockSkew().toSeconds()) {
-            connection.send(FailoverMessages.disconnect(now(), RejectReason.TIME_MISMATCH, "time offset too large"));
+        Optional<ConnectPolicy.Refusal> refusal = ConnectPolicy.connectAck(
+                config.name(), m, now(), settings.maxClockSkew().toSeconds());
+        if (refusal.isPresent()) {
+            connection.send(FailoverMessages.disconnect(
+                    now(), refusal.get().reason(), refusal.get().why()));
             connection.close();
             return;
         }
@@ -1080,13 +1064,13 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     public CompletableFuture<Boolean> checkLeaseStore(BindingUpdate named) {
         return onContext(() -> {
             boolean answer = identifyRequest.equals(named.resendDone());
-            boolean same = named.leaseStore().equals(leaseStore);
             long sequence = named.storeSequence() == null ? 0 : named.storeSequence();
-            if (!storeChecked && !answer && (leaseStore == null || same)) {
+            LeaseStoreCheck check =
+                    LeaseStoreCheck.of(leaseStore, storeSequence, storeChecked, answer, named.leaseStore(), sequence);
+            if (check.verdict() == LeaseStoreCheck.Verdict.WAIT) {
                 return false; // wait for the answer, which is compared in full
             }
-            boolean older = same && answer && !storeChecked && sequence < storeSequence;
-            if (leaseStore == null || (same && !older)) {
+            if (check.verdict() == LeaseStoreCheck.Verdict.SAME) {
                 if (!storeChecked) {
                     storeChecked = true;
                     cancel(identifyTimer);
@@ -1101,11 +1085,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 return false;
             }
             metrics.count("tandem_failover_lease_store_lost_total");
-            String why = older
-                    ? "lease database " + leaseStore + " is an older copy (its latest binding update is " + sequence
-                            + ", this state saw " + storeSequence + ")"
-                    : "the lease database is " + named.leaseStore() + ", not " + leaseStore
-                            + " that this state was recorded with";
+            String why = check.why();
             if (state == FailoverState.STARTUP && !storeChecked) {
                 Log.errorf(
                         "Failover %s: %s; its bindings are lost, so %s is not resumed: starting as a new server"
@@ -1396,7 +1376,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
 
     /**
      * Decides the partner's update: applied, or refused where it crossed ours and ours stands. Between Tandem servers
-     * both sides apply one rule ({@link #crosses}). ISC dhcpd decides a crossing by rules of its own (which update is
+     * both sides apply one rule ({@link CrossingRule#oursStands}). ISC dhcpd decides a crossing by rules of its own (which update is
      * better, then whether its state may change that way), so with ISC this server follows its answers: the partner's
      * update that crossed ours in flight waits for ISC's answer to each of them; any of ours taken, theirs is refused
      * (ISC has dropped it), all refused, theirs is applied. ISC's ACTIVE crossing ours that is not ACTIVE is applied at
@@ -1439,21 +1419,17 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             // wait, and take it if it may; the primary's stands as ISC's rule has it, else a new ISC secondary's full
             // update (all FREE) would undo our split before ours got there, and ISC would have no address of its own
             Queued queued = queue.get(h.binding.address().toString());
-            if (queued != null && iscTakes(h.binding, queued.update())) {
+            if (queued != null
+                    && CrossingRule.iscTakesOurs(
+                            config.primary(),
+                            h.binding.status(),
+                            queued.update().status())) {
                 decidePartnerUpdate(h.connection, h.xid, h.binding, h.receipt, Optional.of(queued.update()));
                 return;
             }
         }
         decidePartnerUpdate(
                 h.connection, h.xid, h.binding, h.receipt, h.oursTaken ? Optional.of(h.crossedBy) : Optional.empty());
-    }
-
-    /** ISC's rule for two updates that are not ACTIVE (failover_lease_is_better): the primary's stands. */
-    private boolean iscTakes(Binding theirs, BindingUpdate ours) {
-        return config.primary()
-                && theirs.status() != BindingStatus.ACTIVE
-                && !"ACTIVE".equals(ours.status())
-                && !ours.status().equals(theirs.status().name());
     }
 
     /** With ISC: the partner's update crossed each of our updates of its address now in flight, and awaits them. */
@@ -1554,7 +1530,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             return; // decided by ISC's answer to ours, once sent (decide)
         }
         for (Held h : held) {
-            if (h.binding.address().toString().equals(ours.address()) && crosses(h.binding, ours)) {
+            if (h.binding.address().toString().equals(ours.address())
+                    && CrossingRule.oursStands(config.primary(), h.binding.status(), ours.status())) {
                 h.crossedBy = ours;
             }
         }
@@ -1614,27 +1591,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
                 latest = q;
             }
         }
-        return Optional.ofNullable(latest).map(Queued::update).filter(u -> crosses(theirs, u));
-    }
-
-    /** Between Tandem servers: whether the partner's update contradicts our unacknowledged one, where ours stands. */
-    private boolean crosses(Binding theirs, BindingUpdate ours) {
-        String status = theirs.status().name();
-        if (!isPool(status)) {
-            return false;
-        }
-        // Ours ends a binding: the partner applies it as FREE, and so do we once it is acknowledged, so the address is
-        // the primary's on both whoever sent what. Taking their owner as well would leave the two views swapped
-        // (found by the short chaos run: a joining scope's full updates crossing, an EXPIRED one way, BACKUP the
-        // other).
-        boolean ending = "EXPIRED".equals(ours.status()) || "RELEASED".equals(ours.status());
-        // otherwise, as ISC: of two owner updates the primary's stands
-        return ending
-                || (config.primary() && isPool(ours.status()) && !ours.status().equals(status));
-    }
-
-    private static boolean isPool(String status) {
-        return "FREE".equals(status) || "BACKUP".equals(status);
+        return Optional.ofNullable(latest)
+                .map(Queued::update)
+                .filter(u -> CrossingRule.oursStands(config.primary(), theirs.status(), u.status()));
     }
 
     /**
