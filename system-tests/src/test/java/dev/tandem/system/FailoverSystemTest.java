@@ -486,25 +486,29 @@ class FailoverSystemTest {
             String mac = firstMac(String.format("02:00:5e:58:%02x", n), true);
             Instant failed = Instant.now();
             Stack.script(fault.toArray(String[]::new));
-            Optional<String[]> lease = Optional.empty();
-            while (lease.isEmpty() && Duration.between(failed, Instant.now()).compareTo(WAIT) < 0) {
-                lease = oneShot(mac, "-t 1 -T 1");
+            try {
+                Optional<String[]> lease = Optional.empty();
+                while (lease.isEmpty()
+                        && Duration.between(failed, Instant.now()).compareTo(WAIT) < 0) {
+                    lease = oneShot(mac, "-t 1 -T 1");
+                }
+                Duration served = Duration.between(failed, Instant.now());
+                assertThat(lease)
+                        .as("%s: a new client of the primary's share is served", fault)
+                        .isPresent();
+                assertThat(lease.get()[1]).as("%s: by the secondary", fault).isEqualTo(SERVER_ID_B);
+                JsonNode paused = relationship(A);
+                assertThat(paused.get("state").asText()).isEqualTo("PAUSED");
+                assertThat(paused.get("cannotServe").asText()).as("why").contains(service);
+                assertThat(relationship(B).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
+                report.append(String.join(" ", fault))
+                        .append(": first new client of the primary's share served ")
+                        .append(served.toMillis())
+                        .append(" ms after the fault\n");
+            } finally {
+                // repaired whatever failed above: a frozen service left behind would stall the tests after this one
+                Stack.script(fault.get(0).equals("freeze-service") ? "thaw-service" : "start-service", service);
             }
-            Duration served = Duration.between(failed, Instant.now());
-            assertThat(lease)
-                    .as("%s: a new client of the primary's share is served", fault)
-                    .isPresent();
-            assertThat(lease.get()[1]).as("%s: by the secondary", fault).isEqualTo(SERVER_ID_B);
-            JsonNode paused = relationship(A);
-            assertThat(paused.get("state").asText()).isEqualTo("PAUSED");
-            assertThat(paused.get("cannotServe").asText()).as("why").contains(service);
-            assertThat(relationship(B).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
-            report.append(String.join(" ", fault))
-                    .append(": first new client of the primary's share served ")
-                    .append(served.toMillis())
-                    .append(" ms after the fault\n");
-
-            Stack.script(fault.get(0).equals("freeze-service") ? "thaw-service" : "start-service", service);
             awaitStates("NORMAL", "NORMAL");
             String back = firstMac(String.format("02:00:5e:59:%02x", n), true);
             Optional<String[]> again = Optional.empty();

@@ -124,16 +124,16 @@ class IscInteropSystemTest {
     }
 
     /**
-     * No address bound to two clients, and, with both servers NORMAL, Tandem's table and ISC's lease file hold the same
-     * live bindings ({@link #liveDisagreements}); otherwise what both hold agrees.
+     * No address bound to two clients, and, with both servers NORMAL, Tandem's table and ISC's lease file agree address
+     * by address ({@link #disagreements}); otherwise what both hold agrees.
      */
     static void assertBothSidesAgree() throws Exception {
         Pair.audit();
         JsonNode r = relationship();
         if (r.path("state").asText().equals("NORMAL")
                 && r.path("partnerState").asText().equals("NORMAL")) {
-            await().atMost(WAIT).untilAsserted(() -> assertThat(liveDisagreements())
-                    .as("live bindings that differ between Tandem's table and ISC's lease file")
+            await().atMost(WAIT).untilAsserted(() -> assertThat(disagreements())
+                    .as("addresses on which Tandem's table and ISC's lease file differ")
                     .isEmpty());
             return;
         }
@@ -150,42 +150,31 @@ class IscInteropSystemTest {
     }
 
     /**
-     * Addresses bound on one side and not on the other, or to another client: every binding that ends more than 5 s
-     * from now on either side must be on both. A binding ending within 5 s of now on either side is left out: each
-     * server ends it on its own timer.
+     * Where Tandem's table and ISC's lease file differ ({@link LeaseTables#disagreements}: every address of the pool
+     * on both, its state, a free address's owner, an active binding's client and its end to the second). An address
+     * whose binding ends within 5 s of now on either side is left out: each server ends it on its own timer. Both
+     * serve the same range, so every address of Tandem's table is ISC's too.
      */
-    static List<String> liveDisagreements() throws Exception {
+    static List<String> disagreements() throws Exception {
         long now = java.time.Instant.now().getEpochSecond();
-        Map<String, String> isc = new HashMap<>();
-        Map<String, Long> iscEnds = new HashMap<>();
-        iscActive(isc, iscEnds);
-        Map<String, String> tandem = new HashMap<>();
-        Map<String, Long> tandemEnds = new HashMap<>();
-        try (Connection c = Stack.database(A);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT host(ip), hw_address, extract(epoch FROM expires_at)::bigint"
-                        + " FROM lease_view WHERE scope = '" + Pair.SCOPE + "' AND state = 'ACTIVE'")) {
-            while (rs.next()) {
-                tandem.put(rs.getString(1), mac(rs.getString(2)));
-                tandemEnds.put(rs.getString(1), rs.getLong(3));
-            }
+        Map<String, LeaseTables.Row> tandem = LeaseTables.readByMac(A, Pair.SCOPE);
+        Map<String, LeaseTables.Row> isc = LeaseTables.isc(Files.readString(iscDir.resolve("dhcpd.leases")));
+        Set<String> ending = new TreeSet<>();
+        for (Map<String, LeaseTables.Row> side : List.of(tandem, isc)) {
+            side.forEach((address, row) -> {
+                if (row.state().equals("ACTIVE") && Math.abs(row.expires() - now) <= 5) {
+                    ending.add(address);
+                }
+            });
         }
-        List<String> differ = new ArrayList<>();
-        Set<String> addresses = new TreeSet<>(isc.keySet());
-        addresses.addAll(tandem.keySet());
-        for (String address : addresses) {
-            Long endsIsc = iscEnds.get(address);
-            Long endsTandem = tandemEnds.get(address);
-            boolean near = (endsIsc != null && Math.abs(endsIsc - now) <= 5)
-                    || (endsTandem != null && Math.abs(endsTandem - now) <= 5);
-            String onIsc = endsIsc != null && endsIsc > now ? isc.get(address) : null;
-            String onTandem = endsTandem != null && endsTandem > now ? tandem.get(address) : null;
-            if (!near && !java.util.Objects.equals(onIsc, onTandem)) {
-                differ.add(address + ": " + onTandem + " until " + endsTandem + " on Tandem, " + onIsc + " until "
-                        + endsIsc + " on ISC (now " + now + ")");
-            }
+        tandem.keySet().removeAll(ending);
+        isc.keySet().removeAll(ending);
+        // ISC makes every address of its range FREE (the primary's) when it reads its configuration; one its lease
+        // file does not list is that to it (seen once after a restart in the hot-standby case)
+        for (String address : tandem.keySet()) {
+            isc.putIfAbsent(address, new LeaseTables.Row("FREE", "", 0));
         }
-        return differ;
+        return LeaseTables.disagreements("Tandem", tandem, "ISC", isc);
     }
 
     @Test
@@ -327,18 +316,7 @@ class IscInteropSystemTest {
 
     /** The end of the address's lease in ISC's lease file, seconds since 1970 (0 if none). */
     static long iscEnds(String address) throws IOException {
-        return endsOf(iscBlock(address));
-    }
-
-    /** The end of a lease block of ISC's lease file (UTC, its default db-time-format), seconds since 1970 (0 if none). */
-    static long endsOf(String block) {
-        Matcher m = Pattern.compile("(?m)^\\s*ends \\d (\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2});")
-                .matcher(block);
-        return m.find()
-                ? java.time.LocalDateTime.parse(
-                                m.group(1), java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
-                        .toEpochSecond(java.time.ZoneOffset.UTC)
-                : 0;
+        return LeaseTables.ends(iscBlock(address));
     }
 
     static String iscBlock(String address) throws IOException {
@@ -734,50 +712,27 @@ class IscInteropSystemTest {
         throw new AssertionError(A + " reports no relationship " + PAIR);
     }
 
-    /** Active leases in ISC's lease file, address to MAC; the file is a journal, the last block of an address wins. */
+    /** Active leases in ISC's lease file, address to MAC. */
     static Map<String, String> iscActive() throws IOException {
-        Map<String, String> out = new HashMap<>();
-        iscActive(out, new HashMap<>());
-        return out;
-    }
-
-    /** ISC's active leases from one read of its lease file: address to MAC, and address to its end (epoch s, 0). */
-    static void iscActive(Map<String, String> macs, Map<String, Long> ends) throws IOException {
-        Matcher m = Pattern.compile("lease ([0-9.]+) \\{(.*?)\\n\\}", Pattern.DOTALL)
-                .matcher(Files.readString(iscDir.resolve("dhcpd.leases")));
-        while (m.find()) {
-            String body = m.group(2);
-            Matcher hw = Pattern.compile("hardware ethernet ([0-9a-f:]+);").matcher(body);
-            if (Pattern.compile("(?m)^\\s*binding state active;").matcher(body).find() && hw.find()) {
-                macs.put(m.group(1), hw.group(1));
-                ends.put(m.group(1), endsOf(body));
-            } else {
-                macs.remove(m.group(1));
-                ends.remove(m.group(1));
-            }
-        }
+        return active(LeaseTables.isc(Files.readString(iscDir.resolve("dhcpd.leases"))), 0);
     }
 
     /** Active leases of the pair's scope in Tandem's table, address to MAC. */
     static Map<String, String> tandemActive() throws Exception {
-        Map<String, String> out = new HashMap<>();
-        try (Connection c = Stack.database(A);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT host(ip), hw_address FROM lease_view WHERE scope = '" + Pair.SCOPE
-                        + "' AND state = 'ACTIVE' AND expires_at > now()")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), mac(rs.getString(2)));
-            }
-        }
-        return out;
+        return active(
+                LeaseTables.readByMac(A, Pair.SCOPE), java.time.Instant.now().getEpochSecond());
     }
 
-    /** A hardware address as Tandem stores it (hex) in ISC's notation (colon-separated octets). */
-    static String mac(String hex) {
-        List<String> octets = new ArrayList<>();
-        for (int i = 0; hex != null && i + 1 < hex.length(); i += 2) {
-            octets.add(hex.substring(i, i + 2));
-        }
-        return String.join(":", octets);
+    /** The active bindings among {@code rows} that end after {@code after} (epoch s), address to client. */
+    private static Map<String, String> active(Map<String, LeaseTables.Row> rows, long after) {
+        Map<String, String> out = new HashMap<>();
+        rows.forEach((address, row) -> {
+            if (row.state().equals("ACTIVE")
+                    && row.expires() > after
+                    && !row.client().isEmpty()) {
+                out.put(address, row.client());
+            }
+        });
+        return out;
     }
 }

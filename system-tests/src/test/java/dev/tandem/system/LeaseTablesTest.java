@@ -52,4 +52,76 @@ class LeaseTablesTest {
                         "10.0.0.1: " + ACTIVE + " on dhcp-a, " + expired + " on dhcp-b",
                         "10.0.0.5 only on dhcp-a: " + ACTIVE);
     }
+
+    /** Blocks as ISC dhcpd 4.4 writes them; the file is a journal and the address's last block wins. */
+    static final String ISC_LEASES =
+            """
+            lease 198.18.135.10 {
+              starts 1 2026/12/07 07:00:00;
+              ends 1 2026/12/07 07:01:00;
+              tstp 1 2026/12/07 07:01:20;
+              binding state active;
+              next binding state expired;
+              hardware ethernet 02:00:5e:81:01:01;
+              uid "\\001\\002\\000^\\201\\001\\001";
+            }
+            lease 198.18.135.11 {
+              starts 1 2026/12/07 07:00:00;
+              binding state backup;
+            }
+            lease 198.18.135.10 {
+              starts 1 2026/12/07 07:00:30;
+              ends 1 2026/12/07 07:02:30;
+              binding state active;
+              next binding state expired;
+              rewind binding state free;
+              hardware ethernet 02:00:5e:81:01:02;
+            }
+            lease 198.18.135.12 {
+              ends 1 2026/12/07 06:50:00;
+              binding state free;
+              hardware ethernet 02:00:5e:81:01:03;
+            }
+            lease 198.18.135.14 {
+              ends 1 2026/12/07 08:00:00;
+              binding state abandoned;
+            }
+            """;
+
+    @Test
+    void iscsLeaseFileIsReadAsRowsTheLastBlockOfAnAddressWinning() {
+        long end = java.time.Instant.parse("2026-12-07T07:02:30Z").getEpochSecond();
+        assertThat(LeaseTables.isc(ISC_LEASES))
+                .containsExactly(
+                        Map.entry("198.18.135.10", new Row("ACTIVE", "02:00:5e:81:01:02", end)),
+                        Map.entry("198.18.135.11", new Row("BACKUP", "", 0)),
+                        Map.entry("198.18.135.12", new Row("FREE", "02:00:5e:81:01:03", end - 750)),
+                        Map.entry("198.18.135.14", new Row("DECLINED", "", end + 3450)));
+    }
+
+    @Test
+    void tandemsTableAndIscsLeaseFileDisagreeOnAClientAnOwnerAndAnAddressIscLacks() {
+        Map<String, Row> isc = LeaseTables.isc(ISC_LEASES);
+        long end = isc.get("198.18.135.10").expires();
+        Map<String, Row> tandem = Map.of(
+                "198.18.135.10", new Row("ACTIVE", "02:00:5e:81:01:01", end),
+                "198.18.135.11", new Row("FREE", "", 0),
+                "198.18.135.12", new Row("FREE", "", 0),
+                "198.18.135.13", new Row("BACKUP", "", 0),
+                "198.18.135.14",
+                        new Row("DECLINED", "", isc.get("198.18.135.14").expires()));
+        assertThat(LeaseTables.disagreements("Tandem", tandem, "ISC", isc))
+                .containsExactly(
+                        "198.18.135.10: " + tandem.get("198.18.135.10") + " on Tandem, " + isc.get("198.18.135.10")
+                                + " on ISC",
+                        "198.18.135.11: " + tandem.get("198.18.135.11") + " on Tandem, " + isc.get("198.18.135.11")
+                                + " on ISC",
+                        "198.18.135.13 only on Tandem: " + tandem.get("198.18.135.13"));
+    }
+
+    @Test
+    void aHardwareAddressReadsInIscsNotation() {
+        assertThat(LeaseTables.mac("02005e810101")).isEqualTo("02:00:5e:81:01:01");
+        assertThat(LeaseTables.mac(null)).isEmpty();
+    }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
-import dev.tandem.protocol.failover.LoadBalance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,10 +110,43 @@ final class Pair {
         return Optional.of(new String[] {m.group(1), m.group(2), Long.toString(leaseTime)});
     }
 
+    /**
+     * RFC 3074 §6's mixing table, read from the RFC's own figure ({@code rfc3074-table.txt}): the expected server of a
+     * client is derived from the RFC, not from the product's {@code LoadBalance}.
+     */
+    private static final int[] RFC3074 = rfc3074Table();
+
+    private static int[] rfc3074Table() {
+        try (java.io.InputStream in = Pair.class.getResourceAsStream("/rfc3074-table.txt")) {
+            int[] table = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .lines()
+                    .filter(line -> !line.startsWith("#"))
+                    .flatMap(line -> java.util.Arrays.stream(line.split(",")))
+                    .map(String::trim)
+                    .filter(n -> !n.isEmpty())
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
+            if (java.util.Arrays.stream(table).sorted().distinct().count() != 256 || table.length != 256) {
+                throw new IllegalStateException("rfc3074-table.txt is not a permutation of 0..255");
+            }
+            return table;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** RFC 3074 §6: seeded with the key's length, the key's octets mixed in from the last. */
+    static int rfc3074(byte[] key) {
+        int h = key.length & 0xff;
+        for (int i = key.length - 1; i >= 0; i--) {
+            h = RFC3074[h ^ (key[i] & 0xff)];
+        }
+        return h;
+    }
+
     /** udhcpc sends client identifier 1 + MAC: the RFC 3074 key. */
     static int bucket(String mac) {
-        byte[] id = HexFormat.of().parseHex("01" + mac.replace(":", ""));
-        return LoadBalance.bucket(id);
+        return rfc3074(HexFormat.of().parseHex("01" + mac.replace(":", "")));
     }
 
     /** The first MAC {@code prefix:01}, {@code prefix:02}, ... whose bucket is (or is not) the primary's at 50 %. */
@@ -128,8 +160,9 @@ final class Pair {
         throw new IllegalStateException("no MAC under " + prefix + " hashes to that side");
     }
 
+    /** At 50 % the primary serves buckets 0 to 127 (ISC dhcpd's "split 128"). */
     static boolean primaryBucket(String mac) {
-        return LoadBalance.Buckets.primaryPercent(50).primaryServes(bucket(mac));
+        return bucket(mac) < 128;
     }
 
     static JsonNode relationship(String server) throws IOException {

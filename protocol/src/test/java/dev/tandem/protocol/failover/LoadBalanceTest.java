@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class LoadBalanceTest {
 
-    /** The vectors of the failover reference §2.1, computed with the RFC 3074 table. */
+    /** Known answers computed with RFC 3074 §6's table (listed in docs/testing.md, "Known answers"). */
     @ParameterizedTest
     @CsvSource({
         "000000000000, 254",
