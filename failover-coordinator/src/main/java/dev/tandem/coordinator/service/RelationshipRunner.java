@@ -6,6 +6,7 @@ import dev.tandem.coordinator.domain.ConnectPolicy;
 import dev.tandem.coordinator.domain.CrossingRule;
 import dev.tandem.coordinator.domain.FailoverStateMachine;
 import dev.tandem.coordinator.domain.LeaseStoreCheck;
+import dev.tandem.coordinator.domain.UnansweredUpdates;
 import dev.tandem.coordinator.domain.WaitingFor;
 import dev.tandem.coordinator.peer.PeerConnection;
 import dev.tandem.coordinator.peer.PeerTransport;
@@ -136,16 +137,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     // Our updates to the partner: queued by address (latest wins), in flight by xid.
     private final LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
     private final Map<Long, Queued> inFlight = new HashMap<>();
-    /**
-     * When each update in flight was sent (by xid), when the latest answered one was, and since when each one in
-     * flight is known to be overtaken by a later one answered: see {@link #checkUnanswered}.
-     */
-    private final Map<Long, Instant> sentAt = new HashMap<>();
+    /** Which of our updates in flight the partner lost: see {@link #checkUnanswered}. */
+    private final UnansweredUpdates unanswered = new UnansweredUpdates();
 
-    private final Map<Long, Instant> overtakenAt = new HashMap<>();
-    private Instant answeredSentAt = Instant.MIN;
-    /** The updates (address and number) a connection was ended for: never ended for twice (bounded). */
-    private final Set<String> endedFor = new HashSet<>();
     /** The highest update number seen from the lease-service, and what it was at the last unacked recheck. */
     private long highestSeen;
 
@@ -558,9 +552,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             queue.clear();
             poolRequests.clear();
             inFlight.clear();
-            sentAt.clear();
-            overtakenAt.clear();
-            answeredSentAt = Instant.MIN;
+            unanswered.connectionEnded();
             owed.clear();
             awaitingUpdateDone = false;
             applying.clear();
@@ -1245,34 +1237,19 @@ public final class RelationshipRunner implements PeerTransport.Listener {
      * data path hands over (a new connection would not help).
      */
     private void checkUnanswered() {
-        Instant now = clock.instant();
-        sentAt.forEach((xid, sent) -> {
-            if (sent.isBefore(answeredSentAt)) {
-                overtakenAt.putIfAbsent(xid, now);
+        unanswered.lost(clock.instant(), settings.unansweredAfter()).ifPresent(xid -> {
+            BindingUpdate u = inFlight.get(xid).update();
+            metrics.count("tandem_failover_binding_updates_unanswered_total");
+            String why = "our update of " + u.address() + " (xid " + xid + ") unanswered for "
+                    + settings.unansweredAfter().toSeconds() + " s after later ones were answered";
+            if (!unanswered.firstEndFor(u.address() + "#" + u.sequence())) {
+                Log.warnf("Failover %s: %s, again on a new connection; it waits", config.name(), why);
+                return;
             }
+            Log.warnf("Failover %s: %s; ending the connection, the next one sends it again", config.name(), why);
+            link.send(FailoverMessages.disconnect(now(), RejectReason.UNKNOWN_REASON, why));
+            link.close();
         });
-        Instant bound = now.minus(settings.unansweredAfter());
-        overtakenAt.entrySet().stream()
-                .filter(e -> e.getValue().isBefore(bound))
-                .findFirst()
-                .ifPresent(e -> {
-                    BindingUpdate u = inFlight.get(e.getKey()).update();
-                    overtakenAt.put(e.getKey(), Instant.MAX); // counted once
-                    metrics.count("tandem_failover_binding_updates_unanswered_total");
-                    String why = "our update of " + u.address() + " (xid " + e.getKey() + ") unanswered for "
-                            + settings.unansweredAfter().toSeconds() + " s after later ones were answered";
-                    if (endedFor.size() >= 4096) {
-                        endedFor.clear();
-                    }
-                    if (!endedFor.add(u.address() + "#" + u.sequence())) {
-                        Log.warnf("Failover %s: %s, again on a new connection; it waits", config.name(), why);
-                        return;
-                    }
-                    Log.warnf(
-                            "Failover %s: %s; ending the connection, the next one sends it again", config.name(), why);
-                    link.send(FailoverMessages.disconnect(now(), RejectReason.UNKNOWN_REASON, why));
-                    link.close();
-                });
     }
 
     /** Sends queued updates within the partner's window (§8.4), one binding per BNDUPD. */
@@ -1290,7 +1267,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             long xid = link.sendRequest(
                     FailoverMessages.bindingUpdate(now(), q.update().toBinding()));
             inFlight.put(xid, q);
-            sentAt.put(xid, clock.instant());
+            unanswered.sent(xid, clock.instant());
             metrics.count("tandem_failover_binding_updates_sent_total");
         }
     }
@@ -1300,11 +1277,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
         if (q == null) {
             return; // an ack for an update of an earlier connection
         }
-        Instant sent = sentAt.remove(m.xid());
-        overtakenAt.remove(m.xid());
-        if (sent.isAfter(answeredSentAt)) {
-            answeredSentAt = sent;
-        }
+        unanswered.answered(m.xid());
         Optional<RejectReason> reject = FailoverMessages.rejectReason(m);
         BindingUpdate u = q.update();
         BindingAck ack = new BindingAck(
