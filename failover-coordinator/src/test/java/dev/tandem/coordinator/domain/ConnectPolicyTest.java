@@ -45,8 +45,14 @@ class ConnectPolicyTest {
                 .contains(new Refusal(RejectReason.INVALID_PARTNER, "unknown failover relationship name other"));
         assertThat(ConnectPolicy.connect(false, "pair", connect("pair", NOW - SKEW - 1), NOW, SKEW, false))
                 .contains(new Refusal(RejectReason.TIME_MISMATCH, "time offset too large: 31 s"));
-        assertThat(secondary(without(connect("pair", NOW), FailoverOption.HASH_BUCKET_ASSIGNMENT), false))
-                .contains(RejectReason.HBA_CONFLICT);
+        assertThat(ConnectPolicy.connect(
+                        false,
+                        "pair",
+                        without(connect("pair", NOW), FailoverOption.HASH_BUCKET_ASSIGNMENT),
+                        NOW,
+                        SKEW,
+                        false))
+                .contains(new Refusal(RejectReason.HBA_CONFLICT, "invalid HBA"));
         FailoverMessage shortHba = connect("pair", NOW);
         shortHba = shortHba.withOptions(shortHba.options().stream()
                 .map(o -> o.code() == FailoverOption.HASH_BUCKET_ASSIGNMENT.code()
@@ -54,9 +60,11 @@ class ConnectPolicyTest {
                         : o)
                 .toList());
         assertThat(secondary(shortHba, false)).contains(RejectReason.HBA_CONFLICT);
-        assertThat(secondary(without(connect("pair", NOW), FailoverOption.MCLT), false))
-                .contains(RejectReason.INVALID_MCLT);
-        assertThat(secondary(connect("pair", NOW), true)).contains(RejectReason.DUPLICATE_CONNECTION);
+        assertThat(ConnectPolicy.connect(
+                        false, "pair", without(connect("pair", NOW), FailoverOption.MCLT), NOW, SKEW, false))
+                .contains(new Refusal(RejectReason.INVALID_MCLT, "no MCLT provided"));
+        assertThat(ConnectPolicy.connect(false, "pair", connect("pair", NOW), NOW, SKEW, true))
+                .contains(new Refusal(RejectReason.DUPLICATE_CONNECTION, "already connected"));
     }
 
     @Test
@@ -65,6 +73,18 @@ class ConnectPolicyTest {
         assertThat(secondary(connect("other", NOW + 1000), true)).contains(RejectReason.INVALID_PARTNER);
         assertThat(secondary(without(connect("pair", NOW + 1000), FailoverOption.MCLT), true))
                 .contains(RejectReason.TIME_MISMATCH);
+        // both primary and another relationship: primary first
+        assertThat(ConnectPolicy.connect(true, "pair", connect("other", NOW + 1000), NOW, SKEW, true))
+                .contains(new Refusal(RejectReason.INVALID_PARTNER, "both servers are configured as primary"));
+        // no HBA and no MCLT: the HBA first; no MCLT and connected: the MCLT first
+        assertThat(secondary(
+                        without(
+                                without(connect("pair", NOW), FailoverOption.MCLT),
+                                FailoverOption.HASH_BUCKET_ASSIGNMENT),
+                        true))
+                .contains(RejectReason.HBA_CONFLICT);
+        assertThat(secondary(without(connect("pair", NOW), FailoverOption.MCLT), true))
+                .contains(RejectReason.INVALID_MCLT);
     }
 
     @Test
@@ -75,5 +95,8 @@ class ConnectPolicyTest {
                 .contains(new Refusal(RejectReason.INVALID_PARTNER, "relationship name mismatch"));
         assertThat(ConnectPolicy.connectAck("pair", ack, NOW - 1, SKEW))
                 .contains(new Refusal(RejectReason.TIME_MISMATCH, "time offset too large"));
+        assertThat(ConnectPolicy.connectAck("other", ack, NOW - 1, SKEW))
+                .as("the name first")
+                .contains(new Refusal(RejectReason.INVALID_PARTNER, "relationship name mismatch"));
     }
 }

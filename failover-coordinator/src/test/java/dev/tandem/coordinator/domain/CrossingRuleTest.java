@@ -45,16 +45,6 @@ class CrossingRuleTest {
                 .isEqualTo(atSecondary);
     }
 
-    /** The two sides of a Tandem pair never both refuse, nor both take, two owner updates that disagree. */
-    @ParameterizedTest
-    @CsvSource({"FREE, BACKUP", "BACKUP, FREE"})
-    void bothSidesSettleTwoOwnerUpdatesAlike(BindingStatus primarys, BindingStatus secondarys) {
-        boolean primaryKeeps = CrossingRule.oursStands(true, secondarys, primarys.name());
-        boolean secondaryKeeps = CrossingRule.oursStands(false, primarys, secondarys.name());
-        assertThat(primaryKeeps).isTrue();
-        assertThat(secondaryKeeps).isFalse();
-    }
-
     /** theirs, ours, ISC (its partner being the primary) takes ours; as secondary ISC never does. */
     @ParameterizedTest(name = "theirs {0}, ours {1}: ISC takes ours from a primary {2}")
     @CsvSource({

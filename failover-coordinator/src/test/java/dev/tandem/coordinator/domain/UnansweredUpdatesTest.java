@@ -54,10 +54,16 @@ class UnansweredUpdatesTest {
         u.answered(1);
         assertThat(u.lost(T.plusSeconds(200), AFTER)).isEmpty();
         u.sent(3, T.plusSeconds(300));
+        u.sent(4, T.plusSeconds(301));
+        u.answered(4);
+        u.lost(T.plusSeconds(310), AFTER); // 3 overtaken since T+310
         u.connectionEnded();
-        u.sent(4, T.plusSeconds(400));
         assertThat(u.lost(T.plusSeconds(1000), AFTER))
-                .as("the old answers no longer count")
+                .as("what was overtaken on the old connection no longer counts")
+                .isEmpty();
+        u.sent(5, T.plusSeconds(1001));
+        assertThat(u.lost(T.plusSeconds(2000), AFTER))
+                .as("the old connection's answers no longer overtake the new one's updates")
                 .isEmpty();
     }
 
@@ -67,6 +73,10 @@ class UnansweredUpdatesTest {
         assertThat(u.firstEndFor("10.0.0.1#7")).isTrue();
         assertThat(u.firstEndFor("10.0.0.1#7")).isFalse();
         assertThat(u.firstEndFor("10.0.0.1#8")).isTrue();
+        u.connectionEnded();
+        assertThat(u.firstEndFor("10.0.0.1#7"))
+                .as("remembered across connections")
+                .isFalse();
         for (int i = 0; i < UnansweredUpdates.ENDED_REMEMBERED; i++) {
             u.firstEndFor("10.0.1." + i + "#1");
         }

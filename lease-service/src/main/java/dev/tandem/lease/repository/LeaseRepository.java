@@ -174,14 +174,14 @@ public class LeaseRepository {
      * expired one; null if none.
      *
      * <p>The cursor is Kea's iterative allocator: starting each search at the lowest free address would walk the index
-     * entries of every address allocated since the last vacuum (measured: 1,000 index pages and 0.8 ms per allocation
-     * after a few thousand DISCOVERs), while starting after the last allocation finds a live entry at once. The cursor
+     * entries of every address allocated since the last vacuum, while starting after the last allocation finds a live
+     * entry at once (bench/README.md has the measurements). The cursor
      * is only a hint: the row is still chosen and locked by the database, so replicas with cursors of their own stay
      * correct.
      *
      * <p>The free addresses after the cursor are read ahead ({@link FreeReadAhead}) and each allocation takes its own
      * by primary key. Allocations of one batch run side by side on its connection, and a search from the shared cursor
-     * walked past the rows the batch had just taken (measured: 55 buffer reads and 0.13 ms per allocation at 1500/s).
+     * walked past the rows the batch had just taken (bench/README.md, "What changed: allocation").
      * After {@value #READ_AHEAD_ATTEMPTS} read-ahead addresses taken by someone else (another replica), or at the end of
      * the pool, the allocation searches as before and the read-ahead continues after what it found.
      */

@@ -66,7 +66,7 @@ public class OutboxRepository {
     /**
      * Vacuums the outbox. Every published event leaves a dead row and a dead index entry, and the drain's ordered scan
      * walks them from the head of the index until the table is vacuumed; autovacuum visits a database at most once a
-     * minute (measured at 2,500 DORA/s: 112,000 dead rows, 442 buffers and 0.55 ms a drain).
+     * minute (bench/README.md has what that cost at 2,500 DORA/s).
      */
     public Uni<Void> vacuum() {
         return pool.query("VACUUM lease_event_outbox").execute().replaceWithVoid();
