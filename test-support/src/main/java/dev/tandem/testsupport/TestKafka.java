@@ -38,6 +38,28 @@ public final class TestKafka {
         return bootstrap;
     }
 
+    /**
+     * Creates the topic with this many partitions unless it exists. The broker creates any other topic on first use
+     * with 4; a topic whose order matters (a server's binding updates and their end-of-resend markers) has one, as the
+     * local stack and the chart create it.
+     */
+    public static void createTopic(String name, int partitions) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(
+                            java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)))
+                    .all()
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + name, e.getCause());
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create topic " + name, e);
+        }
+    }
+
     /** A plain client for producing and consuming in tests; close it after use. */
     public static KafkaCompanion companion() {
         return new KafkaCompanion(bootstrapServers(), Duration.ofSeconds(20));

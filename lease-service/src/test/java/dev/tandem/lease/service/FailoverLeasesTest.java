@@ -53,7 +53,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestProfile(FailoverLeasesTest.Profile.class)
 @QuarkusTestResource(
         value = TandemTestResources.class,
-        initArgs = @ResourceArg(name = "database", value = "lease_failover"),
+        initArgs = {
+            @ResourceArg(name = "database", value = "lease_failover"),
+            @ResourceArg(name = "server", value = FailoverLeasesTest.SERVER)
+        },
         restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverLeasesTest {
