@@ -11,12 +11,18 @@ class UnansweredUpdatesTest {
     static final Instant T = Instant.parse("2026-12-07T08:00:00Z");
     static final Duration AFTER = Duration.ofSeconds(120);
 
-    @Test
-    void anUpdateOvertakenByALaterAnswerForTheBoundIsLostAndReportedOnce() {
+    /** Updates 1 (sent at T) and 2 (a second later) in flight, and 2 answered: 1 is overtaken from now on. */
+    static UnansweredUpdates firstOvertaken() {
         UnansweredUpdates u = new UnansweredUpdates();
         u.sent(1, T);
         u.sent(2, T.plusSeconds(1));
         u.answered(2);
+        return u;
+    }
+
+    @Test
+    void anUpdateOvertakenByALaterAnswerForTheBoundIsLostAndReportedOnce() {
+        UnansweredUpdates u = firstOvertaken();
         assertThat(u.lost(T.plusSeconds(10), AFTER)).as("overtaken from now on").isEmpty();
         assertThat(u.lost(T.plusSeconds(130), AFTER)).isEmpty();
         assertThat(u.lost(T.plusSeconds(131), AFTER)).contains(1L);
@@ -46,10 +52,7 @@ class UnansweredUpdatesTest {
 
     @Test
     void anAnswerThatComesLateClearsTheUpdateAndANewConnectionStartsAfresh() {
-        UnansweredUpdates u = new UnansweredUpdates();
-        u.sent(1, T);
-        u.sent(2, T.plusSeconds(1));
-        u.answered(2);
+        UnansweredUpdates u = firstOvertaken();
         u.lost(T.plusSeconds(10), AFTER);
         u.answered(1);
         assertThat(u.lost(T.plusSeconds(200), AFTER)).isEmpty();
