@@ -3,6 +3,9 @@
 
   chaos.py capture IFACE OUT.jsonl      every DHCPACK and DHCPNAK seen on IFACE (run it in the clients' namespace)
   chaos.py macs SIDE SEED COUNT         fresh client MACs whose RFC 3074 bucket is SIDE's (primary|secondary) at 50 %
+  chaos.py probe IFACE SIDE SEED LOG [NOT]   the takeover probe: once LOG.go names the start, a new client of SIDE's
+                                        buckets every 0.25 s; prints the seconds from the start to the first DHCPACK
+                                        and its server (an ACK from server NOT, the one that failed, does not count)
   chaos.py audit DIR                    the audit of a run's files in DIR; prints the table, exit 1 on a violation
   chaos.py agree DIR                    exit 0 when DIR's two lease tables agree
 
@@ -86,15 +89,7 @@ def capture(iface, path):
             d = udp[8:]
             if len(d) < 240 or d[0] != 2 or d[236:240] != b"\x63\x82\x53\x63":
                 continue
-            opts, i = {}, 240
-            while i < len(d) and d[i] != 255:
-                if d[i] == 0:
-                    i += 1
-                    continue
-                if i + 1 >= len(d):
-                    break
-                opts[d[i]] = d[i + 2:i + 2 + d[i + 1]]
-                i += 2 + d[i + 1]
+            opts = options(d)
             kind = {5: "ack", 6: "nak"}.get(opts.get(53, b"\0")[0])
             if kind is None:
                 continue
@@ -107,6 +102,86 @@ def capture(iface, path):
                 "server": socket.inet_ntoa(opts[54]) if len(opts.get(54, b"")) == 4 else None,
                 "lease": struct.unpack("!I", opts[51])[0] if len(opts.get(51, b"")) == 4 else None,
             }) + "\n")
+
+
+def options(d):
+    opts, i = {}, 240
+    while i < len(d) and d[i] != 255:
+        if d[i] == 0:
+            i += 1
+            continue
+        if i + 1 >= len(d):
+            break
+        opts[d[i]] = d[i + 2:i + 2 + d[i + 1]]
+        i += 2 + d[i + 1]
+    return opts
+
+
+def dhcp_message(kind, xid, mac, extra=b""):
+    """A client's broadcast DISCOVER (1) or REQUEST (3), with udhcpc's client identifier (1 + MAC)."""
+    chaddr = bytes.fromhex(mac.replace(":", ""))
+    head = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0, 0x8000, bytes(4), bytes(4), bytes(4),
+                       bytes(4), chaddr, b"", b"")
+    message = head + b"\x63\x82\x53\x63" + bytes([53, 1, kind, 61, 7, 1]) + chaddr + extra + b"\xff"
+    return message + bytes(max(0, 300 - len(message)))  # BOOTP's minimum size
+
+
+def probe(iface, side, seed, log, failed=None, every=0.25, limit=60.0):
+    """The takeover probe: a new client of SIDE's buckets every EVERY seconds (each one DISCOVER, and a REQUEST for
+    its first OFFER), from the start LOG.go names until the first DHCPACK from a server other than FAILED (one that
+    still answered as the fault began has not handed over yet), so that the takeover is measured to within EVERY;
+    udhcpc alone would measure it to within a second (it waits whole seconds of its monotonic clock)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+    sock.bind(("0.0.0.0", 68))
+    clients = iter(macs(side, seed, int(limit / every) + 1))
+    sent = {}  # xid -> mac
+    requested = set()  # xids whose first OFFER was taken up
+    open(log + ".ready", "w").close()
+    while not os.path.exists(log + ".go"):
+        time.sleep(0.005)
+    with open(log + ".go") as f:
+        start = float(f.read().strip() or time.time())
+    with open(log, "a", buffering=1) as out:
+        next_at = time.time()
+        while time.time() - start < limit:
+            now = time.time()
+            if now >= next_at:
+                mac = next(clients)
+                xid = struct.unpack("!I", os.urandom(4))[0]
+                sent[xid] = mac
+                sock.sendto(dhcp_message(1, xid, mac), ("255.255.255.255", 67))
+                out.write("+%.2f s %s %s discover\n" % (now - start, iface, mac))
+                next_at += every
+            sock.settimeout(max(0.001, next_at - time.time()))
+            try:
+                d = sock.recv(4096)
+            except socket.timeout:
+                continue
+            if len(d) < 240 or d[0] != 2 or d[236:240] != b"\x63\x82\x53\x63":
+                continue
+            xid = struct.unpack("!I", d[4:8])[0]
+            opts = options(d)
+            kind = opts.get(53, b"\0")[0]
+            if xid not in sent or 54 not in opts:
+                continue
+            server = socket.inet_ntoa(opts[54])
+            if kind == 2 and xid not in requested:
+                requested.add(xid)
+                out.write("+%.2f s %s offer of %s from %s\n"
+                          % (time.time() - start, sent[xid], socket.inet_ntoa(d[16:20]), server))
+                sock.sendto(dhcp_message(3, xid, sent[xid], bytes([50, 4]) + d[16:20] + bytes([54, 4]) + opts[54]),
+                            ("255.255.255.255", 67))
+            elif kind == 5:
+                taken = time.time() - start
+                out.write("+%.2f s %s obtained %s from %s\n" % (taken, sent[xid], socket.inet_ntoa(d[16:20]), server))
+                if server != failed:
+                    print("%.2f %s" % (taken, server))
+                    return 0
+    print("null -")
+    return 0
 
 
 def ts(text):
@@ -213,7 +288,8 @@ def iso(t):
 
 def audit(directory):
     acks = read_jsonl(os.path.join(directory, "acks.jsonl"))
-    events = read_jsonl(os.path.join(directory, "events.jsonl"))
+    # delivery is at least once, and with a Kafka per server a mirrored event is read twice: one event per id
+    events = list({e.get("id") or id(e): e for e in read_jsonl(os.path.join(directory, "events.jsonl"))}.values())
     faults = read_jsonl(os.path.join(directory, "faults.jsonl"))
     a = read_table(os.path.join(directory, "table-a.csv"))
     b = read_table(os.path.join(directory, "table-b.csv"))
@@ -276,6 +352,8 @@ def main(argv):
         capture(argv[1], argv[2])
     elif len(argv) == 4 and argv[0] == "macs":
         print("\n".join(macs(argv[1], int(argv[2]), int(argv[3]))))
+    elif len(argv) in (5, 6) and argv[0] == "probe":
+        return probe(argv[1], argv[2], int(argv[3]), argv[4], argv[5] if len(argv) == 6 else None)
     elif len(argv) == 2 and argv[0] == "audit":
         return audit(argv[1])
     elif len(argv) == 2 and argv[0] == "agree":

@@ -10,7 +10,11 @@
 #
 # Against the stack of deploy/local/tandem-local.sh start, or with CHAOS_START=1 a stack of its own (network index 1,
 # prefix tdmst, run directory /var/tmp/tandem-chaos), configured like the demo but with 60 s leases, an MCLT of 20 s
-# and a safe period of 8 s, so that addresses come back and the partner goes PARTNER-DOWN within the run. The faults
+# and a safe period of 8 s, so that addresses come back and the partner goes PARTNER-DOWN within the run, and with a
+# Kafka for each server (TANDEM_KAFKA_PER_SERVER=1; each has its own PostgreSQL anyway): then each server's Kafka and
+# each server's PostgreSQL crashes and stays down for a while (down:kafka, down:kafka-b, down:postgres,
+# down:postgres-b), where with one Kafka for both the schedule restarts it (restart:kafka), which stops the whole
+# site. The faults
 # join (the pair's scope leaves the relationship, served by the primary alone, then joins again with its live leases)
 # and mode (a switch to the other mode and back) act through the admin API, or, on a stack configured from files
 # (TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B, as the system tests' is), by publishing changed documents.
@@ -27,7 +31,8 @@ if [ "${CHAOS_START:-0}" = 1 ]; then
     export TANDEM_RUN_DIR=/var/tmp/tandem-chaos TANDEM_NET_PREFIX=tdmst TANDEM_NET_INDEX=1 TANDEM_PG_PORT=56432 \
         TANDEM_KAFKA_PORT=59192 TANDEM_HTTP_BASE=18080 TANDEM_RELATIONSHIP=tandem-pair \
         TANDEM_FAILOVER_STARTUP_TIME=3s TANDEM_FAILOVER_RECONNECT_INTERVAL=1s \
-        TANDEM_DEMO_PAIR_LEASE_TIME=60 TANDEM_DEMO_MCLT=20 TANDEM_DEMO_SAFE_PERIOD=8
+        TANDEM_DEMO_PAIR_LEASE_TIME=60 TANDEM_DEMO_MCLT=20 TANDEM_DEMO_SAFE_PERIOD=8 \
+        TANDEM_KAFKA_PER_SERVER=${TANDEM_KAFKA_PER_SERVER:-1}
     unset TANDEM_CONFIG_FILE TANDEM_CONFIG_FILE_B
     "$ROOT/deploy/local/tandem-local.sh" purge >/dev/null
     "$ROOT/deploy/local/tandem-local.sh" start
@@ -52,7 +57,10 @@ OUT=${CHAOS_OUT:-$HERE/results/chaos-$SEED-$(date +%Y%m%d-%H%M%S)}
 NS=$P-lan2
 LOWER=${P}m1
 SCHEDULE=(kill:lease-service kill:lease-service-b kill:gateway kill:gateway-b kill:coordinator kill:coordinator-b
-    freeze:lease-service restart:kafka restart:postgres partition handover join mode)
+    freeze:lease-service down:postgres down:postgres-b partition handover join mode)
+# each server's own Kafka, or one for both: as the stack was started
+PER_SERVER=$(cat "$RUN/kafka-per-server" 2>/dev/null || echo "${TANDEM_KAFKA_PER_SERVER:-0}")
+if [ "$PER_SERVER" = 1 ]; then SCHEDULE+=(down:kafka down:kafka-b); else SCHEDULE+=(restart:kafka); fi
 mkdir -p "$OUT"
 : >"$OUT/faults.jsonl"
 say() { printf '\033[1m[chaos]\033[0m %s\n' "$*"; }
@@ -121,14 +129,15 @@ switch_mode() { # mode: the relationship switches to it through the admin API (a
 
 other_mode() { [ "$MODE" = hot-standby ] && echo load-balance || echo hot-standby; }
 
-sql() { # database statement
-    psql -h 127.0.0.1 -p "$PG_PORT" -U tandem -d "$1" -tAc "$2"
+sql() { # a|b statement: on that server's lease database (each server has a PostgreSQL of its own)
+    psql -h 127.0.0.1 -p "$([ "$1" = b ] && echo $((PG_PORT + 1)) || echo "$PG_PORT")" -U tandem -d "tandem_dhcp_$1" \
+        -tAc "$2"
 }
 
 pending() { # updates unacknowledged, events unpublished and offers not taken up, both servers
-    local n=0 db
-    for db in tandem_dhcp_a tandem_dhcp_b; do
-        n=$((n + $(sql "$db" "SELECT (SELECT count(*) FROM lease WHERE update_seq > acked_seq)
+    local n=0 s
+    for s in a b; do
+        n=$((n + $(sql "$s" "SELECT (SELECT count(*) FROM lease WHERE update_seq > acked_seq)
             + (SELECT count(*) FROM lease_event_outbox) + (SELECT count(*) FROM lease WHERE state = 'OFFERED')")))
     done
     echo "$n"
@@ -146,7 +155,9 @@ macvlan() { # name mac
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     [ -f "$OUT/dhclient.pid" ] && kill "$(cat "$OUT/dhclient.pid")" 2>/dev/null || true
-    for l in "${P}c0" "${P}c1" "${P}c2" "${P}c3" "${P}c4"; do ip -n "$NS" link del "$l" 2>/dev/null || true; done
+    for l in "${P}c0" "${P}c1" "${P}c2" "${P}c3" "${P}c4"; do
+        ip -n "$NS" link del "$l" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
 
@@ -188,25 +199,35 @@ drops() { # name: the share of DISCOVER-OFFER exchanges perfdhcp counted as drop
 
 # --- faults --------------------------------------------------------------------------------------------------------
 
-probe_macs() { # side series: the MACs a takeover probe tries, made before the fault (a Python start may take seconds
-    # on a loaded machine, and the probe must start at once); in hot-standby the primary serves every client
-    chaos macs "$([ "$MODE" = hot-standby ] && echo any || echo "$1")" "$2" 120
+probe_side() { # side: whose clients a probe is; in hot-standby the primary serves every client
+    [ "$MODE" = hot-standby ] && echo any || echo "$1"
 }
 
-takeover() { # start log mac...: seconds until one of the MACs is served (new clients of one side's buckets)
-    local start=$1 log=$2 mac first=
-    shift 2
-    for mac in "$@"; do
-        ip -n "$NS" link set dev "${P}c4" address "$mac" 2>/dev/null || macvlan "${P}c4" "$mac"
-        printf '+%.1f s %s\n' "$(calc "$(now) - $start")" "$mac" >>"$log"
-        if ip netns exec "$NS" udhcpc -i "${P}c4" -f -q -n -t 1 -T 1 -s /bin/true 2>&1 \
-            | tee -a "$log" | grep -q obtained; then
-            calc "$(now) - $start"
-            return
-        fi
-        [ "$(calc "$(now) - $start > 60")" = 1 ] && break
-    done
-    echo null
+probe() { # log side seed [failed-server]: starts a takeover probe (chaos.py probe), ready before the fault: a Python
+    # start may take seconds on a loaded machine, and the probe must start at once
+    rm -f "$1.ready" "$1.go"
+    ip netns exec "$NS" python3 "$HERE/chaos.py" probe "${P}c4" "$(probe_side "$2")" "$3" "$1" ${4:+"$4"} >"$1.result" &
+    PROBE=$!
+    local _
+    for _ in $(seq 600); do [ -f "$1.ready" ] && return; sleep 0.1; done
+}
+
+go() { # log start: the probe begins, its time counted from start
+    echo "$2" >"$1.go"
+}
+
+takeover() { # log: seconds from the start until the probe was served (null: not within 60 s); not in a subshell, which
+    # cannot wait for the probe
+    wait "$PROBE" || true
+    read -r TAKEN TAKEN_BY <"$1.result" || true
+    [ -n "$TAKEN" ] || TAKEN=null
+}
+
+failed_server() { # fault: the server identifier of the server that fails, whose answers do not count as a takeover
+    case "$1" in
+        kill:* | freeze:* | down:*) [ "$(side_of "$1")" = primary ] && echo "$RELAY_LINK.1" || echo "$GATEWAY_B" ;;
+        handover) echo "$RELAY_LINK.1" ;; # the primary goes into maintenance
+    esac
 }
 
 inject() { # fault: starts it
@@ -214,7 +235,8 @@ inject() { # fault: starts it
         kill:*) "$LOCAL" stop-service "${1#kill:}" --kill >/dev/null ;;
         freeze:*) "$LOCAL" freeze-service "${1#freeze:}" >/dev/null ;;
         restart:kafka) "$LOCAL" stop-service kafka >/dev/null ;;
-        restart:postgres) "$LOCAL" restart-postgres >/dev/null ;;
+        down:postgres | down:kafka) "$LOCAL" "stop-${1#down:}" dhcp-a --kill >/dev/null ;;
+        down:postgres-b | down:kafka-b) "$LOCAL" "stop-${1:5:-2}" dhcp-b --kill >/dev/null ;;
         partition) "$LOCAL" partition >/dev/null ;;
         handover) curl -sf -m 10 -X POST -H "Authorization: Bearer $(cat "$RUN/admin/command-token")" \
             "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
@@ -229,7 +251,8 @@ repair() { # fault: ends it
         kill:*) "$LOCAL" start-service "${1#kill:}" >/dev/null ;;
         freeze:*) "$LOCAL" thaw-service "${1#freeze:}" >/dev/null ;;
         restart:kafka) "$LOCAL" restart-kafka >/dev/null; "$LOCAL" ready >/dev/null ;;
-        restart:postgres) "$LOCAL" ready >/dev/null ;;
+        down:postgres | down:kafka) "$LOCAL" "start-${1#down:}" dhcp-a >/dev/null; "$LOCAL" ready >/dev/null ;;
+        down:postgres-b | down:kafka-b) "$LOCAL" "start-${1:5:-2}" dhcp-b >/dev/null; "$LOCAL" ready >/dev/null ;;
         partition) "$LOCAL" heal >/dev/null ;;
         handover) curl -sf -m 10 -X DELETE -H "Authorization: Bearer $(cat "$RUN/admin/command-token")" \
             "http://127.0.0.1:$((HTTP + 2))/api/v1/relationships/$REL/maintenance" >/dev/null ;;
@@ -266,7 +289,7 @@ if [ "$MODE_NOW" != "$MODE" ]; then
 fi
 MODE_NOW=$MODE
 start_clients
-macvlan "${P}c4" 02:00:5e:6c:00:14 # the takeover probes' interface, its MAC changed for each probe
+macvlan "${P}c4" 02:00:5e:6c:00:14 # the takeover probes' interface (each probe client names its own MAC)
 sleep 5
 FAULT=0
 for fault in "${faults[@]}"; do
@@ -274,37 +297,43 @@ for fault in "${faults[@]}"; do
     await_normal 180 || true
     say "Fault $FAULT: $fault"
     load $((HOLD + 30)) "$FAULT"
-    mapfile -t during < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2))")
-    mapfile -t after < <(probe_macs "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2 + 1))")
+    probe "$OUT/probe-${FAULT}a.log" "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2))" "$(failed_server "$fault")"
     start=$(now)
-    # The probes start once the fault is in effect: a signal, a partition, at once; a restart or an API call may take
-    # seconds to return, so the probes start with them
+    # The probe starts once the fault is in effect: a signal, a partition, at once; a stopped broker or database once it
+    # has stopped; a restart or an API call may take seconds to return, so the probe starts with them
     injecting=
     case "$fault" in
         kill:*)
             kill -KILL "$(cat "$RUN/pids/${fault#kill:}.pid" 2>/dev/null)" 2>/dev/null || say "  ${fault#kill:} did not run"
+            go "$OUT/probe-${FAULT}a.log" "$start"
             inject "$fault" & # stop-service waits for the process to be gone
             injecting=$! ;;
-        freeze:* | partition) inject "$fault" ;;
-        *) inject "$fault" & injecting=$! ;;
+        freeze:* | partition) inject "$fault"; go "$OUT/probe-${FAULT}a.log" "$start" ;;
+        down:*) # a crash (kill -9 of the broker, PostgreSQL's immediate shutdown): the fault begins once it is down
+            inject "$fault"; start=$(now); go "$OUT/probe-${FAULT}a.log" "$start" ;;
+        *) go "$OUT/probe-${FAULT}a.log" "$start"; inject "$fault" & injecting=$! ;;
     esac
-    taken=$(takeover "$start" "$OUT/probe-${FAULT}a.log" "${during[@]}")
+    takeover "$OUT/probe-${FAULT}a.log"
+    taken=$TAKEN by=$TAKEN_BY
     [ -z "$injecting" ] || wait "$injecting" || say "  the injection of $fault failed"
     remaining=$(calc "$HOLD - ($(now) - $start)")
     [ "$(calc "$remaining > 0")" = 1 ] && sleep "$remaining"
+    probe "$OUT/probe-${FAULT}b.log" "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2 + 1))"
     repaired=$(now)
+    go "$OUT/probe-${FAULT}b.log" "$repaired"
     repair "$fault" &
     repairing=$!
-    resumed=$(takeover "$repaired" "$OUT/probe-${FAULT}b.log" "${after[@]}") # a join or restart may stop service
+    takeover "$OUT/probe-${FAULT}b.log" # a join or restart may stop service
+    resumed=$TAKEN
     wait "$repairing" || say "  the repair of $fault failed"
     ended=$(now)
     normal=null
     await_normal 120 && normal=$(now)
     wait "$LOAD" || true
-    printf '{"fault": "%s", "start": %s, "takeover": %s, "probed": %s, "repaired": %s, "resumed": %s, "end": %s, "normal": %s, "drops": %s}\n' \
-        "$fault" "$start" "$taken" "$(first_probe "$OUT/probe-${FAULT}a.log")" "$repaired" "$resumed" "$ended" "$normal" \
+    printf '{"fault": "%s", "start": %s, "takeover": %s, "by": "%s", "probed": %s, "repaired": %s, "resumed": %s, "end": %s, "normal": %s, "drops": %s}\n' \
+        "$fault" "$start" "$taken" "$by" "$(first_probe "$OUT/probe-${FAULT}a.log")" "$repaired" "$resumed" "$ended" "$normal" \
         "$(drops "$FAULT")" >>"$OUT/faults.jsonl"
-    say "  takeover ${taken} s, served ${resumed} s after the repair began, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
+    say "  takeover ${taken} s (by $by), served ${resumed} s after the repair began, back to NORMAL $([ "$normal" = null ] && echo never || echo "$(calc "$normal - $ended") s after the repair")"
 done
 
 say "Faults done; the clients stop (none releases); waiting until both servers are NORMAL with nothing pending"
@@ -314,7 +343,7 @@ await_normal 180 || true
 for _ in $(seq 120); do [ "$(pending)" = 0 ] && break; sleep 1; done
 tables() {
     for s in a b; do
-        sql "tandem_dhcp_$s" "COPY (SELECT host(ip) AS address,
+        sql "$s" "COPY (SELECT host(ip) AS address,
                 CASE WHEN state = 'FREE' AND backup THEN 'BACKUP' ELSE state END AS state,
                 coalesce(hw_address, '') AS mac, coalesce(extract(epoch FROM expires_at)::bigint, 0) AS expires
             FROM lease_view WHERE scope = '$FO_LAN.0/24' ORDER BY ip) TO STDOUT WITH CSV HEADER" >"$OUT/table-$s.csv"
@@ -323,7 +352,13 @@ tables() {
 # The last binding updates may still be on their way: the tables must agree within 60 s (the audit says where not).
 # The end is when the tables were last read: a lease a client holds then must be in one of them.
 for _ in $(seq 30); do now >"$OUT/end"; tables; chaos agree "$OUT" && break; sleep 2; done
-timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
-    --topic tandem.lease-events --from-beginning --timeout-ms 10000 >"$OUT/events.jsonl" 2>"$OUT/consumer.log" || true
+# With a Kafka per server, the second server's events are read from its own (the mirror may lag; events read twice
+# are one event to the audit).
+: >"$OUT/events.jsonl"
+for port in "$KAFKA_PORT" $([ "$PER_SERVER" = 1 ] && echo $((KAFKA_PORT + 10))); do
+    timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer \
+        --bootstrap-server "127.0.0.1:$port" --topic tandem.lease-events --from-beginning --timeout-ms 10000 \
+        >>"$OUT/events.jsonl" 2>>"$OUT/consumer.log" || true
+done
 chaos audit "$OUT" | tee "$OUT/table.txt"
 exit "${PIPESTATUS[0]}"

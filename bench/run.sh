@@ -113,7 +113,7 @@ bench_tandem() { # $1 label (tandem | tandem-pair)
         psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c "VACUUM ANALYZE lease" 2>/dev/null
         if [ "$label" = tandem-pair ]; then
             # the partner's copy too, and let the binding updates of the last step drain first
-            psql -q -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_b -c "UPDATE lease SET state = 'FREE',
+            psql -q -h 127.0.0.1 -p $((pg + 1)) -U postgres tandem_dhcp_b -c "UPDATE lease SET state = 'FREE',
                 client_key = NULL, expires_at = NULL WHERE scope = '198.19.0.0/16' AND state <> 'FREE'" 2>/dev/null || true
             for _ in $(seq 120); do
                 pending=$(psql -At -h 127.0.0.1 -p "$pg" -U postgres tandem_dhcp_a -c \

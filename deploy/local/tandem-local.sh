@@ -14,20 +14,28 @@
 #                                    admin-api, dhcrelay)
 #   tandem-local.sh freeze-service NAME | thaw-service NAME   stop a service with SIGSTOP (it holds its sockets and
 #                                    connections but does nothing) / let it go on with SIGCONT
-#   tandem-local.sh restart-postgres | restart-kafka   restart the database or the broker under the running services
+#   tandem-local.sh restart-postgres|stop-postgres|start-postgres [SERVER] [--kill]   the databases under the running
+#                                    services: both servers', or one server's (each has a PostgreSQL of its own);
+#                                    --kill stops as a crash would (PostgreSQL's immediate shutdown, a broker's
+#                                    kill -9)
+#   tandem-local.sh restart-kafka|stop-kafka|start-kafka [SERVER]   the same for Kafka (one broker for both servers, or
+#                                    each its own with TANDEM_KAFKA_PER_SERVER=1)
 #   tandem-local.sh ready            wait until every service is ready
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again
 #   tandem-local.sh publish-config FILE...  publish server-config documents to tandem.config directly, bypassing the
 #                                    admin API (its next change for that server replaces it)
 #
-# Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432),
+# Settings (environment): TANDEM_RUN_DIR (/var/tmp/tandem-local), TANDEM_SERVER (dhcp-a), TANDEM_PG_PORT (55432; the
+# second server's PostgreSQL listens on the next port),
 # TANDEM_KAFKA_PORT (59092, +1 controller, +2 lab listener), TANDEM_HTTP_BASE (8080), TANDEM_NET_PREFIX (tandem),
 # TANDEM_NET_INDEX (0), TANDEM_CONFIG_FILE and TANDEM_CONFIG_FILE_B (documents to publish instead of the demo; the
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
 # TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
 # TANDEM_FAILOVER_STARTUP_TIME, TANDEM_FAILOVER_RECONNECT_INTERVAL and TANDEM_FAILOVER_POOL_BALANCE_INTERVAL pass
 # through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT and TANDEM_LEASE_OUTBOX_VACUUM_AFTER to the
-# lease-services; TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1: the broker jars, kept across purges).
+# lease-services; TANDEM_KAFKA_PER_SERVER (0; 1: each server has a Kafka of its own, the second on TANDEM_KAFKA_PORT +
+# 10, with tandem.config mirrored to it and its lease events back); TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1:
+# the broker jars, kept across purges).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,6 +43,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 RUN=${TANDEM_RUN_DIR:-/var/tmp/tandem-local}
 SERVER=${TANDEM_SERVER:-dhcp-a}
 PG_PORT=${TANDEM_PG_PORT:-55432}
+PG_PORT_B=$((PG_PORT + 1))
 KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
 CONTROLLER_PORT=$((KAFKA_PORT + 1))
 LAB_KAFKA_PORT=$((KAFKA_PORT + 2))
@@ -46,6 +55,8 @@ CONFIG_FILE_B=${TANDEM_CONFIG_FILE_B:-}
 SERVER_B=dhcp-b
 [ -n "$CONFIG_FILE_B" ] && SERVER_B=$(jq -r .server "$CONFIG_FILE_B" 2>/dev/null || echo dhcp-b)
 PEER_KAFKA_PORT=$((KAFKA_PORT + 3))
+KAFKA_PER_SERVER=${TANDEM_KAFKA_PER_SERVER:-}
+KAFKA_B_PORT=$((KAFKA_PORT + 10)) # the second server's own Kafka, with TANDEM_KAFKA_PER_SERVER=1 (+1 controller, +3 peer)
 PGBIN=/usr/lib/postgresql/15/bin
 # The broker jars outlive run directories: a purge keeps them, so a new run does not fetch them again.
 KLIB=${TANDEM_KAFKA_LIB:-/var/cache/tandem/kafka-4.3.1}
@@ -56,6 +67,14 @@ ADMIN_USER=admin
 
 say() { printf '\033[1m[tandem]\033[0m %s\n' "$*"; }
 die() { printf '[tandem] error: %s\n' "$*" >&2; exit 1; }
+
+# Whether each server has its own Kafka is the run directory's, chosen at its first start: later commands follow it.
+if [ -f "$RUN/kafka-per-server" ]; then
+    [ -z "$KAFKA_PER_SERVER" ] || [ "$KAFKA_PER_SERVER" = "$(cat "$RUN/kafka-per-server")" ] \
+        || die "$RUN was started with TANDEM_KAFKA_PER_SERVER=$(cat "$RUN/kafka-per-server") ('purge' to change it)"
+    KAFKA_PER_SERVER=$(cat "$RUN/kafka-per-server")
+fi
+KAFKA_PER_SERVER=${KAFKA_PER_SERVER:-0}
 
 http_port() {
     case "$1" in
@@ -124,30 +143,71 @@ build() {
     for j in "${jars[@]}"; do [ -f "$j" ] || die "missing $j: build with ./mvnw package -DskipTests"; done
 }
 
-start_postgres() {
-    if [ -f "$RUN/pg/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" status >/dev/null 2>&1; then
+start_cluster() { # dir port database...: one PostgreSQL cluster, its role and databases
+    local dir=$1 port=$2
+    shift 2
+    if [ -f "$dir/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         return
     fi
-    mkdir -p "$RUN/pg/sock"
-    chown -R postgres "$RUN/pg"
-    if [ ! -f "$RUN/pg/data/PG_VERSION" ]; then
-        say "Creating a PostgreSQL cluster in $RUN/pg/data (durable: fsync on)"
-        runuser -u postgres -- "$PGBIN/initdb" -D "$RUN/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    mkdir -p "$dir/sock"
+    chown -R postgres "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        say "Creating a PostgreSQL cluster in $dir/data (durable: fsync on)"
+        runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
     fi
-    say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -l "$RUN/pg/postgres.log" -w \
-        -o "-p $PG_PORT -k $RUN/pg/sock -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+    say "Starting PostgreSQL on 127.0.0.1:$port for $*"
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+        -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
         start >/dev/null
-    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
-        || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
-    for db in "$DB" "$DB_B" "$DB_ADMIN"; do
-        psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-            || psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db OWNER tandem"
+    psql -q -h 127.0.0.1 -p "$port" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
+        || psql -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
+    local db
+    for db in "$@"; do
+        psql -q -h 127.0.0.1 -p "$port" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+            || psql -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE $db OWNER tandem"
     done
 }
 
-start_kafka() {
-    if alive kafka; then return; fi
+stop_cluster() { # dir [KILL]
+    [ -f "$1/data/postmaster.pid" ] || return 0
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$1/data" -m "$([ "${2:-}" = KILL ] && echo immediate || echo fast)" \
+        -w stop >/dev/null 2>&1 || true
+}
+
+# Each server has a PostgreSQL of its own, as two failure domains: the loss of one server's database makes that server
+# hand its share to the partner (fate-sharing), where one database for both would stop the whole site. The admin-api's
+# database lives with the first server's.
+start_postgres() { # [server]: both clusters by default
+    if [ "${1:-$SERVER}" = "$SERVER" ]; then start_cluster "$RUN/pg" "$PG_PORT" "$DB" "$DB_ADMIN"; fi
+    if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then start_cluster "$RUN/pg-b" "$PG_PORT_B" "$DB_B"; fi
+}
+
+# A run directory of the time when both servers shared one cluster: the second server's leases move to its own, before
+# any service starts. The old database is renamed first (which fails while anything is connected to it), the copy is
+# restored whole or not at all, and only then is the old one renamed out of the way, kept: a copy that failed half way
+# is made again at the next start, and no server ever runs on a stale copy.
+move_shared_database() {
+    local on_a
+    on_a=$(psql -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -c \
+        "SELECT datname FROM pg_database WHERE datname IN ('$DB_B', '${DB_B}_moving') ORDER BY datname DESC LIMIT 1")
+    [ -n "$on_a" ] || return 0
+    say "Moving $DB_B to the second server's own PostgreSQL (127.0.0.1:$PG_PORT_B); the old one stays as ${DB_B}_moved"
+    [ "$on_a" = "$DB_B" ] && psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "ALTER DATABASE $DB_B RENAME TO ${DB_B}_moving"
+    psql -q -h 127.0.0.1 -p "$PG_PORT_B" -U postgres -c "DROP DATABASE IF EXISTS $DB_B" -c "CREATE DATABASE $DB_B OWNER tandem"
+    runuser -u postgres -- pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres --no-owner "${DB_B}_moving" \
+        | psql -q -v ON_ERROR_STOP=1 --single-transaction -h 127.0.0.1 -p "$PG_PORT_B" -U tandem -d "$DB_B" >/dev/null \
+        || die "could not copy ${DB_B}_moving to 127.0.0.1:$PG_PORT_B; the next start tries again"
+    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "ALTER DATABASE ${DB_B}_moving RENAME TO ${DB_B}_moved"
+}
+
+stop_postgres() { # [server] [KILL]
+    if [ "${1:-$SERVER}" = "$SERVER" ]; then stop_cluster "$RUN/pg" "${2:-}"; fi
+    if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then stop_cluster "$RUN/pg-b" "${2:-}"; fi
+}
+
+start_broker() { # name port peer-port [lab]: a KRaft broker of one node (lab: also listening for the direct gateway)
+    local name=$1 port=$2 peer=$3 dir=$RUN/$1
+    if alive "$name"; then return; fi
     if [ ! -f "$KLIB/.complete" ]; then
         say "Fetching the Kafka 4.3.1 broker jars from Maven Central into $KLIB"
         rm -rf "$KLIB.partial"
@@ -157,17 +217,25 @@ start_kafka() {
         rm -rf "$KLIB"
         mv "$KLIB.partial" "$KLIB"
     fi
-    mkdir -p "$RUN/kafka/data"
-    cat > "$RUN/kafka/server.properties" <<PROPS
+    mkdir -p "$dir/data"
+    local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1)),PEER://$PEER_KAFKA_LINK.1:$peer"
+    local advertised="PLAINTEXT://127.0.0.1:$port,PEER://$PEER_KAFKA_LINK.1:$peer"
+    local protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PEER:PLAINTEXT
+    if [ -n "${4:-}" ]; then
+        listeners+=",LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT"
+        advertised+=",LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT"
+        protocols+=",LAB:PLAINTEXT"
+    fi
+    cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT,PEER://$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT,PEER://$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,LAB:PLAINTEXT,PEER:PLAINTEXT
+controller.quorum.voters=1@127.0.0.1:$((port + 1))
+listeners=$listeners
+advertised.listeners=$advertised
+listener.security.protocol.map=$protocols
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-log.dirs=$RUN/kafka/data
+log.dirs=$dir/data
 num.partitions=4
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
@@ -175,24 +243,64 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
-    if [ ! -f "$RUN/kafka/data/meta.properties" ]; then
+    if [ ! -f "$dir/data/meta.properties" ]; then
         java -cp "$KLIB/*" kafka.tools.StorageTool format -t "$(java -cp "$KLIB/*" kafka.tools.StorageTool random-uuid)" \
-            -c "$RUN/kafka/server.properties" >/dev/null
+            -c "$dir/server.properties" >/dev/null
     fi
-    say "Starting Kafka (KRaft) on 127.0.0.1:$KAFKA_PORT and $DIRECT_LINK.1:$LAB_KAFKA_PORT"
-    nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/logs/kafka.log" 2>&1 &
-    echo $! >"$RUN/pids/kafka.pid"
-    await_listening kafka 127.0.0.1 "$KAFKA_PORT" 90
-    local topics=(tandem.config:1:compact tandem.lease-events:4:delete tandem.scope-statistics:1:compact)
-    for s in "$SERVER" "$SERVER_B"; do
-        topics+=("tandem.$s.lease-requests:4:delete" "tandem.$s.lease-replies:4:delete"
-            "tandem.$s.failover-state:1:compact" "tandem.$s.binding-updates:1:delete"
-            "tandem.$s.binding-acks:1:delete" "tandem.$s.partner-updates:4:delete"
-            "tandem.$s.partner-update-replies:1:delete" "tandem.$s.failover-commands:1:delete"
-            "tandem.$s.service-health:1:delete")
-    done
-    java -cp "$KLIB/*" "$HERE/kafka/CreateTopics.java" "127.0.0.1:$KAFKA_PORT" "${topics[@]}" >>"$RUN/logs/topics.log" 2>&1 \
+    say "Starting Kafka (KRaft) $name on 127.0.0.1:$port${4:+ and $DIRECT_LINK.1:$LAB_KAFKA_PORT}"
+    nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$dir/server.properties" >"$RUN/logs/$name.log" 2>&1 &
+    echo $! >"$RUN/pids/$name.pid"
+    await_listening "$name" 127.0.0.1 "$port" 90
+}
+
+server_topics() { # server: the topics of one server
+    local s=$1
+    echo "tandem.$s.lease-requests:4:delete tandem.$s.lease-replies:4:delete tandem.$s.failover-state:1:compact" \
+        "tandem.$s.binding-updates:1:delete tandem.$s.binding-acks:1:delete tandem.$s.partner-updates:4:delete" \
+        "tandem.$s.partner-update-replies:1:delete tandem.$s.failover-commands:1:delete tandem.$s.service-health:1:delete"
+}
+
+create_topics() { # bootstrap topic...
+    java -cp "$KLIB/*" "$HERE/kafka/CreateTopics.java" "$@" >>"$RUN/logs/topics.log" 2>&1 \
         || die "could not create the topics: $RUN/logs/topics.log"
+}
+
+start_mirror() { # name source target group topic...: copies topics from one server's Kafka to the other's
+    local name=$1
+    alive "$name" && return
+    shift
+    nohup java -Xmx128m -cp "$KLIB/*" "$HERE/kafka/Mirror.java" "$@" >"$RUN/logs/$name.log" 2>&1 &
+    echo $! >"$RUN/pids/$name.pid"
+}
+
+# With TANDEM_KAFKA_PER_SERVER=1 each server has a Kafka of its own, as two failure domains: the loss of one server's
+# Kafka makes that server hand its share to the partner (fate-sharing). The admin-api talks to the first server's; two
+# mirrors (Mirror.java, as MirrorMaker 2 would in a real deployment) copy tandem.config to the second server's Kafka and
+# its lease events and scope statistics back.
+SHARED_TOPICS=(tandem.config:1:compact tandem.lease-events:4:delete tandem.scope-statistics:1:compact)
+start_kafka() { # [server]: the brokers of both servers by default
+    if [ "${1:-$SERVER}" = "$SERVER" ] || [ "$KAFKA_PER_SERVER" != 1 ]; then
+        start_broker kafka "$KAFKA_PORT" "$PEER_KAFKA_PORT" lab
+        # shellcheck disable=SC2046
+        create_topics "127.0.0.1:$KAFKA_PORT" "${SHARED_TOPICS[@]}" $(server_topics "$SERVER") \
+            $([ "$KAFKA_PER_SERVER" = 1 ] || server_topics "$SERVER_B")
+    fi
+    if [ "$KAFKA_PER_SERVER" = 1 ] && [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then
+        start_broker kafka-b "$KAFKA_B_PORT" $((KAFKA_B_PORT + 3))
+        # shellcheck disable=SC2046
+        create_topics "127.0.0.1:$KAFKA_B_PORT" "${SHARED_TOPICS[@]}" $(server_topics "$SERVER_B")
+    fi
+    if [ "$KAFKA_PER_SERVER" = 1 ]; then
+        start_mirror mirror-config "127.0.0.1:$KAFKA_PORT" "127.0.0.1:$KAFKA_B_PORT" "tandem-mirror-to-$SERVER_B" \
+            tandem.config
+        start_mirror mirror-events "127.0.0.1:$KAFKA_B_PORT" "127.0.0.1:$KAFKA_PORT" "tandem-mirror-to-$SERVER" \
+            tandem.lease-events tandem.scope-statistics
+    fi
+}
+
+stop_kafka() { # [server] [signal]
+    if [ "${1:-$SERVER}" = "$SERVER" ] || [ "$KAFKA_PER_SERVER" != 1 ]; then stop_service kafka "${2:-TERM}"; fi
+    if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then stop_service kafka-b "${2:-TERM}"; fi
 }
 
 publish_config() { # file...: one producer for them all
@@ -209,8 +317,10 @@ publish_config() { # file...: one producer for them all
 }
 
 java_env() { # name -> env assignments for the service
-    local server=$SERVER db=$DB
-    case "$1" in *-b) server=$SERVER_B db=$DB_B ;; esac
+    local server=$SERVER db=$DB pg=$PG_PORT kafka=$KAFKA_PORT
+    case "$1" in *-b) server=$SERVER_B db=$DB_B pg=$PG_PORT_B
+        [ "$KAFKA_PER_SERVER" = 1 ] && kafka=$KAFKA_B_PORT ;;
+    esac
     # HTTP (health, metrics, the APIs) on loopback; the services in a lab namespace on that namespace's addresses
     local host=127.0.0.1
     [ -n "$(in_ns "$1")" ] && host=0.0.0.0
@@ -225,19 +335,20 @@ java_env() { # name -> env assignments for the service
     [ -n "${TANDEM_LEASE_OUTBOX_VACUUM_AFTER:-}" ] && leasing+=(TANDEM_LEASE_OUTBOX_VACUUM_AFTER="$TANDEM_LEASE_OUTBOX_VACUUM_AFTER")
     case "$1" in
         lease-service | lease-service-b)
-            echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
-                QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$PG_PORT/$db \
-                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$db \
+            echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka \
+                QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$pg/$db \
+                QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$pg/$db \
                 QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;
         gateway)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
         gateway-b)
-            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$GATEWAY_B ;;
+            echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka TANDEM_GATEWAY_LISTEN_ADDRESS=$GATEWAY_B ;;
         coordinator)
             echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
                 TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
         coordinator-b)
-            echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$PEER_KAFKA_PORT \
+            echo "${common[@]}" "${timing[@]}" \
+                KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$([ "$KAFKA_PER_SERVER" = 1 ] && echo $((KAFKA_B_PORT + 3)) || echo "$PEER_KAFKA_PORT") \
                 TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
         gateway-direct)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
@@ -362,7 +473,9 @@ start() {
         say "Creating the lab network (namespaces $P-relay, $P-lan, $P-direct, $P-dlan)"
         "$HERE/lab.sh" up
     fi
+    echo "$KAFKA_PER_SERVER" >"$RUN/kafka-per-server"
     start_postgres
+    move_shared_database
     start_kafka
     admin_credentials
     say "Starting the services of $SERVER and $SERVER_B and the admin-api"
@@ -384,8 +497,10 @@ start() {
     start_service dhcrelay
     cat <<INFO
 $(say "Tandem runs.")
-  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_B, $DB_ADMIN (user tandem)   data in $RUN/pg/data
-  Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*
+  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_ADMIN (user tandem)   data in $RUN/pg/data
+                  127.0.0.1:$PG_PORT_B   database $DB_B (the second server's own)   data in $RUN/pg-b/data
+  Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*$([ "$KAFKA_PER_SERVER" = 1 ] && echo "
+                  127.0.0.1:$KAFKA_B_PORT   the second server's own; tandem.config mirrored to it, its events back")
   $SERVER (primary)
     gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
     gateway-direct  DHCP 0.0.0.0:67 in namespace $P-direct on $DIRECT_LAN.0/24 (direct clients)
@@ -416,20 +531,21 @@ stop() { # [KILL]: a purge deletes everything after, so its services need no gra
     [ -d "$RUN/pids" ] || { say "Nothing runs from $RUN"; return; }
     say "Stopping what this script started in $RUN"
     local signal=${1:-TERM}
-    stop_services "$signal" dhcrelay "${SERVICES[@]}"
-    stop_service kafka "$signal"
-    if [ -f "$RUN/pg/data/postmaster.pid" ]; then
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m "$([ "$signal" = KILL ] && echo immediate || echo fast)" \
-            -w stop >/dev/null 2>&1 || true
-    fi
+    stop_services "$signal" dhcrelay "${SERVICES[@]}" mirror-config mirror-events
+    stop_kafka "" "$signal"
+    stop_postgres "" "$signal"
     "$HERE/lab.sh" down
     say "Stopped (leases and topics stay in $RUN; 'purge' deletes them)"
 }
 
 status() {
-    for s in postgres kafka "${SERVICES[@]}" dhcrelay; do
+    local brokers=(kafka)
+    [ "$KAFKA_PER_SERVER" = 1 ] && brokers+=(kafka-b mirror-config mirror-events)
+    for s in postgres "${brokers[@]}" "${SERVICES[@]}" dhcrelay; do
         if [ "$s" = postgres ]; then
-            if [ -f "$RUN/pg/data/postmaster.pid" ]; then echo "postgres: runs"; else echo "postgres: stopped"; fi
+            for d in pg pg-b; do
+                if [ -f "$RUN/$d/data/postmaster.pid" ]; then echo "postgres ($d): runs"; else echo "postgres ($d): stopped"; fi
+            done
         elif alive "$s"; then echo "$s: runs (pid $(cat "$RUN/pids/$s.pid"))"; else echo "$s: stopped"; fi
     done
 }
@@ -443,14 +559,27 @@ case "${1:-}" in
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
     freeze-service) signal_service "$2" STOP; say "$2 frozen (SIGSTOP); 'thaw-service $2' lets it go on" ;;
     thaw-service) signal_service "$2" CONT; say "$2 goes on (SIGCONT)" ;;
-    restart-postgres)
-        say "Restarting PostgreSQL (fast shutdown: open connections are cut)"
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m fast -w stop >/dev/null
-        start_postgres ;;
+    restart-postgres | stop-postgres | start-postgres | restart-kafka | stop-kafka | start-kafka)
+        what=${1#*-} server= signal=TERM
+        for arg in "${@:2}"; do
+            case "$arg" in
+                --kill) signal=KILL ;;
+                "$SERVER" | "$SERVER_B") server=$arg ;;
+                *) die "no server $arg (servers: $SERVER, $SERVER_B)" ;;
+            esac
+        done
+        [ "$what" = kafka ] && [ "$KAFKA_PER_SERVER" != 1 ] && [ -n "$server" ] \
+            && say "Both servers share one Kafka (TANDEM_KAFKA_PER_SERVER=1 gives each its own)"
+        case "$1" in
+            restart-* | stop-*)
+                say "Stopping the $what of ${server:-both servers} ($([ "$signal" = KILL ] && echo "killed, as in a crash" \
+                    || echo "a clean stop; open connections are cut"))"
+                "stop_$what" "$server" "$signal" ;;
+        esac
+        case "$1" in restart-* | start-*) "start_$what" "$server" ;; esac ;;
     ready) for s in "${SERVICES[@]}"; do await_ready "$s"; done; say "Every service is ready" ;;
-    restart-kafka) say "Restarting Kafka"; stop_service kafka TERM; start_kafka ;;
     publish-config) shift; publish_config "$@" ;;
     partition) "$HERE/lab.sh" partition; say "Failover link down: $SERVER and $SERVER_B cannot reach each other" ;;
     heal) "$HERE/lab.sh" heal; say "Failover link up again" ;;
-    *) sed -n '2,30p' "$0"; exit 2 ;;
+    *) sed -n '2,/^set -euo/{/^set -euo/!p}' "$0"; exit 2 ;;
 esac

@@ -17,7 +17,13 @@ public class CreateTopics {
         List<NewTopic> topics = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String[] t = args[i].split(":");
-            topics.add(new NewTopic(t[0], Integer.parseInt(t[1]), (short) 1).configs(Map.of("cleanup.policy", t[2])));
+            // a compacted topic rolls a segment every hour, so that compaction keeps it short: the failover state is
+            // republished every second
+            topics.add(new NewTopic(t[0], Integer.parseInt(t[1]), (short) 1)
+                    .configs(
+                            t[2].equals("compact")
+                                    ? Map.of("cleanup.policy", t[2], "segment.ms", "3600000")
+                                    : Map.of("cleanup.policy", t[2])));
         }
         int failed = 0;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]))) {

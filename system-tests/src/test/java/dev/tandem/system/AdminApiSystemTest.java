@@ -64,6 +64,29 @@ class AdminApiSystemTest {
     @Test
     @Order(1)
     void aRelationshipMadeThroughTheApiReachesBothServersAndAClientGetsALease() throws Exception {
+        madeThroughTheApi();
+        Optional<String[]> lease = Pair.oneShot("02:00:5e:70:00:01");
+        assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
+        int host = Integer.parseInt(lease.get()[0].substring(lease.get()[0].lastIndexOf('.') + 1));
+        assertThat(host).as("leased from the range made through the API").isBetween(110, 150);
+        // the lease is found through the admin API's read model, on the server that granted it and on its partner
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode found = call("GET", "/api/v1/leases?hardwareAddress=02:00:5e:70:00:01", null)
+                    .expect(200);
+            assertThat(found.findValuesAsText("server")).containsExactlyInAnyOrder(A, B);
+            assertThat(found.findValuesAsText("address")).containsOnly(lease.get()[0]);
+        });
+    }
+
+    /**
+     * The servers, the pair's scope and relationship {@value #PAIR} made through the API, unless an earlier test made
+     * them; then both servers NORMAL in it.
+     */
+    static void madeThroughTheApi() throws Exception {
+        if (call("GET", "/api/v1/relationships/" + PAIR, null).status() != 404) {
+            awaitStates("NORMAL", "NORMAL");
+            return;
+        }
         call(
                         "POST",
                         "/api/v1/servers",
@@ -126,22 +149,12 @@ class AdminApiSystemTest {
         assertThat(pair.get("empty").asBoolean()).isFalse();
 
         awaitStates("NORMAL", "NORMAL");
-        Optional<String[]> lease = Pair.oneShot("02:00:5e:70:00:01");
-        assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
-        int host = Integer.parseInt(lease.get()[0].substring(lease.get()[0].lastIndexOf('.') + 1));
-        assertThat(host).as("leased from the range made through the API").isBetween(110, 150);
-        // the lease is found through the admin API's read model, on the server that granted it and on its partner
-        await().atMost(WAIT).untilAsserted(() -> {
-            JsonNode found = call("GET", "/api/v1/leases?hardwareAddress=02:00:5e:70:00:01", null)
-                    .expect(200);
-            assertThat(found.findValuesAsText("server")).containsExactlyInAnyOrder(A, B);
-            assertThat(found.findValuesAsText("address")).containsOnly(lease.get()[0]);
-        });
     }
 
     @Test
     @Order(2)
     void aNewPercentageChangesWhichServerAnswers() throws Exception {
+        madeThroughTheApi();
         setPercentage(0); // every bucket to the secondary
         for (int i = 1; i <= 4; i++) {
             String mac = String.format("02:00:5e:71:00:%02x", i);
@@ -161,6 +174,7 @@ class AdminApiSystemTest {
     @Test
     @Order(3)
     void maintenanceThroughTheApiHandsOverToThePartnerAndRejoins() throws Exception {
+        madeThroughTheApi();
         // half the free addresses to each: the partner serves new clients from its own pool at once (at 100 % to the
         // primary it would have none until MCLT after PARTNER-DOWN)
         setPercentage(50);
@@ -180,6 +194,7 @@ class AdminApiSystemTest {
     @Test
     @Order(4)
     void partnerDownThroughTheApiMovesTheSecondaryToPartnerDown() throws Exception {
+        madeThroughTheApi();
         Stack.script("partition");
         try {
             awaitState(B, "COMMUNICATIONS-INTERRUPTED");

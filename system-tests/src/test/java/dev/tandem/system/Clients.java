@@ -71,10 +71,7 @@ final class Clients {
         Stack.ip(ns, "link", "set", "dev", iface, "address", mac);
         Path log = Stack.WORK.resolve(name + ".events");
         Path out = Stack.WORK.resolve(name + ".out");
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                "ip",
-                "netns",
-                "exec",
+        List<String> cmd = Stack.inNamespace(
                 ns,
                 "udhcpc",
                 "-f",
@@ -89,7 +86,7 @@ final class Clients {
                 "-A",
                 "2",
                 "-x",
-                "hostname:" + name));
+                "hostname:" + name);
         cmd.addAll(List.of(extra));
         try {
             Files.deleteIfExists(log);

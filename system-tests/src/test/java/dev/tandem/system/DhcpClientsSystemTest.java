@@ -43,8 +43,6 @@ class DhcpClientsSystemTest {
     static final Duration WAIT = Duration.ofSeconds(60);
 
     static Path dhclientScript;
-    /** A udhcpc kept running across tests on the direct segment (rebinding, restart). */
-    static Clients.Client directClient;
 
     @BeforeAll
     static void startStack() throws IOException {
@@ -60,9 +58,6 @@ class DhcpClientsSystemTest {
 
     @AfterAll
     static void stopStack() {
-        if (directClient != null) {
-            directClient.process().destroyForcibly();
-        }
         Stack.stop();
     }
 
@@ -133,10 +128,7 @@ class DhcpClientsSystemTest {
         Stack.run(
                 WAIT,
                 Map.of(),
-                List.of(
-                        "ip",
-                        "netns",
-                        "exec",
+                Stack.inNamespace(
                         ns,
                         "dhclient",
                         "-1",
@@ -160,10 +152,7 @@ class DhcpClientsSystemTest {
         Stack.run(
                 WAIT,
                 Map.of(),
-                List.of(
-                        "ip",
-                        "netns",
-                        "exec",
+                Stack.inNamespace(
                         ns,
                         "dhclient",
                         "-r",
@@ -182,22 +171,27 @@ class DhcpClientsSystemTest {
     @Test
     @Order(3)
     void clientThatCannotReachTheServerByUnicastRebindsByBroadcast() throws Exception {
-        directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc");
-        await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
-        String address = directClient.last("bound").orElseThrow();
-        assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
-        await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
-
-        // T1 is 4 s and T2 8 s in this scope. With the server unreachable by unicast, RENEWING fails and the client
-        // extends its lease only by broadcasting in REBINDING (RFC 2131 §4.4.5).
-        Stack.ip(DLAN, "route", "add", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+        Clients.Client directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc");
         try {
-            long before = directClient.count("renew");
-            await().atMost(WAIT).until(() -> directClient.count("renew") > before);
-            assertThat(directClient.last("renew")).contains(address);
-            await().atMost(WAIT).until(() -> eventTypes(address).contains("renewed"));
+            await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
+            String address = directClient.last("bound").orElseThrow();
+            assertThat(address).startsWith(Stack.DIRECT_LAN + ".");
+            await().atMost(WAIT).until(() -> eventTypes(address).contains("committed"));
+
+            // T1 is 4 s and T2 8 s in this scope. With the server unreachable by unicast, RENEWING fails and the
+            // client extends its lease only by broadcasting in REBINDING (RFC 2131 §4.4.5).
+            Stack.ip(DLAN, "route", "add", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+            try {
+                long before = directClient.count("renew");
+                await().atMost(WAIT).until(() -> directClient.count("renew") > before);
+                assertThat(directClient.last("renew")).contains(address);
+                await().atMost(WAIT).until(() -> eventTypes(address).contains("renewed"));
+            } finally {
+                Stack.ip(DLAN, "route", "del", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+            }
         } finally {
-            Stack.ip(DLAN, "route", "del", "blackhole", Stack.DIRECT_SERVER_ID + "/32");
+            directClient.process().destroy();
+            directClient.process().waitFor();
         }
     }
 
@@ -222,10 +216,16 @@ class DhcpClientsSystemTest {
     @Test
     @Order(5)
     void leasesSurviveARestartOfEveryService() throws Exception {
-        // The direct client still runs; restart it onto its own MAC again after the decline test used the interface.
-        directClient.process().destroy();
-        directClient.process().waitFor();
-        directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc-2");
+        Clients.Client directClient = Clients.udhcpc(DLAN, DLAN_IF, "02:00:5e:30:00:03", "direct-udhcpc-2");
+        try {
+            leasesSurviveARestartOfEveryService(directClient);
+        } finally {
+            directClient.process().destroy();
+            directClient.process().waitFor();
+        }
+    }
+
+    void leasesSurviveARestartOfEveryService(Clients.Client directClient) throws Exception {
         await().atMost(WAIT).until(() -> directClient.last("bound").isPresent());
         String address = directClient.last("bound").orElseThrow();
 
@@ -259,10 +259,19 @@ class DhcpClientsSystemTest {
     @Order(6)
     void perfdhcpThroughTheRelayPathCompletesEveryExchange() throws Exception {
         int clients = 2000;
-        // perfdhcp acts as a relay on loopback; option 118 selects the load scope (RFC 3011).
-        String output;
+        int before = activeInLoadScope();
+        String output = perfdhcp(clients);
+        Matcher provisioned = Pattern.compile("to provision (\\d+) clients").matcher(output);
+        assertThat(provisioned.find()).as(output).isTrue();
+        assertThat(Integer.parseInt(provisioned.group(1))).isEqualTo(clients);
+        assertThat(output).contains("non unique addresses: 0");
+        assertThat(activeInLoadScope()).isEqualTo(before + clients);
+    }
+
+    /** perfdhcp's avalanche of new clients, as a relay on loopback; option 118 selects the load scope (RFC 3011). */
+    static String perfdhcp(int clients) throws IOException {
         try {
-            output = Stack.run(
+            return Stack.run(
                     Duration.ofMinutes(5),
                     "perfdhcp",
                     "-4",
@@ -285,23 +294,24 @@ class DhcpClientsSystemTest {
                             .skip(Math.max(0, message.lines().count() - 12))
                             .collect(java.util.stream.Collectors.joining("\n")));
         }
-        Matcher provisioned = Pattern.compile("to provision (\\d+) clients").matcher(output);
-        assertThat(provisioned.find()).as(output).isTrue();
-        assertThat(Integer.parseInt(provisioned.group(1))).isEqualTo(clients);
-        assertThat(output).contains("non unique addresses: 0");
+    }
+
+    /** Active leases of the load scope, one per client. */
+    static int activeInLoadScope() throws SQLException {
         try (Connection c = Stack.database();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT client_key) FROM lease"
                         + " WHERE scope = '198.19.16.0/20' AND state = 'ACTIVE'")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(clients);
-            assertThat(rs.getInt(2)).isEqualTo(clients);
+            assertThat(rs.getInt(2)).as("one lease per client").isEqualTo(rs.getInt(1));
+            return rs.getInt(1);
         }
     }
 
     @Test
     @Order(7)
     void leaseEventsAgreeWithTheDatabaseAndNoAddressWasEverBoundTwice() throws Exception {
+        perfdhcp(200); // events of its own, whatever ran before
         Map<String, String> active = activeLeases();
         await().atMost(WAIT).until(() -> {
             Map<String, LeaseEvent> last = new HashMap<>();
@@ -320,7 +330,7 @@ class DhcpClientsSystemTest {
                 .stream()
                 .sorted(java.util.Comparator.comparingLong(LeaseEvent::sequence))
                 .toList();
-        assertThat(events).hasSizeGreaterThan(2000);
+        assertThat(events).hasSizeGreaterThanOrEqualTo(200);
         assertThat(LeaseEvents.duplicateBindings(events)).isEmpty();
     }
 

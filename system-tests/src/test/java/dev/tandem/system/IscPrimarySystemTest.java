@@ -1,8 +1,8 @@
 package dev.tandem.system;
 
-import static dev.tandem.system.IscInteropSystemTest.ISC_ADDRESS;
-import static dev.tandem.system.IscInteropSystemTest.PAIR;
-import static dev.tandem.system.IscInteropSystemTest.WAIT;
+import static dev.tandem.system.Isc.ISC_ADDRESS;
+import static dev.tandem.system.Isc.PAIR;
+import static dev.tandem.system.Isc.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -30,43 +30,43 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IscPrimarySystemTest {
 
     static Process dhcpd;
-    static final Map<String, String> servedBy = new TreeMap<>(); // address -> mac
 
     @BeforeAll
     static void startStackWithAnIscPrimary() throws Exception {
-        dhcpd = IscInteropSystemTest.startWithIscPartner("secondary", "dhcpd.log");
+        dhcpd = Isc.startWithIscPartner("secondary", "dhcpd.log");
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        IscInteropSystemTest.stop(dhcpd);
+        Isc.stop(dhcpd);
     }
 
     @AfterEach
     void noAddressIsBoundToTwoClientsOnEitherSide() throws Exception {
-        IscInteropSystemTest.assertBothSidesAgree();
+        Isc.assertBothSidesAgree();
     }
 
     @Test
     @Order(1)
     void bothReachNormalWithTheMcltOfTheIscPrimary() {
-        IscInteropSystemTest.awaitBothNormal(r -> {
+        Isc.awaitBothNormal(r -> {
             assertThat(r.get("role").asText()).isEqualTo("secondary");
             assertThat(r.get("mclt").asLong())
                     .as("the primary's MCLT, from CONNECT")
                     .isEqualTo(20);
         });
-        await().atMost(WAIT)
-                .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
-                        .contains("failover peer " + PAIR + ": Both servers normal"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(Isc.iscDir.resolve("dhcpd.log")))
+                .contains("failover peer " + PAIR + ": Both servers normal"));
         // §7.6: Tandem, the secondary, asks for pool balancing on reaching NORMAL; ISC answers with POOLRESP
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Stack.coordinatorMetrics(IscInteropSystemTest.A))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Stack.coordinatorMetrics(Isc.A))
                 .containsPattern("tandem_failover_pool_messages_total\\{[^}]*type=\"poolresp-received\"[^}]*} [1-9]"));
     }
 
     @Test
     @Order(2)
-    void eachNewClientIsServedByTheServerItsBucketNames() {
+    void eachNewClientIsServedByTheServerItsBucketNamesAndBothSidesHoldIt() {
+        Isc.awaitBothNormal();
+        Map<String, String> servedBy = new TreeMap<>(); // address -> mac
         int iscServed = 0;
         for (int i = 1; i <= 12; i++) {
             String mac = String.format("02:00:5e:82:00:%02x", i);
@@ -81,29 +81,25 @@ class IscPrimarySystemTest {
             iscServed += isc ? 1 : 0;
         }
         assertThat(iscServed).as("both servers served some of the 12").isBetween(1, 11);
+        Isc.assertBothHold(servedBy); // the binding updates reached the other side's lease table
     }
 
     @Test
     @Order(3)
-    void bindingUpdatesReachTheOtherSidesLeaseTable() {
-        IscInteropSystemTest.assertBothHold(servedBy);
+    void poolBalancingMovesFreeAddressesEachWayBetweenIscAndTandem() throws Exception {
+        Isc.awaitBothNormal();
+        Isc.balancingMovesAddressesEachWay(false, "02:00:5e:8c", "02:00:5e:8d");
     }
 
     @Test
     @Order(4)
-    void poolBalancingMovesFreeAddressesEachWayBetweenIscAndTandem() throws Exception {
-        IscInteropSystemTest.balancingMovesAddressesEachWay(false, "02:00:5e:8c", "02:00:5e:8d");
-    }
-
-    @Test
-    @Order(5)
     void withTandemKilledIscServesEveryClientAndTandemRecoversWhatItMissed() throws Exception {
+        Isc.awaitBothNormal();
         for (String service : List.of("gateway", "lease-service", "coordinator")) {
             Stack.script("stop-service", service, "--kill");
         }
-        await().atMost(WAIT)
-                .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
-                        .contains("failover peer " + PAIR + ": I move from normal to communications-interrupted"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(Isc.iscDir.resolve("dhcpd.log")))
+                .contains("failover peer " + PAIR + ": I move from normal to communications-interrupted"));
         // a new client whose bucket names Tandem is served by ISC now, from ISC's own pool
         String mac = Pair.firstMac("02:00:5e:83:00", false);
         Optional<String[]> lease = Pair.oneShot(mac);
@@ -114,30 +110,30 @@ class IscPrimarySystemTest {
         for (String service : List.of("lease-service", "gateway", "coordinator")) {
             Stack.script("start-service", service);
         }
-        IscInteropSystemTest.awaitBothNormal();
+        Isc.awaitBothNormal();
         // ISC's outage lease reached Tandem's database through ISC's binding updates (active, or already expired and
         // sent as such: the client took one lease and left, and leases outside NORMAL last at most the MCLT)
         String address = lease.get()[0];
         String hardware = mac.replace(":", "");
         await().atMost(WAIT).untilAsserted(() -> assertThat(LeaseEvents.forAddress(address))
                 .anyMatch(e -> e.type().equals("partner-update") && hardware.equals(e.hardwareAddress())));
-        assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.leases")))
+        assertThat(Files.readString(Isc.iscDir.resolve("dhcpd.leases")))
                 .containsPattern("lease " + java.util.regex.Pattern.quote(address) + " \\{[^}]*hardware ethernet "
                         + java.util.regex.Pattern.quote(mac) + ";");
     }
 
     @Test
-    @Order(6)
+    @Order(5)
     void hotStandbyBySplit256OnlyTheIscPrimaryAnswersNewClients() throws Exception {
         // ISC's hot standby: the primary keeps every bucket (split 256); Tandem, the secondary, runs hot-standby
+        Isc.awaitBothNormal();
         dhcpd.destroy();
         dhcpd.waitFor();
         Files.writeString(
-                IscInteropSystemTest.iscDir.resolve("dhcpd.conf"),
-                IscInteropSystemTest.dhcpdConf("primary").replace("split 128;", "split 256;"));
-        IscInteropSystemTest.publishTandemConfig("secondary", "hot-standby", 3);
-        dhcpd = IscInteropSystemTest.spawnDhcpd("dhcpd-standby.log");
-        IscInteropSystemTest.awaitBothNormal(r -> {
+                Isc.iscDir.resolve("dhcpd.conf"), Isc.dhcpdConf("primary").replace("split 128;", "split 256;"));
+        Isc.publishTandemConfig("secondary", "hot-standby");
+        dhcpd = Isc.spawnDhcpd("dhcpd-standby.log");
+        Isc.awaitBothNormal(r -> {
             assertThat(r.get("mode").asText()).isEqualTo("hot-standby");
             assertThat(r.get("hashBuckets").asText())
                     .as("every bucket the primary's")
@@ -150,9 +146,8 @@ class IscPrimarySystemTest {
                 .atMost(Duration.ofSeconds(25))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> {
-                    int own = IscInteropSystemTest.freeAddressesOf(true, false).size();
-                    int other =
-                            IscInteropSystemTest.freeAddressesOf(false, false).size();
+                    int own = Isc.freeAddressesOf(true, false).size();
+                    int other = Isc.freeAddressesOf(false, false).size();
                     return own * 100 >= (own + other) * 35;
                 });
         Map<String, String> leases = new TreeMap<>();
@@ -165,28 +160,28 @@ class IscPrimarySystemTest {
                     .isEqualTo(ISC_ADDRESS);
             leases.put(lease.get()[0], mac);
         }
-        IscInteropSystemTest.assertBothHold(leases);
+        Isc.assertBothHold(leases);
     }
 
     @Test
-    @Order(7)
+    @Order(6)
     void fromIscsPartnerDownBootstrapANewTandemSecondaryTakesEveryLeaseAndBothReachNormal() throws Exception {
-        dhcpd = IscInteropSystemTest.iscAloneInPartnerDown(dhcpd, false, "dhcpd-partner-down.log");
+        dhcpd = Isc.iscAloneInPartnerDown(dhcpd, false, "dhcpd-partner-down.log");
         String mac = "02:00:5e:85:00:01";
         Optional<String[]> lease = Pair.oneShot(mac);
         assertThat(lease).as("the ISC primary alone serves a new client").isPresent();
         assertThat(lease.get()[1]).isEqualTo(ISC_ADDRESS);
 
         java.time.Instant replaced = java.time.Instant.now();
-        IscInteropSystemTest.aNewTandemServerRecoversFromIsc("dhcpd-partner-down.log");
+        Isc.aNewTandemServerRecoversFromIsc("dhcpd-partner-down.log");
         // the lease granted while ISC served alone reached the new server (in partner-down ISC grants at most the
         // MCLT, so it may have expired by now), and every lease ISC holds is in the new table
-        IscInteropSystemTest.reachedTandem(lease.get()[0], mac, replaced);
-        IscInteropSystemTest.assertBothHold(IscInteropSystemTest.iscActive());
+        Isc.reachedTandem(lease.get()[0], mac, replaced);
+        Isc.assertBothHold(Isc.iscActive());
         // the new server takes part: in hot-standby ISC answers new clients, and their leases reach it
         String next = "02:00:5e:85:00:02";
         Optional<String[]> after = Pair.oneShot(next);
         assertThat(after).isPresent();
-        IscInteropSystemTest.assertBothHold(Map.of(after.get()[0], next));
+        Isc.assertBothHold(Map.of(after.get()[0], next));
     }
 }

@@ -24,7 +24,7 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
 
     @Override
     String relationship() {
-        return IscInteropSystemTest.PAIR;
+        return Isc.PAIR;
     }
 
     @Override
@@ -34,31 +34,30 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
 
     @Override
     Partner startStack() throws Exception {
-        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
+        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + Isc.ISC_ADDRESS));
         for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
             Stack.script("stop-service", service);
         }
-        IscInteropSystemTest.publishTandemConfig(tandemRole());
-        Path dir = IscInteropSystemTest.ISC_DIR.resolve("matrix-tandem-" + tandemRole());
-        IscInteropSystemTest.iscDir = dir;
+        Isc.publishTandemConfig(tandemRole());
+        Path dir = Isc.ISC_DIR.resolve("matrix-tandem-" + tandemRole());
+        Isc.iscDir = dir;
         Files.createDirectories(dir);
         boolean iscPrimary = !tandemRole().equals("primary");
-        Files.writeString(
-                dir.resolve("dhcpd.conf"), IscInteropSystemTest.dhcpdConf(iscPrimary ? "primary" : "secondary"));
+        Files.writeString(dir.resolve("dhcpd.conf"), Isc.dhcpdConf(iscPrimary ? "primary" : "secondary"));
         Files.writeString(dir.resolve("dhcpd.leases"), "");
-        Isc isc = new Isc(dir, iscPrimary);
+        IscPartner isc = new IscPartner(dir, iscPrimary);
         isc.start();
         return isc;
     }
 
-    static final class Isc implements Partner {
+    static final class IscPartner implements Partner {
         final Path dir;
         final boolean primary;
         Process dhcpd;
         String log;
         int logs;
 
-        Isc(Path dir, boolean primary) {
+        IscPartner(Path dir, boolean primary) {
             this.dir = dir;
             this.primary = primary;
         }
@@ -69,7 +68,7 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
                 return;
             }
             log = "dhcpd-" + (++logs) + ".log";
-            dhcpd = IscInteropSystemTest.spawnDhcpd(log);
+            dhcpd = Isc.spawnDhcpd(log);
         }
 
         @Override
@@ -131,7 +130,7 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
             stop(false);
             Files.writeString(
                     dir.resolve("dhcpd.leases"),
-                    "failover peer \"" + IscInteropSystemTest.PAIR + "\" state {\n  my state partner-down;\n"
+                    "failover peer \"" + Isc.PAIR + "\" state {\n  my state partner-down;\n"
                             + "  partner state recover;\n" + (primary ? "" : "  mclt 20;\n") + "}\n",
                     StandardOpenOption.APPEND);
             start();
@@ -143,7 +142,7 @@ abstract class IscStartOrderMatrix extends StartOrderMatrix {
 
         @Override
         public String serverId() {
-            return IscInteropSystemTest.ISC_ADDRESS;
+            return Isc.ISC_ADDRESS;
         }
     }
 }

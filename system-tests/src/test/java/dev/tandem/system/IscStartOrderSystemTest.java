@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,31 @@ class IscStartOrderSystemTest {
     static final Duration WAIT = Duration.ofSeconds(90);
     static Process dhcpd;
 
+    /** Tandem alone, with a fresh ISC configuration and lease file made but dhcpd not started. */
+    @BeforeAll
+    static void startTandemAlone() throws Exception {
+        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + Isc.ISC_ADDRESS));
+        for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
+            Stack.script("stop-service", service);
+        }
+        Isc.publishTandemConfig("primary");
+        Isc.iscDir = Isc.ISC_DIR.resolve("start-order");
+        Files.createDirectories(Isc.iscDir);
+        Files.writeString(Isc.iscDir.resolve("dhcpd.conf"), Isc.dhcpdConf("secondary"));
+        Files.writeString(Isc.iscDir.resolve("dhcpd.leases"), "");
+    }
+
+    /** ISC started (if no case started it yet) and both NORMAL, as the first case leaves them. */
+    static void bothNormal() throws Exception {
+        if (dhcpd == null) {
+            dhcpd = Isc.spawnDhcpd("dhcpd.log");
+        }
+        bothNormalAndEachServes("dhcpd.log", "02:00:5e:81:03");
+    }
+
     @AfterAll
     static void stopAll() throws Exception {
-        IscInteropSystemTest.stop(dhcpd);
+        Isc.stop(dhcpd);
     }
 
     /**
@@ -42,24 +65,14 @@ class IscStartOrderSystemTest {
     @Test
     @Order(1)
     void iscStartedAfterTandemLeftStartupReachesNormal() throws Exception {
-        Stack.start(Map.of("TANDEM_RELAY_SERVERS", Pair.SERVER_ID_A + " " + IscInteropSystemTest.ISC_ADDRESS));
-        for (String service : List.of("gateway-b", "lease-service-b", "coordinator-b")) {
-            Stack.script("stop-service", service);
-        }
-        IscInteropSystemTest.publishTandemConfig("primary");
-        IscInteropSystemTest.iscDir = IscInteropSystemTest.ISC_DIR.resolve("start-order");
-        Files.createDirectories(IscInteropSystemTest.iscDir);
-        Files.writeString(
-                IscInteropSystemTest.iscDir.resolve("dhcpd.conf"), IscInteropSystemTest.dhcpdConf("secondary"));
-        Files.writeString(IscInteropSystemTest.iscDir.resolve("dhcpd.leases"), "");
+        assertThat(dhcpd).as("the first case: ISC not started yet").isNull();
         await().atMost(WAIT)
                 .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptions()
-                .untilAsserted(() -> assertThat(
-                                IscInteropSystemTest.relationship().get("state").asText())
-                        .isEqualTo("RECOVER"));
+                .untilAsserted(() ->
+                        assertThat(Isc.relationship().get("state").asText()).isEqualTo("RECOVER"));
 
-        dhcpd = IscInteropSystemTest.spawnDhcpd("dhcpd.log");
+        dhcpd = Isc.spawnDhcpd("dhcpd.log");
         bothNormalAndEachServes("dhcpd.log", "02:00:5e:81:01");
     }
 
@@ -70,17 +83,17 @@ class IscStartOrderSystemTest {
     @Test
     @Order(2)
     void tandemStartedAfterIscWithStateFromAnEarlierRunReachesNormal() throws Exception {
+        bothNormal();
         Stack.script("stop-service", "coordinator");
-        await().atMost(WAIT)
-                .untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve("dhcpd.log")))
-                        .contains("I move from normal to communications-interrupted"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(Isc.iscDir.resolve("dhcpd.log")))
+                .contains("I move from normal to communications-interrupted"));
         Stack.script("start-service", "coordinator");
         bothNormalAndEachServes("dhcpd.log", "02:00:5e:81:02");
     }
 
     static void bothNormalAndEachServes(String log, String macPrefix) throws Exception {
-        IscInteropSystemTest.awaitBothNormal();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(IscInteropSystemTest.iscDir.resolve(log)))
+        Isc.awaitBothNormal();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(Isc.iscDir.resolve(log)))
                 .containsPattern("I move from (recover-done|communications-interrupted) to normal"));
         Set<String> servers = new HashSet<>();
         for (boolean primary : new boolean[] {true, false}) {
@@ -91,6 +104,6 @@ class IscStartOrderSystemTest {
         }
         assertThat(servers)
                 .as("a new client of each side's buckets is served by that side")
-                .containsExactlyInAnyOrder(Pair.SERVER_ID_A, IscInteropSystemTest.ISC_ADDRESS);
+                .containsExactlyInAnyOrder(Pair.SERVER_ID_A, Isc.ISC_ADDRESS);
     }
 }

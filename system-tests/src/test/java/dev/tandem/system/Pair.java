@@ -268,7 +268,8 @@ final class Pair {
     }
 
     /** Publishes the relationship's mode to both servers and waits until both run it in NORMAL. */
-    static void switchMode(String mode, int revision) throws IOException {
+    static void switchMode(String mode) throws IOException {
+        long revision = nextRevision();
         publish("system-config.json", revision, mode);
         publish("system-config-b.json", revision, mode);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -278,8 +279,19 @@ final class Pair {
         awaitStates("NORMAL", "NORMAL");
     }
 
+    private static long lastRevision;
+
+    /**
+     * A revision above any published before, whichever test or script published it (the chaos run's are the time in
+     * milliseconds): a server ignores a configuration whose revision is not above the one it runs.
+     */
+    static synchronized long nextRevision() {
+        lastRevision = Math.max(System.currentTimeMillis(), lastRevision + 1);
+        return lastRevision;
+    }
+
     /** Publishes a changed configuration: the relationship's mode, with a new revision. */
-    static void publish(String file, int revision, String mode) throws IOException {
+    static void publish(String file, long revision, String mode) throws IOException {
         ObjectNode config = (ObjectNode)
                 JSON.readTree(Files.readString(Stack.ROOT.resolve("system-tests/src/test/resources/" + file)));
         config.put("revision", revision);

@@ -46,6 +46,7 @@ final class Stack {
         env.put("TANDEM_NET_INDEX", "1");
         env.put("TANDEM_PG_PORT", Integer.toString(PG_PORT));
         env.put("TANDEM_KAFKA_PORT", Integer.toString(KAFKA_PORT));
+        env.put("TANDEM_KAFKA_PER_SERVER", "0"); // one broker for both servers: kafka() reaches every topic
         env.put("TANDEM_HTTP_BASE", Integer.toString(HTTP_BASE));
         env.put("TANDEM_SKIP_BUILD", "1");
         env.put(
@@ -118,6 +119,13 @@ final class Stack {
     }
 
     /** {@code ip -n <namespace> <args>}: a change of (or a look at) a namespace's links, addresses, routes or rules. */
+    /** {@code ip netns exec <namespace> <command...>}: a command run in one of the lab's namespaces. */
+    static List<String> inNamespace(String namespace, String... command) {
+        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        out.addAll(List.of(command));
+        return out;
+    }
+
     static String ip(String namespace, String... args) {
         List<String> command = new ArrayList<>(List.of("ip", "-n", namespace));
         command.addAll(List.of(args));
@@ -157,7 +165,14 @@ final class Stack {
 
     static Connection database(String server) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/tandem_" + server.replace('-', '_'), "tandem", "tandem");
+                "jdbc:postgresql://127.0.0.1:" + pgPort(server) + "/tandem_" + server.replace('-', '_'),
+                "tandem",
+                "tandem");
+    }
+
+    /** Each server has a PostgreSQL of its own (deploy/local/tandem-local.sh): the second one's on the next port. */
+    static int pgPort(String server) {
+        return "dhcp-a".equals(server) ? PG_PORT : PG_PORT + 1;
     }
 
     /**
@@ -183,7 +198,7 @@ final class Stack {
     static void loseDatabase(String server) throws SQLException {
         String db = "tandem_" + server.replace('-', '_');
         try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres", "postgres", "");
+                        "jdbc:postgresql://127.0.0.1:" + pgPort(server) + "/postgres", "postgres", "");
                 java.sql.Statement s = c.createStatement()) {
             s.execute("DROP DATABASE " + db + " WITH (FORCE)");
             s.execute("CREATE DATABASE " + db + " OWNER tandem");

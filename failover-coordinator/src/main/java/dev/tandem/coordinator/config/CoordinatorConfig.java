@@ -121,7 +121,7 @@ public interface CoordinatorConfig {
         Duration timeout();
 
         /** How often the heartbeats are judged. */
-        @WithDefault("250ms")
+        @WithDefault("100ms")
         Duration checkInterval();
 
         /** After start, how long the absence of any heartbeat is not held against the server (services starting). */

@@ -430,8 +430,9 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             dial();
             identifyLeaseStore();
             startupTimer = vertx.setTimer(settings.startupTime().toMillis(), id -> run(this::startupExpired));
-            // Republished every 10 s: a lease-service does not act on a state older than its max-failover-state-age.
-            refreshTimer = vertx.setPeriodic(10_000, id -> run(this::publish));
+            // Republished every second: a lease-service does not act on a state older than its max-failover-state-age
+            // (5 s), so this server stops allocating soon after its coordinator is gone (fate-sharing the other way).
+            refreshTimer = vertx.setPeriodic(1_000, id -> run(this::publish));
             if (!settings.unackedRecheckInterval().isZero()) {
                 recheckTimer = vertx.setPeriodic(
                         settings.unackedRecheckInterval().toMillis(), id -> run(this::recheckUnacked));

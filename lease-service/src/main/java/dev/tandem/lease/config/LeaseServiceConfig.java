@@ -54,10 +54,21 @@ public interface LeaseServiceConfig {
 
         /**
          * A failover state the coordinator published longer ago than this is not acted on (nothing is allocated in its
-         * scopes): the coordinator republishes every 10 s, so an older one means this replica's state consumer lags
-         * or the coordinator is gone, and the state may have changed (PARTNER-DOWN left, say) since.
+         * scopes): the coordinator republishes every second, so an older one means this replica's state consumer lags
+         * or the coordinator is gone, and the state may have changed (PARTNER-DOWN left, say) since. A coordinator
+         * gone has lost the link too, so the partner may go PARTNER-DOWN: see {@link #partnerDownGuard}.
          */
-        @WithDefault("30s")
+        @WithDefault("5s")
         Duration maxFailoverStateAge();
+
+        /**
+         * In PARTNER-DOWN the partner's free addresses are taken this much later than MCLT after entering it (§5.2.2
+         * asks MCLT). The partner, if only its coordinator died, went on allocating until its state was older than
+         * its max-failover-state-age, and a reply it decided then reached its client up to its max-request-age later:
+         * its last leases may end that much after MCLT from the moment it lost the link. At least the partner's
+         * max-failover-state-age plus max-request-age, plus the clock difference of the two servers.
+         */
+        @WithDefault("10s")
+        Duration partnerDownGuard();
     }
 }

@@ -29,18 +29,21 @@ public class FailoverView {
     private final FailoverStatuses statuses = new FailoverStatuses();
     private final Supplier<Optional<String>> store;
     private final Duration maxAge;
+    private final Duration partnerDownGuard;
     private final java.util.Set<String> staleLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     public FailoverView(LeaseStore store, LeaseServiceConfig config) {
         this.store = store::id;
         this.maxAge = config.lease().maxFailoverStateAge();
+        this.partnerDownGuard = config.lease().partnerDownGuard();
     }
 
     /** A view for a lease database of the given identity (tests). */
     public FailoverView(String storeId) {
         this.store = () -> Optional.of(storeId);
         this.maxAge = Duration.ofSeconds(30);
+        this.partnerDownGuard = Duration.ofSeconds(10);
     }
 
     public FailoverStatuses statuses() {
@@ -80,7 +83,7 @@ public class FailoverView {
                         && (status.joining(scopeId)
                                 || (status.scopes() != null && !status.scopes().contains(scopeId)))
                 ? ServiceRules.Pool.NONE
-                : ServiceRules.pool(state, partner, draining, since, mclt, now);
+                : ServiceRules.pool(state, partner, draining, takeoverClock(state, since), mclt, now);
         Guard guard =
                 switch (pool) {
                         // §5.2.2: another client gets a released or expired address only once MCLT has passed both
@@ -91,6 +94,33 @@ public class FailoverView {
                     case NONE -> Guard.failover(backup, false, true, null);
                 };
         return new Context(relationship, state, guard, mclt, ServiceRules.renews(state, draining));
+    }
+
+    /**
+     * The moment the rules count MCLT from: in PARTNER-DOWN, entering it plus the guard ({@code
+     * tandem.lease.partner-down-guard}), for a partner whose coordinator died while its lease-services went on
+     * allocating for a few seconds.
+     */
+    private Instant takeoverClock(FailoverState state, Instant since) {
+        return state == FailoverState.PARTNER_DOWN && since != null ? since.plus(partnerDownGuard) : since;
+    }
+
+    /**
+     * Why this lease-service cannot serve a relationship of {@code settings} (empty when it can): its coordinator
+     * published the state once, but longer ago than max-failover-state-age (the coordinator is gone, or this
+     * replica's state consumer stalled). Nothing is allocated in its scopes meanwhile, so the server hands its share to
+     * the partner: the heartbeat says so.
+     */
+    public Optional<String> staleState(ServerSettings settings, Instant now) {
+        for (RelationshipConfig r : settings.relationships()) {
+            Optional<FailoverStatus> status = statuses.get(r.name());
+            if (status.isPresent() && !otherStore(status.get()) && !fresh(status.get(), now)) {
+                return Optional.of("the failover state of " + r.name() + " was published "
+                        + Duration.between(status.get().updatedAt(), now).toMillis()
+                        + " ms ago (its coordinator is gone, or this service's state consumer stalled)");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the state was published recently enough to act on; a stale one is logged once until fresh again. */

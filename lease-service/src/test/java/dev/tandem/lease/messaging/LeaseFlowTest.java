@@ -385,6 +385,70 @@ class LeaseFlowTest {
         assertThat(staleCount()).isEqualTo(before + 1);
     }
 
+    /**
+     * The database lost in the middle of a batch: the commit of the transaction that makes the client's lease ACTIVE
+     * is held (a deferred trigger sleeps in it, after every statement has run) and its connection cut, and so is the
+     * retry one by one if it gets that far. The client gets no ACK, the address stays OFFERED, and its retransmission
+     * gets an ACK of a lease that was committed.
+     */
+    @Test
+    void aRequestWhoseCommitIsLostGetsNoAckAndItsRetransmissionDoes() throws Exception {
+        String mac = "02005e000401";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        try (Connection c = TestPostgres.connect("lease_flow");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " PERFORM pg_sleep(60); RETURN NEW; END $$");
+            s.execute("CREATE CONSTRAINT TRIGGER test_hold AFTER INSERT OR UPDATE ON lease"
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                    + " WHEN (NEW.state = 'ACTIVE' AND NEW.client_key = 'hw:1:" + mac
+                    + "') EXECUTE FUNCTION test_hold()");
+            try {
+                LeaseRequest req = request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1");
+                var reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return exchange(req);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // every attempt that reaches its commit holds there: its connection is cut
+                java.util.Set<Integer> cut = new java.util.HashSet<>();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    cut.addAll(terminateHeld(s));
+                    return reply.isDone();
+                });
+                assertThat(cut).as("a commit was held and cut").isNotEmpty();
+                LeaseReply lost = reply.get();
+                assertThat(lost.action()).as("no lease that was not committed").isEqualTo("NONE");
+                assertThat(lost.reason()).isEqualTo("error");
+                assertThat(leaseState(offer.address())).isEqualTo("OFFERED hw:1:" + mac);
+            } finally {
+                s.execute("DROP TRIGGER test_hold ON lease");
+                s.execute("DROP FUNCTION test_hold()");
+            }
+        }
+        // the client's retransmission (a new request: the gateway stopped waiting for the first long ago)
+        LeaseReply ack = exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        assertThat(ack.action()).isEqualTo("ACK");
+        assertThat(ack.address()).isEqualTo(offer.address());
+        assertThat(leaseState(offer.address())).isEqualTo("ACTIVE hw:1:" + mac);
+    }
+
+    /** Cuts the connections that sleep in the test trigger; their process ids. */
+    static java.util.Set<Integer> terminateHeld(Statement s) throws SQLException {
+        java.util.Set<Integer> cut = new java.util.HashSet<>();
+        // the held connections first (materialized), so that nothing else is ever terminated
+        try (ResultSet rs = s.executeQuery("WITH held AS MATERIALIZED (SELECT pid FROM pg_stat_activity"
+                + " WHERE datname = 'lease_flow' AND wait_event = 'PgSleep' AND pid <> pg_backend_pid())"
+                + " SELECT pid FROM held WHERE pg_terminate_backend(pid)")) {
+            while (rs.next()) {
+                cut.add(rs.getInt(1));
+            }
+        }
+        return cut;
+    }
+
     double staleCount() {
         io.micrometer.core.instrument.Counter c = metrics.find("tandem_lease_requests_total")
                 .tags("type", "DISCOVER", "outcome", LeaseService.STALE)
