@@ -299,8 +299,8 @@ for fault in "${faults[@]}"; do
     load $((HOLD + 30)) "$FAULT"
     probe "$OUT/probe-${FAULT}a.log" "$(side_of "$fault")" "$((SEED * 200 + FAULT * 2))" "$(failed_server "$fault")"
     start=$(now)
-    # The probe starts once the fault is in effect: a signal, a partition, at once; a stopped broker or database once it
-    # has stopped; a restart or an API call may take seconds to return, so the probe starts with them
+    # The probe starts once the fault is in effect: a signal, a partition, at once; a restart or an API call may take
+    # seconds to return, so the probe starts with them (an answer of the failed server does not count)
     injecting=
     case "$fault" in
         kill:*)
@@ -309,8 +309,9 @@ for fault in "${faults[@]}"; do
             inject "$fault" & # stop-service waits for the process to be gone
             injecting=$! ;;
         freeze:* | partition) inject "$fault"; go "$OUT/probe-${FAULT}a.log" "$start" ;;
-        down:*) # a crash (kill -9 of the broker, PostgreSQL's immediate shutdown): the fault begins once it is down
-            inject "$fault"; start=$(now); go "$OUT/probe-${FAULT}a.log" "$start" ;;
+        down:*) # a crash (kill -9 of the broker, PostgreSQL's immediate shutdown); until it is down the failed server
+            # may still answer, which the probe does not count
+            go "$OUT/probe-${FAULT}a.log" "$start"; inject "$fault" ;;
         *) go "$OUT/probe-${FAULT}a.log" "$start"; inject "$fault" & injecting=$! ;;
     esac
     takeover "$OUT/probe-${FAULT}a.log"

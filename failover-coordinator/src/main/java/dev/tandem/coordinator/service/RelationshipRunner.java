@@ -112,6 +112,15 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     private boolean partnerTookOver;
     /** When this server paused; null when it resumed a pause at start (for how long, unknown). */
     private Instant pausedAt;
+    /** Set while pausing after this coordinator was stopped: when it stopped. */
+    private Instant stoppedAt;
+    /** When the state was last published (every second): a longer gap means this coordinator was stopped. */
+    private Instant lastPublished;
+    /**
+     * A gap in publishing this long pauses the relationship: as long as the lease-services' max-failover-state-age
+     * (5 s), after which they stopped allocating and the partner may have begun to take over.
+     */
+    static final Duration AWAY = Duration.ofSeconds(5);
 
     // The lease database the state goes with: a state is stable storage only together with its bindings (§9.3.2).
     private String leaseStore;
@@ -875,6 +884,7 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     /** A serving state pauses while the data path is down; the pause ends once it is up (FailoverStateMachine). */
     private void checkDataPath() {
         if (dataPathUp) {
+            // This server's safe period stands in for the partner's, which is not known here (ISC sends none).
             boolean mayHaveTakenOver = !config.safePeriod().isZero()
                     && (pausedAt == null || !pausedAt.plus(config.safePeriod()).isAfter(clock.instant()));
             FailoverStateMachine.onDataPathBack(state, partnerTookOver, communicating, partnerState, mayHaveTakenOver)
@@ -980,7 +990,8 @@ public final class RelationshipRunner implements PeerTransport.Listener {
             case PAUSED -> {
                 partnerTookOver = false;
                 // resumed at start: how long it has lasted is not known, so the partner may have taken over
-                pausedAt = from == FailoverState.STARTUP ? null : now;
+                pausedAt = from == FailoverState.STARTUP ? null : stoppedAt != null ? stoppedAt : now;
+                stoppedAt = null;
                 metrics.count("tandem_failover_data_path_pauses_total");
             }
             case RECOVER_WAIT -> {
@@ -2022,6 +2033,21 @@ public final class RelationshipRunner implements PeerTransport.Listener {
     }
 
     private void publish() {
+        Instant now = clock.instant();
+        Duration away = lastPublished == null ? Duration.ZERO : Duration.between(lastPublished, now);
+        lastPublished = now;
+        if (away.compareTo(AWAY) >= 0
+                && FailoverStateMachine.onDataPathLost(state, partnerState).isPresent()) {
+            // Stopped (SIGSTOP, a long pause) for longer than the lease-services act on a state: they stopped
+            // allocating, and the partner may have taken over meanwhile. Resuming with the state of before would let
+            // them allocate again before anyone knows: pause instead (which publishes), and resume as from a pause
+            // that began when this coordinator stopped.
+            stoppedAt = now.minus(away);
+            transition(
+                    FailoverState.PAUSED,
+                    "this coordinator was stopped for " + away.toSeconds() + " s: the partner may have taken over");
+            return;
+        }
         if (state != FailoverState.STARTUP) {
             // STARTUP is not operation: its publishes must not hide when this server last operated (§9.3.2), which
             // decides between RECOVER and POTENTIAL-CONFLICT when the partner is found in PARTNER-DOWN

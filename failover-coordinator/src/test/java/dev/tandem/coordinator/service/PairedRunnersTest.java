@@ -57,6 +57,34 @@ class PairedRunnersTest {
     final List<BindingUpdate> partnerUpdates = new CopyOnWriteArrayList<>();
     /** The acknowledgements the runners recorded with their lease-service. */
     final List<BindingAck> recorded = new CopyOnWriteArrayList<>();
+    /** The primary's clock: a test moves it on as if the coordinator had been stopped meanwhile. */
+    final JumpingClock primaryClock = new JumpingClock();
+
+    /** The system clock plus whatever a test added. */
+    static final class JumpingClock extends Clock {
+        private final java.util.concurrent.atomic.AtomicReference<Duration> offset =
+                new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+
+        void jump(Duration by) {
+            offset.updateAndGet(o -> o.plus(by));
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return Clock.systemUTC().instant().plus(offset.get());
+        }
+    }
+
     /** Every state the runners published, in order. */
     final List<FailoverStatus> published = new CopyOnWriteArrayList<>();
     /** The resend-all commands held back by the test (answered by it); null: answered at once. */
@@ -184,7 +212,7 @@ class PairedRunnersTest {
                 Optional.empty(),
                 bus(primaryCommands, p),
                 registry,
-                Clock.systemUTC(),
+                primaryClock,
                 vertx);
         s[0] = secondary = new RelationshipRunner(
                 "dhcp-b",
@@ -301,6 +329,30 @@ class PairedRunnersTest {
         primary.onDataPath(true, null);
         awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
         assertThat(primary.report().get().cannotServe()).isNull();
+    }
+
+    /**
+     * A coordinator stopped (SIGSTOP) for longer than its lease-services act on a state pauses when it runs again,
+     * before it publishes its state of before (they would allocate on it again while the partner may have taken over),
+     * and comes back through its partner's state.
+     */
+    @Test
+    void aCoordinatorThatWasStoppedPausesBeforeItPublishesItsStateAgain() throws Exception {
+        startPair();
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL);
+        int before = published.size();
+        primaryClock.jump(RelationshipRunner.AWAY.plusSeconds(1)); // its next republish finds a gap that long
+        await().atMost(Duration.ofSeconds(10)).until(() -> published.stream()
+                .skip(before)
+                .anyMatch(st -> st.server().equals("dhcp-a") && st.localState() == FailoverState.PAUSED));
+        assertThat(published.stream()
+                        .skip(before)
+                        .filter(st -> st.server().equals("dhcp-a"))
+                        .map(FailoverStatus::localState)
+                        .findFirst())
+                .as("the first state it publishes after the gap")
+                .contains(FailoverState.PAUSED);
+        awaitStates(FailoverState.NORMAL, FailoverState.NORMAL); // the partner, in contact, is NORMAL
     }
 
     /** A partner that took over (PARTNER-DOWN) while this server was paused is recovered from: RECOVER, not NORMAL. */
