@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole Tandem system on one machine, without Docker: a throwaway PostgreSQL cluster, a KRaft Kafka broker from
-# Maven Central jars, two servers in a failover relationship (dhcp-a: gateways on the relay side and on a directly
-# attached segment, lease-service, coordinator; dhcp-b: relay-side gateway, lease-service, coordinator), the admin-api,
+# The whole Tandem system on one machine, without Docker: a throwaway PostgreSQL cluster per server, a KRaft Kafka
+# broker from Maven Central jars (or one per server), two servers in a failover relationship (dhcp-a: gateways on the
+# relay side and on a directly attached segment, lease-service, coordinator; dhcp-b: relay-side gateway,
+# lease-service, coordinator), the admin-api,
 # a lab network of namespaces with a dhcrelay forwarding to both servers, and the demo configuration, made through the
 # admin API on first start (demo.sh).
 #
@@ -18,7 +19,7 @@
 #                                    services: both servers', or one server's (each has a PostgreSQL of its own);
 #                                    --kill stops as a crash would (PostgreSQL's immediate shutdown, a broker's
 #                                    kill -9)
-#   tandem-local.sh restart-kafka|stop-kafka|start-kafka [SERVER]   the same for Kafka (one broker for both servers, or
+#   tandem-local.sh restart-kafka|stop-kafka|start-kafka [SERVER] [--kill]   the same for Kafka (one broker for both servers, or
 #                                    each its own with TANDEM_KAFKA_PER_SERVER=1)
 #   tandem-local.sh ready            wait until every service is ready
 #   tandem-local.sh partition | heal  take the failover link between the two servers down / up again

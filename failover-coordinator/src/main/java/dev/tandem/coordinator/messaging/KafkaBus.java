@@ -25,6 +25,9 @@ public class KafkaBus implements RelationshipRunner.Bus {
     private final MutinyEmitter<BindingAck> acks;
     private final MutinyEmitter<FailoverCommand> commands;
     private final KafkaRequestReply<BindingUpdate, BindingAck> partnerUpdates;
+    /** When a failed store of a failover state was last logged (System.nanoTime; 0: never). */
+    private final java.util.concurrent.atomic.AtomicLong stateFailureLogged =
+            new java.util.concurrent.atomic.AtomicLong();
 
     public KafkaBus(
             @Channel("failover-state") MutinyEmitter<FailoverStatus> states,
@@ -39,9 +42,17 @@ public class KafkaBus implements RelationshipRunner.Bus {
 
     @Override
     public void publish(FailoverStatus status) {
-        states.sendMessage(keyed(status, status.relationship()))
-                .subscribe()
-                .with(x -> {}, e -> Log.errorf("Failover state of %s not stored: %s", status.relationship(), e));
+        states.sendMessage(keyed(status, status.relationship())).subscribe().with(x -> {}, e -> {
+            // republished every second: while Kafka is away, said once a minute
+            long now = System.nanoTime();
+            long last = stateFailureLogged.get();
+            if ((last == 0 || now - last >= java.util.concurrent.TimeUnit.MINUTES.toNanos(1))
+                    && stateFailureLogged.compareAndSet(last, now)) {
+                Log.errorf(
+                        "Failover state of %s not stored (said once a minute while it lasts): %s",
+                        status.relationship(), e);
+            }
+        });
     }
 
     @Override
