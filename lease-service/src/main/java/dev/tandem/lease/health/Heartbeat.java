@@ -4,7 +4,6 @@ import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.messaging.LeaseRequestConsumer;
 import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.service.ConfigHolder;
-import dev.tandem.lease.service.FailoverView;
 import dev.tandem.protocol.bus.ServiceHealth;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -18,15 +17,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * This instance's heartbeat to its coordinator ({@link ServiceHealth}), every 500 ms: ready when a configuration is in
- * force, the coordinator's failover states are fresh (a stale one stops allocation in its scopes), a commit to
- * PostgreSQL succeeds within a second, and Kafka has assigned it lease requests to take. Silence
+ * force, a commit to PostgreSQL succeeds within a second, and Kafka has assigned it lease requests to take. Silence
  * (the process dead or stopped, Kafka gone) says as much as "not ready": either way the coordinator hands this
  * server's share to the partner. The same judgement is this service's readiness.
  */
@@ -38,7 +35,6 @@ public class Heartbeat {
     static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(1);
 
     private final ConfigHolder config;
-    private final FailoverView failover;
     private final LeaseRepository leases;
     private final KafkaClientService kafka;
     private final MutinyEmitter<ServiceHealth> emitter;
@@ -51,7 +47,6 @@ public class Heartbeat {
 
     public Heartbeat(
             ConfigHolder config,
-            FailoverView failover,
             LeaseRepository leases,
             KafkaClientService kafka,
             @Channel(CHANNEL) MutinyEmitter<ServiceHealth> emitter,
@@ -59,7 +54,6 @@ public class Heartbeat {
             Vertx vertx,
             LeaseServiceConfig settings) {
         this.config = config;
-        this.failover = failover;
         this.leases = leases;
         this.kafka = kafka;
         this.emitter = emitter;
@@ -103,10 +97,6 @@ public class Heartbeat {
     private Uni<String> check() {
         if (config.current().isEmpty()) {
             return Uni.createFrom().item("no configuration received yet");
-        }
-        Optional<String> stale = failover.staleState(config.current().get(), clock.instant());
-        if (stale.isPresent()) {
-            return Uni.createFrom().item(stale.get());
         }
         return leases.pool()
                 .preparedQuery("INSERT INTO service_heartbeat (instance, beat_at) VALUES ($1, now())"

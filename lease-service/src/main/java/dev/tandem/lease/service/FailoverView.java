@@ -105,24 +105,6 @@ public class FailoverView {
         return state == FailoverState.PARTNER_DOWN && since != null ? since.plus(partnerDownGuard) : since;
     }
 
-    /**
-     * Why this lease-service cannot serve a relationship of {@code settings} (empty when it can): its coordinator
-     * published the state once, but longer ago than max-failover-state-age (the coordinator is gone, or this
-     * replica's state consumer stalled). Nothing is allocated in its scopes meanwhile, so the server hands its share to
-     * the partner: the heartbeat says so.
-     */
-    public Optional<String> staleState(ServerSettings settings, Instant now) {
-        for (RelationshipConfig r : settings.relationships()) {
-            Optional<FailoverStatus> status = statuses.get(r.name());
-            if (status.isPresent() && !otherStore(status.get()) && !fresh(status.get(), now)) {
-                return Optional.of("the failover state of " + r.name() + " was published "
-                        + Duration.between(status.get().updatedAt(), now).toMillis()
-                        + " ms ago (its coordinator is gone, or this service's state consumer stalled)");
-            }
-        }
-        return Optional.empty();
-    }
-
     /** Whether the state was published recently enough to act on; a stale one is logged once until fresh again. */
     private boolean fresh(FailoverStatus status, Instant now) {
         boolean fresh = status.updatedAt() == null || !status.updatedAt().isBefore(now.minus(maxAge));
