@@ -297,19 +297,8 @@ final class Isc {
         // A move shows as an address both tables gave one server that the other now holds free or has leased: each
         // allocates only its own, and the other's clients keep coming while the pass runs, so a moved address may be
         // leased at once.
-        Set<String> tandemsFree = agreedOn(true, tandemPrimary, tandemOwn);
-        List<String> leasedByIsc = takeLeases(iscClients, false, tandemPrimary, 24);
-        await().atMost(WAIT).untilAsserted(() -> {
-            Set<String> given = heldBy(tandemsFree, freeAddressesOf(false, tandemPrimary), leasedByIsc);
-            assertThat(given).as("addresses Tandem gave ISC").isNotEmpty();
-            for (String address : given) {
-                if (!leasedByIsc.contains(address)) {
-                    assertThat(iscBlock(address))
-                            .as("ISC's lease of %s", address)
-                            .contains("binding state " + iscOwn + ";");
-                }
-            }
-        });
+        List<String> leasedByIsc =
+                movedTo(false, tandemPrimary, agreedOn(true, tandemPrimary, tandemOwn), iscClients, iscOwn);
 
         // The leases of ISC's clients run out (the MCLT) and come back as FREE, the primary's (§5.11, on both sides);
         // the passes even the pools out again before Tandem's clients come.
@@ -321,19 +310,31 @@ final class Isc {
                     .as("Tandem %d, ISC %d", own, other)
                     .isLessThanOrEqualTo((own + other) / 10);
         });
-        Set<String> iscsFree = agreedOn(false, tandemPrimary, iscOwn);
-        List<String> leasedByTandem = takeLeases(tandemClients, true, tandemPrimary, 24);
+        movedTo(true, tandemPrimary, agreedOn(false, tandemPrimary, iscOwn), tandemClients, tandemOwn);
+    }
+
+    /**
+     * The receiver's clients ({@code tandem}: Tandem's, else ISC's) take 24 leases while the other server's balancing
+     * pass gives it some of {@code givenFree}: waits until some have moved (held free by the receiver, or leased by its
+     * clients), each one free in ISC's lease file as the receiver's ({@code receiversWord}); returns the leased ones.
+     */
+    static List<String> movedTo(
+            boolean tandem, boolean tandemPrimary, Set<String> givenFree, String clients, String receiversWord) {
+        List<String> leased = takeLeases(clients, tandem, tandemPrimary, 24);
         await().atMost(WAIT).untilAsserted(() -> {
-            Set<String> given = heldBy(iscsFree, freeAddressesOf(true, tandemPrimary), leasedByTandem);
-            assertThat(given).as("addresses ISC gave Tandem").isNotEmpty();
+            Set<String> given = heldBy(givenFree, freeAddressesOf(tandem, tandemPrimary), leased);
+            assertThat(given)
+                    .as("addresses given to %s", tandem ? "Tandem" : "ISC")
+                    .isNotEmpty();
             for (String address : given) {
-                if (!leasedByTandem.contains(address)) {
+                if (!leased.contains(address)) {
                     assertThat(iscBlock(address))
                             .as("ISC's lease of %s", address)
-                            .contains("binding state " + tandemOwn + ";");
+                            .contains("binding state " + receiversWord + ";");
                 }
             }
         });
+        return leased;
     }
 
     /**
