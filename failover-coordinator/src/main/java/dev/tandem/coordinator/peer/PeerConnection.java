@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One TCP connection to the partner's coordinator. Messages go out with a per-connection xid that starts at 1 and never
  * is 0 (ISC requires it for BNDUPD); replies keep the xid they answer. With a shared secret every message is signed.
  */
-public final class PeerConnection {
+public final class PeerConnection implements Channel {
 
     private final NetSocket socket;
     private final boolean outbound;
@@ -44,14 +44,14 @@ public final class PeerConnection {
                 : socket.remoteAddress().hostAddress();
     }
 
-    /** Sends a request with a fresh xid; returns the xid. */
+    @Override
     public long sendRequest(FailoverMessage message) {
         long xid = nextXid.getAndUpdate(x -> x == 0xffffffffL ? 1 : x + 1);
         send(message.withXid(xid));
         return xid;
     }
 
-    /** Sends a message as it is (a reply echoing the request's xid). */
+    @Override
     public void send(FailoverMessage message) {
         if (closed) {
             return;
@@ -60,6 +60,7 @@ public final class PeerConnection {
         socket.write(Buffer.buffer(wire));
     }
 
+    @Override
     public void close() {
         if (!closed) {
             closed = true;
@@ -67,6 +68,7 @@ public final class PeerConnection {
         }
     }
 
+    @Override
     public boolean closed() {
         return closed;
     }

@@ -1,6 +1,7 @@
 package dev.tandem.lease.messaging;
 
 import dev.tandem.lease.service.LeaseService;
+import dev.tandem.lease.service.RequestTriage;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +87,7 @@ public class LeaseRequestConsumer {
                     Timer.Sample replyTime = Timer.start(metrics);
                     List<Uni<Void>> sends = new ArrayList<>();
                     for (int i = 0; i < decided.size(); i++) {
-                        if (LeaseService.STALE.equals(decided.get(i).reason())) {
+                        if (RequestTriage.STALE.equals(decided.get(i).reason())) {
                             continue; // nobody waits for it
                         }
                         Uni<Void> send = reply(records.get(i), decided.get(i));

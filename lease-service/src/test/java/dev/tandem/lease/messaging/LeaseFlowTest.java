@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.lease.TestConfigs;
 import dev.tandem.lease.service.ConfigHolder;
-import dev.tandem.lease.service.LeaseService;
+import dev.tandem.lease.service.RequestTriage;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.Json;
 import dev.tandem.protocol.bus.LeaseEvent;
@@ -451,7 +451,7 @@ class LeaseFlowTest {
 
     double staleCount() {
         io.micrometer.core.instrument.Counter c = metrics.find("tandem_lease_requests_total")
-                .tags("type", "DISCOVER", "outcome", LeaseService.STALE)
+                .tags("type", "DISCOVER", "outcome", RequestTriage.STALE)
                 .counter();
         return c == null ? 0 : c.count();
     }

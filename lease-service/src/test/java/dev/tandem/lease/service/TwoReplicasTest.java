@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.lease.TestConfigs;
 import dev.tandem.lease.config.LeaseServiceConfig;
+import dev.tandem.lease.repository.AddressAllocator;
 import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.repository.OutboxRepository;
 import dev.tandem.protocol.bus.ClientKeys;
@@ -122,13 +123,13 @@ class TwoReplicasTest {
                         .setUser("postgres")
                         .setPassword("postgres"),
                 new PoolOptions().setMaxSize(4));
+        LeaseRepository secondRepository = new LeaseRepository(secondPool);
         LeaseService replicaB = new LeaseService(
-                config,
                 holder,
-                new LeaseRepository(secondPool),
+                new RequestTriage(config, new FailoverView("00000000-0000-0000-0000-000000000001")),
+                new DecisionWriter(holder, secondRepository, new AddressAllocator(), events, metrics),
+                secondRepository,
                 new OutboxRepository(secondPool),
-                events,
-                new FailoverView("00000000-0000-0000-0000-000000000001"),
                 metrics,
                 clock);
         try {
