@@ -41,6 +41,7 @@ fi
 . "$ROOT/deploy/local/net.sh"
 LOCAL=$ROOT/deploy/local/tandem-local.sh
 RUN=${TANDEM_RUN_DIR:-/var/tmp/tandem-local}
+export PGPASSFILE=$RUN/db/pgpass # the stack's database passwords
 HTTP=${TANDEM_HTTP_BASE:-8080}
 PG_PORT=${TANDEM_PG_PORT:-55432}
 KAFKA_PORT=${TANDEM_KAFKA_PORT:-59092}
@@ -130,7 +131,7 @@ switch_mode() { # mode: the relationship switches to it through the admin API (a
 other_mode() { [ "$MODE" = hot-standby ] && echo load-balance || echo hot-standby; }
 
 sql() { # a|b statement: on that server's lease database (each server has a PostgreSQL of its own)
-    psql -h 127.0.0.1 -p "$([ "$1" = b ] && echo $((PG_PORT + 1)) || echo "$PG_PORT")" -U tandem -d "tandem_dhcp_$1" \
+    psql -h 127.0.0.1 -p "$([ "$1" = b ] && echo $((PG_PORT + 1)) || echo "$PG_PORT")" -U tandem_lease -d "tandem_dhcp_$1" \
         -tAc "$2"
 }
 

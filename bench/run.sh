@@ -27,6 +27,7 @@ mkdir -p "$OUT"
 PGBIN=/usr/lib/postgresql/15/bin
 NS=tandem-bench
 KEA_RUN=/var/tmp/tandem-bench-kea
+export PGPASSFILE=${TANDEM_RUN_DIR:-/var/tmp/tandem-local}/db/pgpass # Tandem's database passwords
 
 say() { printf '\033[1m[bench]\033[0m %s\n' "$*"; }
 

@@ -144,7 +144,33 @@ build() {
     for j in "${jars[@]}"; do [ -f "$j" ] || die "missing $j: build with ./mvnw package -DskipTests"; done
 }
 
-start_cluster() { # dir port database...: one PostgreSQL cluster, its role and databases
+# Database credentials, made once per run directory ($RUN/db, mode 700): a role per service with least privilege, its
+# password random. The lease-services' role owns the lease databases and the admin-api's its own; neither may even
+# connect to the other's. The superuser 'postgres' is for this script (over the cluster's socket as the postgres user)
+# and for tests that inspect the tables; every TCP connection needs its password (scram-sha-256).
+LEASE_ROLE=tandem_lease
+ADMIN_ROLE=tandem_admin
+db_credentials() {
+    mkdir -p "$RUN/db"
+    chmod 700 "$RUN/db"
+    local r
+    for r in postgres "$LEASE_ROLE" "$ADMIN_ROLE"; do
+        [ -s "$RUN/db/$r.password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$RUN/db/$r.password")
+    done
+    (
+        umask 077
+        for r in postgres "$LEASE_ROLE" "$ADMIN_ROLE"; do echo "127.0.0.1:*:*:$r:$(cat "$RUN/db/$r.password")"; done             >"$RUN/db/pgpass"
+    )
+}
+export PGPASSFILE=$RUN/db/pgpass
+
+pg_super() { # dir port psql-args...: psql as the superuser over the cluster's socket
+    local dir=$1 port=$2
+    shift 2
+    runuser -u postgres -- psql -X -q -h "$dir/sock" -p "$port" -U postgres "$@"
+}
+
+start_cluster() { # dir port role:database...: one PostgreSQL cluster, its roles and databases
     local dir=$1 port=$2
     shift 2
     if [ -f "$dir/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
@@ -154,19 +180,32 @@ start_cluster() { # dir port database...: one PostgreSQL cluster, its role and d
     chown -R postgres "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         say "Creating a PostgreSQL cluster in $dir/data (durable: fsync on)"
-        runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+        runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+            -E UTF8 >/dev/null
     fi
-    say "Starting PostgreSQL on 127.0.0.1:$port for $*"
+    # the superuser over the socket as the postgres user; everyone over TCP with a password (a run directory made when
+    # every connection was trusted gets this too)
+    printf '%s\n' "local all postgres peer" "host all all 127.0.0.1/32 scram-sha-256" >"$dir/data/pg_hba.conf"
+    say "Starting PostgreSQL on 127.0.0.1:$port for ${*#*:}"
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
         -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
         start >/dev/null
-    psql -q -h 127.0.0.1 -p "$port" -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1 \
-        || psql -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE ROLE tandem LOGIN PASSWORD 'tandem'"
-    local db
-    for db in "$@"; do
-        psql -q -h 127.0.0.1 -p "$port" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-            || psql -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE $db OWNER tandem"
+    pg_super "$dir" "$port" -c "ALTER ROLE postgres PASSWORD '$(cat "$RUN/db/postgres.password")'"
+    local pair role db
+    for pair in "$@"; do
+        role=${pair%%:*} db=${pair#*:}
+        pg_super "$dir" "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname = '$role'" | grep -q 1 \
+            || pg_super "$dir" "$port" -c "CREATE ROLE $role LOGIN"
+        pg_super "$dir" "$port" -c "ALTER ROLE $role NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$(cat "$RUN/db/$role.password")'"
+        pg_super "$dir" "$port" -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+            || pg_super "$dir" "$port" -c "CREATE DATABASE $db OWNER $role"
+        # a database of the time of one shared role 'tandem' goes to its service's own
+        if pg_super "$dir" "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1; then
+            pg_super "$dir" "$port" -d "$db" -c "REASSIGN OWNED BY tandem TO $role"
+        fi
+        pg_super "$dir" "$port" -c "ALTER DATABASE $db OWNER TO $role" -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
     done
+    pg_super "$dir" "$port" -c "DROP ROLE IF EXISTS tandem" 2>/dev/null || true
 }
 
 stop_cluster() { # dir [KILL]
@@ -179,8 +218,11 @@ stop_cluster() { # dir [KILL]
 # hand its share to the partner (fate-sharing), where one database for both would stop the whole site. The admin-api's
 # database lives with the first server's.
 start_postgres() { # [server]: both clusters by default
-    if [ "${1:-$SERVER}" = "$SERVER" ]; then start_cluster "$RUN/pg" "$PG_PORT" "$DB" "$DB_ADMIN"; fi
-    if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then start_cluster "$RUN/pg-b" "$PG_PORT_B" "$DB_B"; fi
+    db_credentials
+    if [ "${1:-$SERVER}" = "$SERVER" ]; then
+        start_cluster "$RUN/pg" "$PG_PORT" "$LEASE_ROLE:$DB" "$ADMIN_ROLE:$DB_ADMIN"
+    fi
+    if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then start_cluster "$RUN/pg-b" "$PG_PORT_B" "$LEASE_ROLE:$DB_B"; fi
 }
 
 # A run directory of the time when both servers shared one cluster: the second server's leases move to its own, before
@@ -189,16 +231,17 @@ start_postgres() { # [server]: both clusters by default
 # is made again at the next start, and no server ever runs on a stale copy.
 move_shared_database() {
     local on_a
-    on_a=$(psql -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -c \
+    on_a=$(pg_super "$RUN/pg" "$PG_PORT" -tA -c \
         "SELECT datname FROM pg_database WHERE datname IN ('$DB_B', '${DB_B}_moving') ORDER BY datname DESC LIMIT 1")
     [ -n "$on_a" ] || return 0
     say "Moving $DB_B to the second server's own PostgreSQL (127.0.0.1:$PG_PORT_B); the old one stays as ${DB_B}_moved"
-    [ "$on_a" = "$DB_B" ] && psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "ALTER DATABASE $DB_B RENAME TO ${DB_B}_moving"
-    psql -q -h 127.0.0.1 -p "$PG_PORT_B" -U postgres -c "DROP DATABASE IF EXISTS $DB_B" -c "CREATE DATABASE $DB_B OWNER tandem"
-    runuser -u postgres -- pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres --no-owner "${DB_B}_moving" \
-        | psql -q -v ON_ERROR_STOP=1 --single-transaction -h 127.0.0.1 -p "$PG_PORT_B" -U tandem -d "$DB_B" >/dev/null \
+    [ "$on_a" = "$DB_B" ] && pg_super "$RUN/pg" "$PG_PORT" -c "ALTER DATABASE $DB_B RENAME TO ${DB_B}_moving"
+    pg_super "$RUN/pg-b" "$PG_PORT_B" -c "DROP DATABASE IF EXISTS $DB_B" -c "CREATE DATABASE $DB_B OWNER $LEASE_ROLE" \
+        -c "REVOKE ALL ON DATABASE $DB_B FROM PUBLIC"
+    runuser -u postgres -- pg_dump -h "$RUN/pg/sock" -p "$PG_PORT" -U postgres --no-owner "${DB_B}_moving" \
+        | psql -q -v ON_ERROR_STOP=1 --single-transaction -h 127.0.0.1 -p "$PG_PORT_B" -U "$LEASE_ROLE" -d "$DB_B" >/dev/null \
         || die "could not copy ${DB_B}_moving to 127.0.0.1:$PG_PORT_B; the next start tries again"
-    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "ALTER DATABASE ${DB_B}_moving RENAME TO ${DB_B}_moved"
+    pg_super "$RUN/pg" "$PG_PORT" -c "ALTER DATABASE ${DB_B}_moving RENAME TO ${DB_B}_moved"
 }
 
 stop_postgres() { # [server] [KILL]
@@ -304,17 +347,32 @@ stop_kafka() { # [server] [signal]
     if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then stop_service kafka-b "${2:-TERM}"; fi
 }
 
-publish_config() { # file...: one producer for them all
-    local file records=
+publish_config() { # file...: one producer for them all; each shared secret sealed, as the admin API publishes it
+    local file records= document
     for file in "$@"; do
         [ -f "$file" ] || die "no configuration file $file"
         jq -e . "$file" >/dev/null || die "$file is not valid JSON"
         say "Publishing configuration of $(jq -r .server "$file") (revision $(jq -r .revision "$file")) from $file to tandem.config"
-        records+=$(printf '%s\t%s\n' "$(jq -r .server "$file")" "$(jq -c . "$file")")$'\n'
+        document=$(sealed_secrets "$file")
+        records+=$(printf '%s\t%s\n' "$(jq -r .server <<<"$document")" "$document")$'\n'
     done
     printf '%s' "$records" | java -cp "$KLIB/*" org.apache.kafka.tools.ConsoleProducer \
         --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic tandem.config --producer-property acks=all \
         --reader-property parse.key=true --reader-property "key.separator=$(printf '\t')" >>"$RUN/logs/config.log" 2>&1
+}
+
+sealed_secrets() { # file -> the document on one line, each shared secret in clear sealed with the admin API's key
+    local document i secret
+    document=$(jq -c . "$1")
+    for i in $(jq -r '(.failover // []) | to_entries[] | select(.value.sharedSecret // "" | startswith("v1:") | not)
+            | select(.value.sharedSecret != null) | .key' <<<"$document"); do
+        secret=$(jq -r ".failover[$i].sharedSecret" <<<"$document" \
+            | TANDEM_CONFIG_KEY=$(cat "$RUN/admin/secret-key") java -cp "$(ls "$ROOT"/protocol/target/protocol-*.jar \
+                | grep -v -- '-tests\.jar' | head -1)" dev.tandem.protocol.config.SecretBox) \
+            || die "could not seal the shared secret of $1"
+        document=$(jq -c --argjson i "$i" --arg s "$secret" '.failover[$i].sharedSecret = $s' <<<"$document")
+    done
+    printf '%s' "$document"
 }
 
 java_env() { # name -> env assignments for the service
@@ -339,18 +397,18 @@ java_env() { # name -> env assignments for the service
             echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka \
                 QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:$pg/$db \
                 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$pg/$db \
-                QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem ;;
+                QUARKUS_DATASOURCE_USERNAME=$LEASE_ROLE QUARKUS_DATASOURCE_PASSWORD="$(cat "$RUN/db/$LEASE_ROLE.password")" ;;
         gateway)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=$RELAY_LINK.1 ;;
         gateway-b)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka TANDEM_GATEWAY_LISTEN_ADDRESS=$GATEWAY_B ;;
         coordinator)
             echo "${common[@]}" "${timing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
-                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
+                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" TANDEM_CONFIG_KEY="$(cat "$RUN/admin/secret-key")" ;;
         coordinator-b)
             echo "${common[@]}" "${timing[@]}" \
                 KAFKA_BOOTSTRAP_SERVERS=$PEER_KAFKA_LINK.1:$([ "$KAFKA_PER_SERVER" = 1 ] && echo $((KAFKA_B_PORT + 3)) || echo "$PEER_KAFKA_PORT") \
-                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" ;;
+                TANDEM_COMMAND_TOKEN="$(cat "$RUN/admin/command-token")" TANDEM_CONFIG_KEY="$(cat "$RUN/admin/secret-key")" ;;
         gateway-direct)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=$DIRECT_LINK.1:$LAB_KAFKA_PORT TANDEM_GATEWAY_LISTEN_ADDRESS=0.0.0.0 \
                 TANDEM_GATEWAY_DIRECT_SUBNET=$DIRECT_LAN.0/24 TANDEM_GATEWAY_BROADCAST_ADDRESS=$DIRECT_LAN.255 \
@@ -358,7 +416,7 @@ java_env() { # name -> env assignments for the service
         admin-api)
             echo "${common[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT \
                 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$DB_ADMIN \
-                QUARKUS_DATASOURCE_USERNAME=tandem QUARKUS_DATASOURCE_PASSWORD=tandem \
+                QUARKUS_DATASOURCE_USERNAME=$ADMIN_ROLE QUARKUS_DATASOURCE_PASSWORD="$(cat "$RUN/db/$ADMIN_ROLE.password")" \
                 TANDEM_ADMIN_USERS_FILE="$RUN/admin/users" TANDEM_ADMIN_SECRET_KEY="$(cat "$RUN/admin/secret-key")" \
                 TANDEM_ADMIN_COORDINATOR_TOKEN="$(cat "$RUN/admin/command-token")" ;;
     esac
@@ -498,7 +556,8 @@ start() {
     start_service dhcrelay
     cat <<INFO
 $(say "Tandem runs.")
-  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB, $DB_ADMIN (user tandem)   data in $RUN/pg/data
+  PostgreSQL      127.0.0.1:$PG_PORT   databases $DB (role $LEASE_ROLE), $DB_ADMIN (role $ADMIN_ROLE)   data in $RUN/pg/data
+                  passwords in $RUN/db (psql reads them with PGPASSFILE=$RUN/db/pgpass)
                   127.0.0.1:$PG_PORT_B   database $DB_B (the second server's own)   data in $RUN/pg-b/data
   Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*$([ "$KAFKA_PER_SERVER" = 1 ] && echo "
                   127.0.0.1:$KAFKA_B_PORT   the second server's own; tandem.config mirrored to it, its events back")

@@ -71,15 +71,18 @@ tandem.dev/server: {{ . }}
 {{- end }}
 {{- end }}
 
+{{/* The Secret of a service's database role (dict root, role: lease | admin): its own, else postgresql.existingSecret. */}}
 {{- define "tandem.pgSecret" -}}
-{{- if .Values.postgresql.cloudnativepg.enabled -}}
-{{- printf "%s-pg-app" (include "tandem.fullname" .) }}
+{{- $pg := .root.Values.postgresql -}}
+{{- if $pg.cloudnativepg.enabled -}}
+{{- printf "%s-pg-app" (include "tandem.fullname" .root) }}
 {{- else -}}
-{{- required "postgresql.existingSecret is required: a Secret with keys username and password" .Values.postgresql.existingSecret }}
+{{- $own := ternary $pg.leaseSecret $pg.adminSecret (eq .role "lease") -}}
+{{- required "postgresql.existingSecret is required (or postgresql.leaseSecret and postgresql.adminSecret): Secrets with keys username and password" (coalesce $own $pg.existingSecret) }}
 {{- end }}
 {{- end }}
 
-{{/* Database credentials as environment variables, from the Secret. */}}
+{{/* Database credentials as environment variables, from the role's Secret (dict root, role). */}}
 {{- define "tandem.pgCredentials" -}}
 - name: QUARKUS_DATASOURCE_USERNAME
   valueFrom:
@@ -91,6 +94,52 @@ tandem.dev/server: {{ . }}
     secretKeyRef:
       name: {{ include "tandem.pgSecret" . }}
       key: password
+{{- end }}
+
+{{/* A JDBC URL to a database (dict root, database), with the TLS settings of postgresql.tls. */}}
+{{- define "tandem.jdbcUrl" -}}
+{{- $pg := .root.Values.postgresql -}}
+{{- $params := list -}}
+{{- if $pg.tls.sslMode }}{{ $params = append $params (printf "sslmode=%s" $pg.tls.sslMode) }}{{ end -}}
+{{- if $pg.tls.caSecret }}{{ $params = append $params "sslrootcert=/etc/tandem/pg-ca/ca.crt" }}{{ end -}}
+{{- printf "jdbc:postgresql://%s:%d/%s" (include "tandem.pgHost" .root) (int $pg.port) .database }}{{ if $params }}?{{ join "&" $params }}{{ end }}
+{{- end }}
+
+{{/* The reactive client's TLS settings (the lease-service), as environment variables. */}}
+{{- define "tandem.pgReactiveTls" -}}
+{{- $tls := .Values.postgresql.tls -}}
+{{- if $tls.sslMode }}
+- name: QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE
+  value: {{ $tls.sslMode | quote }}
+- name: QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM
+  value: {{ ternary "HTTPS" "NONE" (eq $tls.sslMode "verify-full") | quote }}
+{{- end }}
+{{- if $tls.caSecret }}
+- name: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM
+  value: "true"
+- name: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS
+  value: /etc/tandem/pg-ca/ca.crt
+{{- end }}
+{{- end }}
+
+{{/* The database CA's volume and its mount, when postgresql.tls.caSecret is set. */}}
+{{- define "tandem.pgCaVolume" -}}
+{{- if .Values.postgresql.tls.caSecret }}
+- name: pg-ca
+  secret:
+    secretName: {{ .Values.postgresql.tls.caSecret }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end }}
+{{- end }}
+
+{{- define "tandem.pgCaMount" -}}
+{{- if .Values.postgresql.tls.caSecret }}
+- name: pg-ca
+  mountPath: /etc/tandem/pg-ca
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* Pod security context: non-root, default seccomp. */}}

@@ -1,6 +1,7 @@
 package dev.tandem.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -30,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The management plane with the real system: a relationship and its scope made through the admin API (not a file)
  * reach both servers and a real client gets a lease; a new percentage changes which server answers; "partner down"
- * sent through the API moves the secondary to PARTNER-DOWN.
+ * sent through the API moves the secondary to PARTNER-DOWN. And each service's database role reaches its own database only.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(ServiceLogsOnFailure.class)
@@ -205,6 +211,73 @@ class AdminApiSystemTest {
         } finally {
             Stack.script("heal");
         }
+    }
+
+    /**
+     * Least privilege in the databases: each service's role reaches its own database only, with its own password, and
+     * may not create roles or databases. Tried with the roles the services run as.
+     */
+    @Test
+    @Order(5)
+    void eachServiceRoleReachesOnlyItsOwnDatabaseAndOnlyWithItsPassword() throws Exception {
+        assertThatThrownBy(
+                        () -> Stack.connect(A, "tandem_admin", Stack.LEASE_ROLE).close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState())
+                        .as("permission denied for the admin database")
+                        .isEqualTo("42501"));
+        assertThatThrownBy(() ->
+                        Stack.connect(A, "tandem_dhcp_a", Stack.ADMIN_ROLE).close())
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        assertThatThrownBy(() -> DriverManager.getConnection(
+                                "jdbc:postgresql://127.0.0.1:" + Stack.pgPort(A) + "/tandem_dhcp_a",
+                                Stack.LEASE_ROLE,
+                                "not-the-password")
+                        .close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState())
+                        .as("password authentication failed")
+                        .isEqualTo("28P01"));
+        for (String[] own : new String[][] {
+            {A, "tandem_dhcp_a", Stack.LEASE_ROLE},
+            {B, "tandem_dhcp_b", Stack.LEASE_ROLE},
+            {A, "tandem_admin", Stack.ADMIN_ROLE}
+        }) {
+            try (Connection c = Stack.connect(own[0], own[1], own[2]);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreaterole, rolcreatedb,"
+                            + " (SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database"
+                            + " WHERE datname = current_database()) FROM pg_roles WHERE rolname = current_user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)))
+                        .as("%s may not act as superuser, create roles or create databases", own[2])
+                        .containsOnly(false);
+                assertThat(rs.getString(4)).as("%s owns %s", own[2], own[1]).isEqualTo(own[2]);
+            }
+        }
+    }
+
+    /**
+     * No shared secret in clear on the bus: the admin API publishes the relationship's sealed, the local stack seals
+     * those of its configuration files, and the coordinators, which hold the key, open them (the pair is NORMAL over an
+     * authenticated link).
+     */
+    @Test
+    @Order(6)
+    void sharedSecretsTravelSealedOnTheConfigurationTopic() throws Exception {
+        madeThroughTheApi();
+        List<String> secrets = new java.util.ArrayList<>();
+        for (var record : Stack.records("tandem.config")) {
+            assertThat(record.value())
+                    .as("configuration of %s", record.key())
+                    .doesNotContain("api-made-secret")
+                    .doesNotContain("system-test-secret");
+            JsonNode failover = JSON.readTree(record.value()).path("failover");
+            failover.forEach(r -> secrets.add(r.path("sharedSecret").asText(null)));
+        }
+        assertThat(secrets)
+                .as("the relationships' secrets on tandem.config")
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s).startsWith("v1:"));
     }
 
     static void setPercentage(int percent) throws Exception {

@@ -11,12 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads the public lease-events topic from the start, as an outside consumer (IPAM, audit) would. */
 final class LeaseEvents {
@@ -27,41 +22,16 @@ final class LeaseEvents {
 
     static List<LeaseEvent> all() {
         awaitOutboxesDrained();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", Stack.kafka());
-        p.put("group.id", "system-test-" + UUID.randomUUID());
-        p.put("key.deserializer", StringDeserializer.class.getName());
-        p.put("value.deserializer", StringDeserializer.class.getName());
-        p.put("enable.auto.commit", "false");
         List<LeaseEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<org.apache.kafka.common.PartitionInfo> infos =
-                    consumer.partitionsFor(Topics.LEASE_EVENTS, Duration.ofSeconds(20));
-            if (infos == null || infos.isEmpty()) {
-                throw new AssertionError("no topic " + Topics.LEASE_EVENTS + ": nothing to audit");
-            }
-            List<TopicPartition> partitions = infos.stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(20));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read lease-events to its end within 60 s");
+        for (ConsumerRecord<String, String> record : Stack.records(Topics.LEASE_EVENTS)) {
+            try {
+                LeaseEvent event = JSON.readValue(record.value(), LeaseEvent.class);
+                if (!record.key().equals(event.address())) {
+                    throw new AssertionError("event keyed " + record.key() + " is about " + event.address());
                 }
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        LeaseEvent event = JSON.readValue(record.value(), LeaseEvent.class);
-                        if (!record.key().equals(event.address())) {
-                            throw new AssertionError("event keyed " + record.key() + " is about " + event.address());
-                        }
-                        events.add(event);
-                    } catch (java.io.IOException e) {
-                        throw new AssertionError("lease event is not LeaseEvent v1 JSON: " + record.value(), e);
-                    }
-                }
+                events.add(event);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("lease event is not LeaseEvent v1 JSON: " + record.value(), e);
             }
         }
         events.sort(Comparator.comparingLong(LeaseEvent::sequence));

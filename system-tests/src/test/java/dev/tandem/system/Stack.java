@@ -163,11 +163,61 @@ final class Stack {
         return database("dhcp-a");
     }
 
+    /** A server's lease database, as its lease-services' role. */
     static Connection database(String server) throws SQLException {
+        return connect(server, "tandem_" + server.replace('-', '_'), LEASE_ROLE);
+    }
+
+    /** The roles of the local stack: one per service kind (deploy/local/tandem-local.sh). */
+    static final String LEASE_ROLE = "tandem_lease";
+
+    static final String ADMIN_ROLE = "tandem_admin";
+
+    /** A connection to a database of a server's PostgreSQL as a role, with the password the stack made for it. */
+    static Connection connect(String server, String database, String role) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + pgPort(server) + "/tandem_" + server.replace('-', '_'),
-                "tandem",
-                "tandem");
+                "jdbc:postgresql://127.0.0.1:" + pgPort(server) + "/" + database, role, password(role));
+    }
+
+    /** The password the local stack made for a database role (in its run directory). */
+    static String password(String role) {
+        try {
+            return Files.readString(Path.of(env().get("TANDEM_RUN_DIR"), "db", role + ".password"))
+                    .trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every record on a topic of the first server's Kafka, from its beginning to its end as it is now. */
+    static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records(String topic) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka());
+        p.put("group.id", "system-test-" + java.util.UUID.randomUUID());
+        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(20));
+            if (infos == null || infos.isEmpty()) {
+                throw new AssertionError("no topic " + topic);
+            }
+            var partitions = infos.stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions, Duration.ofSeconds(20));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end within 60 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     /** Each server has a PostgreSQL of its own (deploy/local/tandem-local.sh): the second one's on the next port. */
@@ -197,11 +247,11 @@ final class Stack {
     /** A server's lease database is lost: dropped and created empty, as a disk replaced. Its lease-service must be stopped. */
     static void loseDatabase(String server) throws SQLException {
         String db = "tandem_" + server.replace('-', '_');
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + pgPort(server) + "/postgres", "postgres", "");
+        try (Connection c = connect(server, "postgres", "postgres");
                 java.sql.Statement s = c.createStatement()) {
             s.execute("DROP DATABASE " + db + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + db + " OWNER tandem");
+            s.execute("CREATE DATABASE " + db + " OWNER " + LEASE_ROLE);
+            s.execute("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
         }
     }
 

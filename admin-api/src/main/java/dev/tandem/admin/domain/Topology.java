@@ -36,7 +36,8 @@ public record Topology(List<Server> servers, List<Scope> scopes, List<Relationsh
     /**
      * A failover relationship between two servers, with its member scopes (subnets).
      *
-     * @param sharedSecret in clear, as the coordinators need it
+     * @param sharedSecret sealed (see {@link dev.tandem.protocol.config.SecretBox}): published so, only the coordinators
+     *     hold the key that opens it
      */
     public record Relationship(
             String name,

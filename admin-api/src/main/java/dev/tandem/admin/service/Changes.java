@@ -70,10 +70,7 @@ public class Changes {
                 stored = new ServerConfigEntity();
                 stored.server = e.getKey();
             }
-            stored.document = secrets.protect(
-                    document,
-                    e.getValue().failover() != null
-                            && e.getValue().failover().stream().anyMatch(r -> r.sharedSecret() != null));
+            stored.document = document; // a shared secret in it is sealed (see relationships())
             // Never reused, not even after the database is lost: a service ignores a revision older than its own.
             stored.revision = Math.max(stored.revision + 1, clock.millis());
             if (fresh) {
@@ -88,7 +85,7 @@ public class Changes {
         return result;
     }
 
-    /** Everything configured, as the domain sees it (secrets opened). */
+    /** Everything configured, as the domain sees it (shared secrets sealed, as they are stored and published). */
     public Topology topology() {
         List<Topology.Server> servers = ServerEntity.<ServerEntity>listAll().stream()
                 .map(s -> new Topology.Server(
@@ -116,7 +113,7 @@ public class Changes {
                         r.maxUnackedUpdates,
                         r.loadBalanceMaxSeconds,
                         r.port,
-                        r.sharedSecret == null ? null : secrets.open(r.sharedSecret),
+                        r.sharedSecret, // sealed as stored: only the coordinators, which hold the key, open it
                         r.tls,
                         RelationshipScopeEntity.subnetsOf(r.name)))
                 .toList();

@@ -7,6 +7,7 @@ import dev.tandem.admin.entity.RelationshipScopeEntity;
 import dev.tandem.admin.entity.ScopeEntity;
 import dev.tandem.admin.entity.ServerEntity;
 import dev.tandem.protocol.config.RelationshipConfig;
+import dev.tandem.protocol.config.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
@@ -304,7 +305,13 @@ public class RelationshipService {
         r.port = Objects.requireNonNullElse(doc.port(), primary.failoverPort);
         r.tls = Boolean.TRUE.equals(doc.tls());
         if (doc.sharedSecret() != null) {
-            r.sharedSecret = doc.sharedSecret().isEmpty() ? null : secrets.seal(doc.sharedSecret());
+            String secret = doc.sharedSecret();
+            if (!secret.isEmpty() && (secret.length() < 8 || SecretBox.isSealed(secret))) {
+                String why = "failover " + r.name + ": sharedSecret must have at least 8 characters and not begin with "
+                        + SecretBox.PREFIX;
+                throw new ApiError(422, "Invalid configuration", why, List.of(why));
+            }
+            r.sharedSecret = secret.isEmpty() ? null : secrets.seal(secret);
         } else if (creating) {
             r.sharedSecret = null;
         }

@@ -1,7 +1,7 @@
 package dev.tandem.admin.service;
 
 import dev.tandem.admin.config.AdminConfig;
-import dev.tandem.admin.security.SecretBox;
+import dev.tandem.protocol.config.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
@@ -31,14 +31,9 @@ public class Secrets {
     }
 
     /**
-     * A configuration document as the outbox stores it: sealed whole when it carries a shared secret, so the secret is
-     * never in the database in clear; as it is otherwise.
+     * A configuration document as the outbox stores it: as it is, or, from before shared secrets were published sealed,
+     * sealed whole.
      */
-    public String protect(String document, boolean carriesSecret) {
-        return carriesSecret ? seal(document) : document;
-    }
-
-    /** The document {@link #protect} stored. */
     public String reveal(String stored) {
         return stored.startsWith(SecretBox.PREFIX) ? open(stored) : stored;
     }

@@ -22,6 +22,7 @@ import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.bus.ScopeStatistics;
 import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.config.SecretBox;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
 import dev.tandem.testsupport.TestPostgres;
@@ -47,6 +48,9 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "database", value = "admin"),
         restrictToAnnotatedClass = true)
 class AdminApiTest {
+
+    /** The admin API's secret key in the test profile (application.properties): it seals shared secrets. */
+    static final String TEST_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -287,7 +291,9 @@ class AdminApiTest {
             assertThat(a.failover()).singleElement().satisfies(f -> {
                 assertThat(f.role()).isEqualTo("primary");
                 assertThat(f.peerAddress()).isEqualTo("198.51.100.12");
-                assertThat(f.sharedSecret()).isEqualTo("a-long-shared-secret");
+                // sealed on the bus: only a coordinator with the key opens it
+                assertThat(f.sharedSecret()).startsWith("v1:").doesNotContain("a-long-shared-secret");
+                assertThat(new SecretBox(TEST_KEY).open(f.sharedSecret())).isEqualTo("a-long-shared-secret");
                 assertThat(f.loadBalancePercent()).isEqualTo(60);
             });
             assertThat(b.failover())
@@ -297,14 +303,14 @@ class AdminApiTest {
             assertThat(b.scopes()).extracting(ServerConfig.Scope::subnet).containsExactly("10.30.0.0/24");
         });
 
-        // nor in clear in the configuration outbox (the document carrying it is sealed whole)
+        // nor in clear in the configuration outbox (it carries the secret sealed)
         try (var c = TestPostgres.connect("admin");
                 ResultSet rs = c.createStatement()
                         .executeQuery("SELECT document FROM server_config WHERE server IN ('fo-a', 'fo-b')")) {
             int documents = 0;
             while (rs.next()) {
                 documents++;
-                assertThat(rs.getString(1)).startsWith("v1:").doesNotContain("a-long-shared-secret");
+                assertThat(rs.getString(1)).doesNotContain("a-long-shared-secret");
             }
             assertThat(documents).isEqualTo(2);
         }
@@ -334,7 +340,10 @@ class AdminApiTest {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(published("fo-a").failover().get(0).loadBalancePercent()).isEqualTo(25);
             assertThat(published("fo-b").failover().get(0).loadBalancePercent()).isEqualTo(25);
-            assertThat(published("fo-b").failover().get(0).sharedSecret()).isEqualTo("a-long-shared-secret");
+            assertThat(new SecretBox(TEST_KEY)
+                            .open(published("fo-b").failover().get(0).sharedSecret()))
+                    .as("the secret stays when not sent")
+                    .isEqualTo("a-long-shared-secret");
         });
 
         // replication: a change on the primary's copy reaches the partner only when replicated
@@ -500,6 +509,12 @@ class AdminApiTest {
                 .then()
                 .statusCode(422)
                 .body("errors", hasItem(containsString("sharedSecret must have at least 8")));
+        shortSecret.put("sharedSecret", "v1:looks-sealed-already");
+        admin().body(shortSecret)
+                .post("/api/v1/relationships")
+                .then()
+                .statusCode(422)
+                .body("errors", hasItem(containsString("not begin with v1:")));
         reader().get("/api/v1/relationships/bad").then().statusCode(404);
     }
 

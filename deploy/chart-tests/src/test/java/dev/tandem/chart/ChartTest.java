@@ -284,6 +284,83 @@ class ChartTest {
     }
 
     @Test
+    void eachServiceUsesItsOwnDatabaseRoleAndTheTlsSettings() throws IOException {
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t)
+                .set("postgresql.leaseSecret", "tandem-lease-role")
+                .set("postgresql.adminSecret", "tandem-admin-role")
+                .set("postgresql.tls.sslMode", "verify-full")
+                .set("postgresql.tls.caSecret", "tandem-pg-ca"));
+        Deployment lease = deployment(all, "tandem-dhcp-a-lease-service");
+        Deployment admin = deployment(all, "tandem-admin-api");
+        Map<String, EnvVar> leaseEnv = env(lease);
+        Map<String, EnvVar> adminEnv = env(admin);
+        for (String key : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
+            assertThat(leaseEnv.get(key).getValueFrom().getSecretKeyRef().getName())
+                    .isEqualTo("tandem-lease-role");
+            assertThat(adminEnv.get(key).getValueFrom().getSecretKeyRef().getName())
+                    .isEqualTo("tandem-admin-role");
+        }
+        assertThat(leaseEnv.get("QUARKUS_DATASOURCE_JDBC_URL").getValue())
+                .isEqualTo("jdbc:postgresql://postgres:5432/tandem_dhcp_a"
+                        + "?sslmode=verify-full&sslrootcert=/etc/tandem/pg-ca/ca.crt");
+        assertThat(adminEnv.get("QUARKUS_DATASOURCE_JDBC_URL").getValue())
+                .endsWith("/tandem_admin?sslmode=verify-full&sslrootcert=/etc/tandem/pg-ca/ca.crt");
+        assertThat(leaseEnv.get("QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE")
+                        .getValue())
+                .isEqualTo("verify-full");
+        assertThat(leaseEnv.get("QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM")
+                        .getValue())
+                .isEqualTo("HTTPS");
+        assertThat(leaseEnv.get("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS")
+                        .getValue())
+                .isEqualTo("/etc/tandem/pg-ca/ca.crt");
+        for (Deployment d : List.of(lease, admin)) {
+            var pod = d.getSpec().getTemplate().getSpec();
+            assertThat(pod.getVolumes())
+                    .extracting(
+                            v -> v.getSecret() == null ? null : v.getSecret().getSecretName())
+                    .contains("tandem-pg-ca");
+            assertThat(pod.getContainers().get(0).getVolumeMounts())
+                    .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/tandem/pg-ca"));
+        }
+
+        Map<String, EnvVar> shared = env(deployment(objects(MINIMAL), "tandem-admin-api"));
+        assertThat(shared.get("QUARKUS_DATASOURCE_PASSWORD")
+                        .getValueFrom()
+                        .getSecretKeyRef()
+                        .getName())
+                .as("without a role Secret of its own, the shared one")
+                .isEqualTo("tandem-postgres");
+        assertThat(shared.get("QUARKUS_DATASOURCE_JDBC_URL").getValue()).doesNotContain("sslmode");
+        assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("postgresql.tls.sslMode", "on")))
+                .hasMessageContaining("/postgresql/tls/sslMode");
+    }
+
+    @Test
+    void theCoordinatorsGetTheKeyThatOpensTheSealedSharedSecrets() throws IOException {
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t).set("adminApi.existingSecret", "tandem-admin"));
+        for (String server : List.of("dhcp-a", "dhcp-b")) {
+            EnvVar key =
+                    env(deployment(all, "tandem-" + server + "-coordinator")).get("TANDEM_CONFIG_KEY");
+            assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("tandem-admin");
+            assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secret-key");
+        }
+    }
+
+    static Deployment deployment(List<HasMetadata> all, String name) {
+        return ofType(all, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    static Map<String, EnvVar> env(Deployment d) {
+        Map<String, EnvVar> env = new java.util.HashMap<>();
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
+        return env;
+    }
+
+    @Test
     void theSchemaRefusesAWrongTypeAnUnknownKeyAndLatest() {
         assertThatThrownBy(() -> Manifests.render(t -> MINIMAL.apply(t).set("gateway.replicas", "two")))
                 .hasMessageContaining("/gateway/replicas");

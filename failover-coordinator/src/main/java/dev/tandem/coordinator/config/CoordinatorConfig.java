@@ -20,6 +20,12 @@ public interface CoordinatorConfig {
      */
     java.util.Optional<String> commandToken();
 
+    /**
+     * The key that opens the relationships' shared secrets, which come sealed on the configuration topic (base64 of 32
+     * bytes): the admin API's {@code tandem.admin.secret-key}. Without it, a relationship with a secret is refused.
+     */
+    java.util.Optional<String> configKey();
+
     Failover failover();
 
     interface Failover {

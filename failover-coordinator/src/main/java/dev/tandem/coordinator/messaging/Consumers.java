@@ -1,12 +1,10 @@
 package dev.tandem.coordinator.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.coordinator.config.ConfigDocuments;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.coordinator.service.Relationships;
 import dev.tandem.coordinator.service.StateStore;
 import dev.tandem.protocol.bus.BindingUpdate;
-import dev.tandem.protocol.bus.ServerConfig;
-import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.InvalidConfigException;
 import dev.tandem.protocol.config.ServerSettings;
 import io.quarkus.logging.Log;
@@ -21,15 +19,16 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class Consumers {
 
     private final Relationships relationships;
-    private final ObjectMapper mapper;
+    private final ConfigDocuments documents;
     private final String server;
     private final AtomicLong revision = new AtomicLong(-1);
 
     private final StateStore store;
 
-    public Consumers(Relationships relationships, ObjectMapper mapper, CoordinatorConfig config, StateStore store) {
+    public Consumers(
+            Relationships relationships, ConfigDocuments documents, CoordinatorConfig config, StateStore store) {
         this.relationships = relationships;
-        this.mapper = mapper;
+        this.documents = documents;
         this.server = config.server();
         this.store = store;
     }
@@ -50,7 +49,7 @@ public class Consumers {
                     revision.set(0);
                 }
             }
-            ServerSettings settings = ConfigValidator.validate(mapper.readValue(record.value(), ServerConfig.class));
+            ServerSettings settings = documents.read(record.value());
             if (settings.revision() < revision.get()) {
                 Log.debugf(
                         "Skipping configuration revision %d: revision %d is newer",

@@ -1,11 +1,10 @@
 package dev.tandem.coordinator.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.coordinator.config.ConfigDocuments;
 import dev.tandem.coordinator.config.CoordinatorConfig;
 import dev.tandem.protocol.bus.FailoverStatus;
-import dev.tandem.protocol.bus.ServerConfig;
 import dev.tandem.protocol.bus.Topics;
-import dev.tandem.protocol.config.ConfigValidator;
 import dev.tandem.protocol.config.ServerSettings;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,14 +30,17 @@ public class StateStore {
     private final String bootstrap;
     private final String topic;
     private final ObjectMapper mapper;
+    private final ConfigDocuments documents;
 
     public StateStore(
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             CoordinatorConfig config,
-            ObjectMapper mapper) {
+            ObjectMapper mapper,
+            ConfigDocuments documents) {
         this.bootstrap = bootstrap;
         this.topic = Topics.failoverState(config.server());
         this.mapper = mapper;
+        this.documents = documents;
     }
 
     /** The last state of each relationship; empty for a new server. Blocks until the topic is read to its end. */
@@ -74,8 +76,7 @@ public class StateStore {
                 return;
             }
             try {
-                ServerSettings settings =
-                        ConfigValidator.validate(mapper.readValue(record.value(), ServerConfig.class));
+                ServerSettings settings = documents.read(record.value());
                 newest[0] = Math.max(newest[0], settings.revision());
             } catch (Exception e) {
                 // refused when it arrives on the channel, and logged there

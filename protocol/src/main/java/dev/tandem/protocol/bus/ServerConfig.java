@@ -25,6 +25,12 @@ public record ServerConfig(
 
     public static final int VERSION = 1;
 
+    /** This configuration with other failover relationships. */
+    public ServerConfig withFailover(List<Relationship> relationships) {
+        return new ServerConfig(
+                version, server, revision, serverIdentifier, offerTimeout, declineProbation, scopes, relationships);
+    }
+
     /** The configuration without failover relationships. */
     public ServerConfig(
             int version,
@@ -54,7 +60,9 @@ public record ServerConfig(
      * @param maxResponseDelay seconds without a message from the partner before communication counts as lost (60)
      * @param maxUnackedUpdates binding updates the partner may have in flight to us (100)
      * @param loadBalanceMaxSeconds a client whose secs exceed this is answered by both servers; 0 turns it off (3)
-     * @param sharedSecret authenticates every message when set (HMAC-SHA256)
+     * @param sharedSecret authenticates every message when set (HMAC-SHA256): sealed ({@code v1:...}, see
+     *     {@link dev.tandem.protocol.config.SecretBox}) as the admin API and the local stack publish it, so that only the
+     *     coordinators, which hold the key, can read it; in clear only in a configuration file
      * @param scopes subnets of this server's scopes that belong to the relationship
      * @param tls the failover connection runs over mutually authenticated TLS (key and trust stores are settings
      *     of the coordinator, not of the configuration topic)
@@ -114,6 +122,28 @@ public record ServerConfig(
                     sharedSecret,
                     scopes,
                     null);
+        }
+
+        /** This relationship with another shared secret (a coordinator's, opened from the sealed one). */
+        public Relationship withSharedSecret(String secret) {
+            return new Relationship(
+                    name,
+                    role,
+                    mode,
+                    localAddress,
+                    port,
+                    peerAddress,
+                    peerPort,
+                    mclt,
+                    loadBalancePercent,
+                    reservePercent,
+                    safePeriod,
+                    maxResponseDelay,
+                    maxUnackedUpdates,
+                    loadBalanceMaxSeconds,
+                    secret,
+                    scopes,
+                    tls);
         }
 
         @Override

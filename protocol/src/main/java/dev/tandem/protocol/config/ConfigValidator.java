@@ -162,7 +162,9 @@ public final class ConfigValidator {
             if (lbMax < 0 || lbMax > 3600) {
                 problems.add(at + ": loadBalanceMaxSeconds " + lbMax + " must be 0..3600");
             }
-            if (r.sharedSecret() != null && r.sharedSecret().length() < 8) {
+            if (r.sharedSecret() != null
+                    && !SecretBox.isSealed(r.sharedSecret())
+                    && r.sharedSecret().length() < 8) {
                 problems.add(at + ": sharedSecret must have at least 8 characters");
             }
             List<String> ids = new ArrayList<>();

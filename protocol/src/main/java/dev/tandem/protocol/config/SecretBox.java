@@ -1,4 +1,4 @@
-package dev.tandem.admin.security;
+package dev.tandem.protocol.config;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -8,9 +8,14 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts relationship secrets at rest (AES-256-GCM, a fresh 96-bit nonce per value). The coordinators need the secret
- * itself for HMAC, so it cannot be hashed; the key lives outside the database (configuration or a Kubernetes Secret).
- * Stored form: {@code v1:<base64 nonce||ciphertext||tag>}.
+ * Seals relationship secrets (AES-256-GCM, a fresh 96-bit nonce per value): at rest in the admin API's database and on
+ * the configuration topic, where only the coordinators, which hold the key, open them. The coordinators need the
+ * secret itself for HMAC, so it cannot be hashed; the key lives outside the database and the bus (configuration or a
+ * Kubernetes Secret). Sealed form: {@code v1:<base64 nonce||ciphertext||tag>}.
+ *
+ * <p>As a command ({@code java -cp protocol.jar dev.tandem.protocol.config.SecretBox}), it seals the secret read on
+ * standard input with the key in {@code TANDEM_CONFIG_KEY}: the local stack seals the secrets of configuration files so
+ * with it before it publishes them.
  */
 public final class SecretBox {
 
@@ -21,6 +26,26 @@ public final class SecretBox {
     private final SecretKeySpec key;
     // per instance, not static: a native image must not hold a seeded SecureRandom built at build time
     private final SecureRandom random = new SecureRandom();
+
+    /** Whether a value is sealed (else it is a secret in clear, as a configuration file may hold it). */
+    public static boolean isSealed(String value) {
+        return value != null && value.startsWith(PREFIX);
+    }
+
+    public static void main(String[] args) {
+        String key = System.getenv("TANDEM_CONFIG_KEY");
+        if (key == null || key.isBlank()) {
+            System.err.println("TANDEM_CONFIG_KEY (base64 of 32 bytes) is not set");
+            System.exit(2);
+        }
+        seal(key, System.in, System.out);
+    }
+
+    /** Seals the first line read (the secret, without its line end) and prints it. */
+    static void seal(String key, java.io.InputStream in, java.io.PrintStream out) {
+        String secret = new java.util.Scanner(in, java.nio.charset.StandardCharsets.UTF_8).nextLine();
+        out.println(new SecretBox(key).seal(secret));
+    }
 
     /** @param base64Key 32 bytes, base64 */
     public SecretBox(String base64Key) {
