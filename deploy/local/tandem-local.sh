@@ -205,7 +205,11 @@ start_cluster() { # dir port role:database...: one PostgreSQL cluster, its roles
         fi
         pg_super "$dir" "$port" -c "ALTER DATABASE $db OWNER TO $role" -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
     done
-    pg_super "$dir" "$port" -c "DROP ROLE IF EXISTS tandem" 2>/dev/null || true
+    # the shared role itself: it may still own a database kept aside (${DB_B}_moved), but it logs in no more
+    if pg_super "$dir" "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1; then
+        pg_super "$dir" "$port" -c "ALTER ROLE tandem NOLOGIN PASSWORD NULL"
+        pg_super "$dir" "$port" -c "DROP ROLE tandem" >/dev/null 2>&1 || true
+    fi
 }
 
 stop_cluster() { # dir [KILL]

@@ -40,8 +40,7 @@ public class OutboxRepository {
     /**
      * Locks up to {@code limit} unpublished events in order, hands them to {@code publish} and deletes them once it
      * completes; if publishing fails the transaction rolls back and the events stay for the next attempt. Returns how
-     * many were published. (Measured: one DELETE ... RETURNING of a locking subquery instead of these two statements
-     * read 1,465 buffers a drain against 70.)
+     * many were published. (Two statements, not one DELETE ... RETURNING of a locking subquery: bench/README.md.)
      */
     public Uni<Integer> drain(int limit, Function<List<Stored>, Uni<Void>> publish) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT sequence, address, event FROM lease_event_outbox"

@@ -100,9 +100,8 @@ public class LeaseService {
     /**
      * The requests of one client are decided one after the other, in the order they came; the clients of a batch are
      * decided side by side, so their statements are pipelined on the transaction's connection (the database still
-     * runs them one at a time, and every write checks in its WHERE clause that the row may still take it). Measured:
-     * with one statement waiting for the other, a batch cost a round trip to PostgreSQL per statement, and round trips
-     * under a loaded CPU, not the statements, limited the rate (bench/README.md). The facts of each client's first
+     * runs them one at a time, and every write checks in its WHERE clause that the row may still take it): one statement
+     * waiting for the other costs a round trip each (bench/README.md has the measurements). The facts of each client's first
      * request are locked for the whole batch in one statement; a client's later requests in the batch lock theirs
      * again, after its earlier ones were applied.
      */

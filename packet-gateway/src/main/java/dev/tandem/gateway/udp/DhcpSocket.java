@@ -32,9 +32,8 @@ import java.util.concurrent.TimeUnit;
  * the reply consumer is assigned, closed at shutdown. Broadcast is enabled for replies to directly attached clients.
  *
  * <p>A Netty channel rather than Vert.x's datagram socket: that one sizes each read's buffer to the socket's kernel
- * receive buffer, so a receive buffer big enough for a storm of clients (4 MiB) made every datagram allocate and zero 4 MiB
- * of direct memory, half of the gateway's CPU under load (bench/README.md). Here the kernel buffer and the read buffer
- * are set apart.
+ * receive buffer (4 MiB here, for a storm of clients), so every datagram would allocate that much (what it cost:
+ * bench/README.md). Here the kernel buffer and the read buffer are set apart.
  */
 @ApplicationScoped
 public class DhcpSocket {
