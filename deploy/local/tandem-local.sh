@@ -36,7 +36,7 @@
 # through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT and TANDEM_LEASE_OUTBOX_VACUUM_AFTER to the
 # lease-services; TANDEM_KAFKA_PER_SERVER (0; 1: each server has a Kafka of its own, the second on TANDEM_KAFKA_PORT +
 # 10, with tandem.config mirrored to it and its lease events back); TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1:
-# the broker jars, kept across purges).
+# the broker jars, kept across purges); QUARKUS_LOG_CONSOLE_JSON_ENABLED (true: the services log JSON lines).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -389,6 +389,8 @@ java_env() { # name -> env assignments for the service
     [ -n "$(in_ns "$1")" ] && host=0.0.0.0
     local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")"
         QUARKUS_HTTP_HOST="$host")
+    # logs as JSON (one object a line) when asked for
+    [ -n "${QUARKUS_LOG_CONSOLE_JSON_ENABLED:-}" ] && common+=(QUARKUS_LOG_CONSOLE_JSON_ENABLED="$QUARKUS_LOG_CONSOLE_JSON_ENABLED")
     local timing=() leasing=() v
     for v in TANDEM_FAILOVER_STARTUP_TIME TANDEM_FAILOVER_RECONNECT_INTERVAL TANDEM_FAILOVER_POOL_BALANCE_INTERVAL; do
         [ -n "${!v:-}" ] && timing+=("$v=${!v}")

@@ -212,3 +212,11 @@ imagePullSecrets:
 - name: tmp
   emptyDir: {}
 {{- end }}
+
+{{/* Logging: JSON lines instead of text when logging.json is set. */}}
+{{- define "tandem.logEnv" -}}
+{{- if .Values.logging.json }}
+- name: QUARKUS_LOG_CONSOLE_JSON_ENABLED
+  value: "true"
+{{- end }}
+{{- end }}

@@ -111,6 +111,71 @@ class DhcpClientsSystemTest {
         }
     }
 
+    /**
+     * Each exchange leaves a line in the gateway's log in ISC dhcpd's words, and the log turns to JSON (one object a
+     * line) by configuration: the gateway is started again with it.
+     */
+    @Test
+    @Order(8)
+    void eachExchangeIsLoggedPerClientAndJsonLoggingIsASwitch() throws Exception {
+        Path log = Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", "gateway.log");
+        String address = leaseFor("02:00:5e:30:00:08", "logged-client");
+        String line =
+                "DHCPACK on " + address + " to 02:00:5e:30:00:08 (logged-client) via " + Stack.RELAY_LAN + ".1 lease ";
+        await().atMost(WAIT).until(() -> Files.readString(log).contains(line));
+        assertThat(Files.readString(log)).contains("DHCPOFFER on " + address + " to 02:00:5e:30:00:08");
+
+        Map<String, String> json = new java.util.HashMap<>(Stack.env());
+        json.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+        String script = Stack.ROOT.resolve("deploy/local/tandem-local.sh").toString();
+        try {
+            Stack.script("stop-service", "gateway");
+            long before = Files.size(log); // what the gateway started with JSON on writes
+            Stack.run(Duration.ofMinutes(2), json, List.of(script, "start-service", "gateway"));
+            String second = leaseFor("02:00:5e:30:00:09", "json-client");
+            await().atMost(WAIT).until(() -> tail(log, before).contains("DHCPACK on " + second));
+            List<String> lines =
+                    tail(log, before).lines().filter(l -> !l.isBlank()).toList();
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String l : lines) {
+                assertThat(mapper.readTree(l).isObject())
+                        .as("a JSON object: %s", l)
+                        .isTrue();
+            }
+            assertThat(lines)
+                    .anySatisfy(l -> assertThat(
+                                    mapper.readTree(l).path("loggerName").asText())
+                            .isEqualTo("tandem.clients"))
+                    .anySatisfy(
+                            l -> assertThat(mapper.readTree(l).path("message").asText())
+                                    .startsWith("DHCPACK on " + second + " to 02:00:5e:30:00:09 (json-client)"));
+        } finally {
+            Stack.script("stop-service", "gateway");
+            Stack.script("start-service", "gateway");
+        }
+    }
+
+    /** A relayed udhcpc client's address, once bound (the client then ends). */
+    static String leaseFor(String mac, String host) throws Exception {
+        Clients.Client client = Clients.udhcpc(LAN, LAN_IF, mac, host);
+        try {
+            await().atMost(WAIT).until(() -> client.last("bound").isPresent());
+            return client.last("bound").orElseThrow();
+        } finally {
+            client.process().destroy();
+        }
+    }
+
+    /** What a log gained after the offset. */
+    static String tail(Path log, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(
+                all,
+                (int) Math.min(offset, all.length),
+                (int) Math.max(0, all.length - offset),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     @Order(2)
     void dhclientGetsAndReleasesALeaseOnTheDirectSegmentAndThroughTheRelay() throws Exception {

@@ -347,6 +347,24 @@ class ChartTest {
         }
     }
 
+    @Test
+    void jsonLogsAreOneSwitchForEveryService() throws IOException {
+        List<PodSpec> json = pods(objects(t -> MINIMAL.apply(t).set("logging.json", true))).stream()
+                .filter(p -> p.getContainers().get(0).getImage().contains("tandem"))
+                .toList();
+        assertThat(json)
+                .as("two gateways, lease-services and coordinators, and the admin API")
+                .hasSize(7);
+        assertThat(json)
+                .allSatisfy(p -> assertThat(p.getContainers().get(0).getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("QUARKUS_LOG_CONSOLE_JSON_ENABLED");
+                    assertThat(e.getValue()).isEqualTo("true");
+                }));
+        assertThat(pods(objects(MINIMAL)))
+                .allSatisfy(p -> assertThat(p.getContainers().get(0).getEnv())
+                        .noneMatch(e -> e.getName().equals("QUARKUS_LOG_CONSOLE_JSON_ENABLED")));
+    }
+
     static Deployment deployment(List<HasMetadata> all, String name) {
         return ofType(all, Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals(name))

@@ -29,9 +29,6 @@ import java.util.function.ToLongBiFunction;
 @ApplicationScoped
 public class BindingRepository {
 
-    /** The advisory lock key that serializes pool-balancing passes. */
-    private static final long BALANCE_LOCK = 0x7A4E_0001L;
-
     private final Pool pool;
 
     public BindingRepository(Pool pool) {
@@ -150,30 +147,29 @@ public class BindingRepository {
      */
     public Uni<List<Balanced>> balance(
             String[] scopes, boolean ownBackup, ToLongBiFunction<Long, Long> toGive, Instant now) {
-        return Conflicts.retried(
-                pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + BALANCE_LOCK + ")")
-                        .execute()
-                        .flatMap(x -> conn.preparedQuery("SELECT scope, count(*) FILTER (WHERE NOT backup) AS free,"
-                                        + " count(*) FILTER (WHERE backup) AS backup FROM lease WHERE scope = ANY($1)"
-                                        + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL GROUP BY scope")
-                                .execute(Tuple.of((Object) scopes)))
-                        .flatMap(rs -> {
-                            List<Uni<Balanced>> passes = new ArrayList<>();
-                            for (Row row : rs) {
-                                String scope = row.getString("scope");
-                                long free = row.getLong("free");
-                                long backup = row.getLong("backup");
-                                long n = toGive.applyAsLong(free, backup);
-                                passes.add(
-                                        n == 0
-                                                ? Uni.createFrom().item(new Balanced(scope, free, backup, 0))
-                                                : give(conn, scope, ownBackup, n, now)
-                                                        .map(given -> new Balanced(scope, free, backup, given)));
-                            }
-                            return passes.isEmpty()
-                                    ? Uni.createFrom().item(List.<Balanced>of())
-                                    : Uni.join().all(passes).andFailFast();
-                        })));
+        return Conflicts.retried(pool.withTransaction(conn -> conn.query(AdvisoryLocks.take(AdvisoryLocks.BALANCE))
+                .execute()
+                .flatMap(x -> conn.preparedQuery("SELECT scope, count(*) FILTER (WHERE NOT backup) AS free,"
+                                + " count(*) FILTER (WHERE backup) AS backup FROM lease WHERE scope = ANY($1)"
+                                + " AND state = 'FREE' AND in_pool AND reserved_for IS NULL GROUP BY scope")
+                        .execute(Tuple.of((Object) scopes)))
+                .flatMap(rs -> {
+                    List<Uni<Balanced>> passes = new ArrayList<>();
+                    for (Row row : rs) {
+                        String scope = row.getString("scope");
+                        long free = row.getLong("free");
+                        long backup = row.getLong("backup");
+                        long n = toGive.applyAsLong(free, backup);
+                        passes.add(
+                                n == 0
+                                        ? Uni.createFrom().item(new Balanced(scope, free, backup, 0))
+                                        : give(conn, scope, ownBackup, n, now)
+                                                .map(given -> new Balanced(scope, free, backup, given)));
+                    }
+                    return passes.isEmpty()
+                            ? Uni.createFrom().item(List.<Balanced>of())
+                            : Uni.join().all(passes).andFailFast();
+                })));
     }
 
     private static Uni<Integer> give(SqlConnection conn, String scope, boolean ownBackup, long n, Instant now) {

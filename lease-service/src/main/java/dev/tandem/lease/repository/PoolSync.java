@@ -34,12 +34,6 @@ import java.util.Set;
 @ApplicationScoped
 public class PoolSync {
 
-    /**
-     * The transaction-scoped advisory lock that lets one lease-service replica at a time apply a configuration (its
-     * key is arbitrary, unique among the locks of this database).
-     */
-    static final long SYNC_LOCK = 4711;
-
     private final Pool pool;
 
     public PoolSync(Pool pool) {
@@ -51,8 +45,7 @@ public class PoolSync {
      * that left the pools are deleted once nothing is bound to them. Serialised across replicas by an advisory lock.
      */
     public Uni<Map<String, Departed>> syncPools(ServerSettings settings, Instant now) {
-        return Conflicts.retried(pool.withTransaction(conn -> conn.query(
-                        "SELECT pg_advisory_xact_lock(" + SYNC_LOCK + ")")
+        return Conflicts.retried(pool.withTransaction(conn -> conn.query(AdvisoryLocks.take(AdvisoryLocks.POOL_SYNC))
                 .execute()
                 .flatMap(x -> conn.preparedQuery("SELECT revision FROM applied_config WHERE server = $1")
                         .execute(Tuple.of(settings.server())))

@@ -57,6 +57,7 @@ public class GatewayService {
     private final Counter[] received = new Counter[MessageType.values().length];
     private final Counter[] sent = new Counter[MessageType.values().length];
     private final ConcurrentHashMap<String, Boolean> loggedDrops = new ConcurrentHashMap<>();
+    private final ClientLog clientLog;
     /** Exchanges waiting for the lease-service, so a client's retransmission does not queue the same work again. */
     private final Set<Exchange> pending = ConcurrentHashMap.newKeySet();
 
@@ -79,6 +80,7 @@ public class GatewayService {
         this.directSubnet = config.gateway().directSubnet().map(Subnet::parse);
         this.broadcastAddress = Ipv4.parse(config.gateway().broadcastAddress());
         this.serverIdOverride = config.gateway().serverIdentifier().map(Ipv4::parse);
+        this.clientLog = new ClientLog(config.server());
         this.exchangeTimer = Timer.builder("tandem_lease_exchange_seconds")
                 .description("From a client message received to the lease-service's decision")
                 .publishPercentiles(0.5, 0.99)
@@ -110,11 +112,13 @@ public class GatewayService {
         }
         Optional<ServerSettings> current = settings.current();
         if (current.isEmpty()) {
+            clientLog.unanswered(request, type.get(), source, "not-configured");
             drop("not-configured", "No configuration received yet; dropping packets until one arrives");
             return;
         }
         Optional<ScopeConfig> scope = ScopeSelector.select(request, directSubnet, current.get());
         if (scope.isEmpty()) {
+            clientLog.unanswered(request, type.get(), source, "no-scope");
             drop(
                     "no-scope",
                     "No scope for "
@@ -130,6 +134,7 @@ public class GatewayService {
                 && !FailoverFilter.answers(
                         failover.get(relationship.get().name()).orElse(null), request, type.get(), clock.instant())) {
             // Not for this server now (its partner's client, or a state that does not answer): a normal event.
+            clientLog.unanswered(request, type.get(), source, "failover, for the partner");
             metrics.counter(
                             "tandem_pkt4_failover_skipped_total",
                             "relationship",
@@ -143,6 +148,7 @@ public class GatewayService {
         if (!pending.add(exchange)) {
             // The answer to the first copy answers this one too (same xid); asking again would only lengthen the
             // queue, which under a storm of clients is what makes them all retransmit (congestion collapse).
+            clientLog.unanswered(request, type.get(), source, "retransmission-in-flight");
             drop(
                     "retransmission-in-flight",
                     "Retransmission of a " + type.get() + " from " + exchange.clientKey()
@@ -152,6 +158,7 @@ public class GatewayService {
         if (inFlight.incrementAndGet() > config.gateway().maxInFlight()) {
             inFlight.decrementAndGet();
             pending.remove(exchange);
+            clientLog.unanswered(request, type.get(), source, "overloaded");
             drop("overloaded", "More than " + config.gateway().maxInFlight() + " exchanges waiting; dropping");
             return;
         }
@@ -165,12 +172,15 @@ public class GatewayService {
                             inFlight.decrementAndGet();
                             pending.remove(exchange);
                             sample.stop(exchangeTimer);
-                            answer(request, reply, serverId, send);
+                            answer(request, type.get(), source, reply, serverId, send);
                         },
                         failure -> {
                             inFlight.decrementAndGet();
                             pending.remove(exchange);
-                            if (failure instanceof KafkaRequestReplyTimeoutException) {
+                            boolean timeout = failure instanceof KafkaRequestReplyTimeoutException;
+                            clientLog.unanswered(
+                                    request, type.get(), source, timeout ? "lease-timeout" : "lease-error");
+                            if (timeout) {
                                 drop(
                                         "lease-timeout",
                                         "No decision from the lease-service within "
@@ -186,15 +196,23 @@ public class GatewayService {
         drop("too-long", "Datagram from " + source + " longer than the gateway reads; dropped unread");
     }
 
-    private void answer(DhcpMessage request, LeaseReply decision, Ipv4 serverId, BiConsumer<byte[], Destination> send) {
+    private void answer(
+            DhcpMessage request,
+            MessageType requestType,
+            String source,
+            LeaseReply decision,
+            Ipv4 serverId,
+            BiConsumer<byte[], Destination> send) {
         Optional<DhcpMessage> reply;
         try {
             reply = ReplyBuilder.build(request, decision, serverId);
         } catch (RuntimeException e) {
+            clientLog.unanswered(request, requestType, source, "bad-decision");
             drop("bad-decision", "Lease-service decision could not be turned into a reply: " + e.getMessage());
             return;
         }
         if (reply.isEmpty()) {
+            clientLog.unanswered(request, requestType, source, String.valueOf(decision.reason()));
             metrics.counter("tandem_pkt4_unanswered_total", "reason", String.valueOf(decision.reason()))
                     .increment();
             return;
@@ -207,6 +225,7 @@ public class GatewayService {
                 ReplyAddressing.destination(request, type, config.gateway().relayPort(), broadcastAddress);
         send.accept(wire, destination);
         byType(sent, "tandem_pkt4_sent_total", type).increment();
+        clientLog.answered(request, source, reply.get(), decision.reason());
     }
 
     /**
