@@ -75,6 +75,7 @@ public final class RelationshipRunner {
     private final PartnerLink link;
     private final LeaseServiceCommands commands;
     private final LeaseStoreIdentity store;
+    private final UpdateFlows flows;
     private final OutboundUpdates ours;
     private final InboundUpdates theirs;
     private final UpdateRequests requests;
@@ -180,42 +181,27 @@ public final class RelationshipRunner {
                 restored.map(FailoverStatus::storeSequence).orElse(0L),
                 actor,
                 commands);
-        this.ours = new OutboundUpdates(
-                config.name(), settings, link, bus, commands, metrics, clock, () -> this.pools, this::deciding);
-        this.requests = new UpdateRequests(
-                config.name(), link, ours, commands, clock, joining::askingAll, this::partnerUpdatesDone);
-        this.theirs = new InboundUpdates(
-                config, settings, link, ours, bus, actor, metrics, clock, new InboundUpdates.Around() {
+        this.flows = new UpdateFlows(
+                config,
+                settings,
+                link,
+                bus,
+                commands,
+                actor,
+                metrics,
+                clock,
+                () -> this.pools,
+                new UpdateFlows.Hooks() {
                     @Override
-                    public boolean resending() {
-                        return requests.resending();
-                    }
-
-                    @Override
-                    public void arrived(Ipv4 address) {
-                        if (requests.awaiting() && requests.askedAll()) {
+                    public void arrived(Ipv4 address, boolean fullUpdateAsked) {
+                        if (fullUpdateAsked) {
                             joining.arrived(address);
                         }
                     }
 
                     @Override
-                    public void sendBack(BindingUpdate update) {
-                        queueOurs(update);
-                    }
-
-                    @Override
-                    public void addressFree() {
-                        ours.pump();
-                    }
-
-                    @Override
-                    public void decided() {
-                        requests.settleUpdateDone();
-                    }
-
-                    @Override
-                    public void superseded() {
-                        requests.settleOwed();
+                    public void queued(long sequence) {
+                        store.seen(sequence);
                     }
 
                     @Override
@@ -227,8 +213,20 @@ public final class RelationshipRunner {
                     public long revision() {
                         return RelationshipRunner.this.revision;
                     }
+
+                    @Override
+                    public void askingAll() {
+                        joining.askingAll();
+                    }
+
+                    @Override
+                    public void partnerDone(boolean askedAll) {
+                        partnerUpdatesDone(askedAll);
+                    }
                 });
-        requests.theirs(theirs);
+        this.ours = flows.ours;
+        this.theirs = flows.theirs;
+        this.requests = flows.requests;
     }
 
     public String name() {
@@ -352,9 +350,7 @@ public final class RelationshipRunner {
 
     private void onLost() {
         communicating = false;
-        ours.linkLost();
-        theirs.linkLost();
-        requests.linkLost();
+        flows.linkLost();
         poolRequests.clear();
         metrics.count("tandem_failover_connection_lost_total");
         Log.warnf("Failover %s: connection to the partner lost", config.name());
@@ -368,12 +364,8 @@ public final class RelationshipRunner {
         }
         switch (type) {
             case STATE -> onState(message);
-            case BNDUPD -> theirs.onBindingUpdate(connection, message);
-            case BNDACK -> ours.onBindingAck(message).ifPresent(answer -> {
-                theirs.answered(answer.xid(), answer.update(), answer.taken());
-                ours.pump();
-                requests.settleOwed();
-            });
+            case BNDUPD -> flows.onBindingUpdate(connection, message);
+            case BNDACK -> flows.onBindingAck(message);
             case UPDREQ, UPDREQALL -> {
                 boolean all = type == MessageType.UPDREQALL;
                 requests.onUpdateRequest(connection, message, all);
@@ -724,27 +716,11 @@ public final class RelationshipRunner {
             if (update.isEndOfResend() && update.addressesMoved() != null) {
                 answerPoolRequest(update.resendDone(), update.addressesMoved());
             } else if (update.isEndOfResend()) {
-                ours.resendEnded(update.resendDone());
-                requests.resendEnded(update.resendDone());
-                theirs.releaseHeld();
+                flows.resendEnded(update.resendDone());
             } else {
-                queueOurs(update);
+                flows.queueOurs(update);
             }
         });
-    }
-
-    /** Our update of an address, to send within the partner's window unless stale or outside the relationship. */
-    private void queueOurs(BindingUpdate update) {
-        if (ours.queue(update)) {
-            store.seen(update.sequence());
-            theirs.markCrossedHeld(update);
-            ours.pump();
-        }
-    }
-
-    /** Whether ours of the address waits: the partner's update of it is being decided here. */
-    private boolean deciding(String address) {
-        return theirs.deciding(address);
     }
 
     /**

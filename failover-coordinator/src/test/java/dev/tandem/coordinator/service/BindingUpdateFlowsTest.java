@@ -23,7 +23,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,9 +35,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The binding-update flows of one relationship without a socket: our updates ({@link OutboundUpdates}), the partner's
- * ({@link InboundUpdates}) and the requests both ways ({@link UpdateRequests}), wired as the runner wires them, over a
- * channel that records what would go to the partner. Each step runs on the relationship's context, as in the service.
+ * The binding-update flows of one relationship without a socket ({@link UpdateFlows}: our updates, the partner's and the
+ * requests both ways, wired as the runner has them), over a channel that records what would go to the partner. Each
+ * step runs on the relationship's context, as in the service.
  */
 class BindingUpdateFlowsTest {
 
@@ -55,12 +54,11 @@ class BindingUpdateFlowsTest {
     /** The lease-service's answer to the next partner update it is asked to apply. */
     CompletableFuture<BindingAck> nextApply = new CompletableFuture<>();
 
-    final Set<String> deciding = new HashSet<>();
     final List<Boolean> partnerDone = new CopyOnWriteArrayList<>();
 
     Actor actor;
+    UpdateFlows flows;
     OutboundUpdates ours;
-    InboundUpdates theirs;
     UpdateRequests requests;
 
     @BeforeAll
@@ -99,47 +97,22 @@ class BindingUpdateFlowsTest {
         Metrics metrics = new Metrics(new SimpleMeterRegistry(), config.name(), () -> null, () -> null, () -> 0L);
         LeaseServiceCommands leaseService =
                 new LeaseServiceCommands(config, bus, actor, () -> 1L, Set::of, link::iscPartner);
-        var settings = TestSettings.failover(Duration.ZERO);
-        ours = new OutboundUpdates(
-                config.name(),
-                settings,
+        flows = new UpdateFlows(
+                config,
+                TestSettings.failover(Duration.ZERO),
                 link,
                 bus,
                 leaseService,
+                actor,
                 metrics,
                 clock,
                 () -> pools,
-                a -> deciding.contains(a) || theirs.deciding(a));
-        requests = new UpdateRequests(config.name(), link, ours, leaseService, clock, () -> {}, partnerDone::add);
-        theirs = new InboundUpdates(
-                config, settings, link, ours, bus, actor, metrics, clock, new InboundUpdates.Around() {
+                new UpdateFlows.Hooks() {
                     @Override
-                    public boolean resending() {
-                        return requests.resending();
-                    }
+                    public void arrived(Ipv4 address, boolean fullUpdateAsked) {}
 
                     @Override
-                    public void arrived(Ipv4 address) {}
-
-                    @Override
-                    public void sendBack(BindingUpdate update) {
-                        ours.queue(update);
-                    }
-
-                    @Override
-                    public void addressFree() {
-                        ours.pump();
-                    }
-
-                    @Override
-                    public void decided() {
-                        requests.settleUpdateDone();
-                    }
-
-                    @Override
-                    public void superseded() {
-                        requests.settleOwed();
-                    }
+                    public void queued(long sequence) {}
 
                     @Override
                     public void progress() {}
@@ -148,8 +121,17 @@ class BindingUpdateFlowsTest {
                     public long revision() {
                         return 1;
                     }
+
+                    @Override
+                    public void askingAll() {}
+
+                    @Override
+                    public void partnerDone(boolean askedAll) {
+                        partnerDone.add(askedAll);
+                    }
                 });
-        requests.theirs(theirs);
+        ours = flows.ours;
+        requests = flows.requests;
     }
 
     @Test
@@ -193,17 +175,23 @@ class BindingUpdateFlowsTest {
     }
 
     @Test
-    void oursOfAnAddressWaitsWhileThePartnersUpdateOfItIsDecided() {
-        deciding.add("192.0.2.10");
+    void oursOfAnAddressWaitsWhileThePartnersUpdateOfItIsDecided() throws Exception {
+        on(() -> flows.onBindingUpdate(channel, partnerUpdate("192.0.2.10", BindingStatus.ACTIVE, 31)));
+        assertThat(applyAsked)
+                .as("the partner's update of .10 is being applied")
+                .hasSize(1);
         on(() -> {
             queue(ours("192.0.2.10", "FREE", 1));
             queue(ours("192.0.2.11", "FREE", 2));
         });
         assertThat(channel.updates()).extracting(this::addressOf).containsExactly("192.0.2.11");
 
-        deciding.clear();
-        on(ours::pump);
-        assertThat(channel.updates()).extracting(this::addressOf).containsExactly("192.0.2.11", "192.0.2.10");
+        nextApply.complete(new BindingAck(BindingAck.VERSION, config.name(), "192.0.2.10", 31, 0, null, null, 0));
+        awaitOn(() -> channel.updates().size() == 2);
+        assertThat(channel.sent)
+                .extracting(m -> m.messageType().orElseThrow() + " " + addressOf(m))
+                .as("our BNDACK of the partner's update goes before ours of the address")
+                .containsSubsequence("BNDACK 192.0.2.10", "BNDUPD 192.0.2.10");
     }
 
     @Test
@@ -229,17 +217,14 @@ class BindingUpdateFlowsTest {
 
         on(() -> {
             queue(ours("192.0.2.10", "FREE", 1));
-            requests.resendEnded(resend.requestId());
+            flows.resendEnded(resend.requestId());
         });
         assertThat(requests.resending()).isFalse();
         assertThat(channel.ofType(MessageType.UPDDONE))
                 .as("the resent update is not acknowledged yet")
                 .isEmpty();
 
-        on(() -> {
-            ack(channel.updates().get(0), null);
-            requests.settleOwed();
-        });
+        on(() -> ack(channel.updates().get(0), null));
         assertThat(channel.ofType(MessageType.UPDDONE)).singleElement().satisfies(m -> assertThat(m.xid())
                 .isEqualTo(77));
     }
@@ -248,15 +233,14 @@ class BindingUpdateFlowsTest {
     void thePartnersUpdateDuringOurResendWaitsAndIsRefusedWhereOursCrossesIt() {
         on(() -> requests.onUpdateRequest(channel, request(MessageType.UPDREQ, 5), false));
         String resend = commands.get(0).requestId();
-        on(() -> theirs.onBindingUpdate(channel, partnerUpdate("192.0.2.10", BindingStatus.BACKUP, 901)));
+        on(() -> flows.onBindingUpdate(channel, partnerUpdate("192.0.2.10", BindingStatus.BACKUP, 901)));
         assertThat(channel.ofType(MessageType.BNDACK))
                 .as("held during our resend")
                 .isEmpty();
 
         on(() -> {
             queue(ours("192.0.2.10", "FREE", 3)); // resent: the primary's FREE crosses the partner's BACKUP
-            requests.resendEnded(resend);
-            theirs.releaseHeld();
+            flows.resendEnded(resend);
         });
 
         assertThat(channel.ofType(MessageType.BNDACK)).singleElement().satisfies(m -> {
@@ -271,7 +255,7 @@ class BindingUpdateFlowsTest {
         on(() -> requests.request(true));
         long asked = channel.ofType(MessageType.UPDREQALL).get(0).xid();
         on(() -> {
-            theirs.onBindingUpdate(channel, partnerUpdate("192.0.2.11", BindingStatus.BACKUP, 40));
+            flows.onBindingUpdate(channel, partnerUpdate("192.0.2.11", BindingStatus.BACKUP, 40));
             requests.onUpdateDone(asked);
         });
         assertThat(applyAsked).singleElement().satisfies(u -> assertThat(u.address())
@@ -303,18 +287,12 @@ class BindingUpdateFlowsTest {
     // ---------------------------------------------------------------------------------------------------------------
 
     void queue(BindingUpdate update) {
-        if (ours.queue(update)) {
-            ours.pump();
-        }
+        flows.queueOurs(update);
     }
 
     void ack(FailoverMessage update, RejectReason reject) {
         Binding b = FailoverMessages.binding(update).orElseThrow();
-        ours.onBindingAck(FailoverMessages.bindingAck(0, update.xid(), b, reject, reject == null ? null : "refused"))
-                .ifPresent(answer -> {
-                    theirs.answered(answer.xid(), answer.update(), answer.taken());
-                    ours.pump();
-                });
+        flows.onBindingAck(FailoverMessages.bindingAck(0, update.xid(), b, reject, reject == null ? null : "refused"));
     }
 
     BindingUpdate ours(String address, String status, long sequence) {
