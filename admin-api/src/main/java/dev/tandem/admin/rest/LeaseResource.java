@@ -1,6 +1,7 @@
 package dev.tandem.admin.rest;
 
 import dev.tandem.admin.api.LeaseView;
+import dev.tandem.admin.api.Patterns;
 import dev.tandem.admin.config.AdminConfig;
 import dev.tandem.admin.repository.LeaseRepository;
 import dev.tandem.admin.security.Users;
@@ -36,17 +37,18 @@ public class LeaseResource {
     @Operation(
             summary = "Search leases by address, hardware address, client id, hostname (prefix), scope, server, state")
     public List<LeaseView> search(
-            @QueryParam("server") String server,
-            @QueryParam("scope") String scope,
-            @QueryParam("address") String address,
+            @QueryParam("server") @Pattern(regexp = Patterns.NAME, message = Patterns.NAME_MESSAGE) String server,
+            @QueryParam("scope") @Pattern(regexp = Patterns.SUBNET, message = Patterns.SUBNET_MESSAGE) String scope,
+            @QueryParam("address") @Pattern(regexp = Patterns.IPV4, message = Patterns.IPV4_MESSAGE) String address,
             @QueryParam("hardwareAddress")
                     @Pattern(
                             regexp = "[0-9a-fA-F]{2}([:.-]?[0-9a-fA-F]{2}){0,15}",
                             message = "must be hex octets, as 02:00:5e:00:00:01 or 02005e000001")
                     String hardwareAddress,
-            @QueryParam("clientId") String clientId,
+            @QueryParam("clientId") @Pattern(regexp = Patterns.HEX, message = Patterns.HEX_MESSAGE) String clientId,
             @QueryParam("hostname") String hostname,
-            @QueryParam("state") String state,
+            @QueryParam("state") @Pattern(regexp = Patterns.LEASE_STATE, message = Patterns.LEASE_STATE_MESSAGE)
+                    String state,
             @QueryParam("limit") @Min(1) @Max(100000) Integer limit) {
         int max = Math.min(limit == null ? config.maxSearchResults() : limit, config.maxSearchResults());
         return leases.search(

@@ -63,6 +63,12 @@ public class Problems {
         return problem(400, "Unreadable JSON", detail, List.of(), uri);
     }
 
+    /** A reader's change, or any call its role does not allow (the refusal is also logged by {@code SecurityLog}). */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri) {
+        return problem(403, "Forbidden", "this call needs the admin role", List.of(), uri);
+    }
+
     @ServerExceptionMapper
     public Response concurrent(OptimisticLockException e, UriInfo uri) {
         return problem(

@@ -650,6 +650,19 @@ class AdminApiTest {
         reader().get("/api/v1/leases?scope=10.60.0.0/24").then().body("size()", is(3));
         reader().get("/api/v1/leases?server=lz-a&limit=2").then().body("size()", is(2));
         reader().get("/api/v1/leases?hardwareAddress=zz").then().statusCode(400);
+        for (String bad : List.of(
+                "address=not-an-ip",
+                "address=10.60.0.300",
+                "scope=10.60.0.0/33",
+                "state=bogus",
+                "clientId=xyz",
+                "server=Not_A_Name")) {
+            reader().get("/api/v1/leases?" + bad)
+                    .then()
+                    .statusCode(400)
+                    .contentType(Problems.TYPE)
+                    .body("errors[0]", containsString(bad.substring(0, bad.indexOf('=')) + ": must"));
+        }
         reader().get("/api/v1/leases?limit=0").then().statusCode(400);
     }
 
@@ -767,7 +780,12 @@ class AdminApiTest {
                     .get("/api/v1/servers?probe=wrong")
                     .then()
                     .statusCode(401);
-            reader().delete("/api/v1/servers/probe-forbidden").then().statusCode(403);
+            reader().delete("/api/v1/servers/probe-forbidden")
+                    .then()
+                    .statusCode(403)
+                    .contentType(Problems.TYPE)
+                    .body("title", is("Forbidden"))
+                    .body("detail", containsString("admin role"));
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(String.join("\n", logged))
                         .containsPattern("Refused \\(401\\) GET /api/v1/servers from .*: no credentials")
