@@ -133,10 +133,6 @@ final class PartnerLink implements PeerTransport.Listener, Link {
         return partnerWindow;
     }
 
-    String vendor() {
-        return partnerVendor;
-    }
-
     @Override
     public boolean iscPartner() {
         return partnerVendor.startsWith("isc-");
