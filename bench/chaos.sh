@@ -359,7 +359,8 @@ for _ in $(seq 30); do now >"$OUT/end"; tables; chaos agree "$OUT" && break; sle
 : >"$OUT/events.jsonl"
 for port in "$KAFKA_PORT" $([ "$PER_SERVER" = 1 ] && echo $((KAFKA_PORT + 10))); do
     timeout 120 java -cp "$KLIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer \
-        --bootstrap-server "127.0.0.1:$port" --topic tandem.lease-events --from-beginning --timeout-ms 10000 \
+        --bootstrap-server "127.0.0.1:$port" --consumer.config "$RUN/kafka-users/tandem-admin.properties" \
+        --topic tandem.lease-events --from-beginning --timeout-ms 10000 \
         >>"$OUT/events.jsonl" 2>>"$OUT/consumer.log" || true
 done
 chaos audit "$OUT" | tee "$OUT/table.txt"

@@ -253,6 +253,39 @@ stop_postgres() { # [server] [KILL]
     if [ "${1:-$SERVER_B}" = "$SERVER_B" ]; then stop_cluster "$RUN/pg-b" "${2:-}"; fi
 }
 
+# Kafka authentication: every client logs in with SCRAM-SHA-512 as a principal of its own, and the brokers' ACLs
+# (dev.tandem.protocol.access.BusAccess, made by kafka/Provision.java) let each service use only its own topics and
+# groups. tandem-admin is the brokers' own principal and the super user this script's tools use; no listener takes a
+# client without a password. The passwords are made once per run directory ($RUN/kafka-users, mode 700), each with a
+# client properties file for Kafka's own tools (--command-config, --consumer.config).
+KAFKA_ADMIN=tandem-admin
+kafka_users() {
+    echo "$KAFKA_ADMIN admin-api mirror"
+    local s
+    for s in "$SERVER" "$SERVER_B"; do echo "$s-gateway $s-lease-service $s-coordinator"; done
+}
+
+kafka_credentials() {
+    mkdir -p "$RUN/kafka-users"
+    chmod 700 "$RUN/kafka-users"
+    local u
+    for u in $(kafka_users); do
+        [ -s "$RUN/kafka-users/$u.password" ] \
+            || (umask 077 && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN/kafka-users/$u.password")
+        (umask 077 && printf '%s\n' security.protocol=SASL_PLAINTEXT sasl.mechanism=SCRAM-SHA-512 \
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$u\" password=\"$(kafka_password "$u")\";" \
+            >"$RUN/kafka-users/$u.properties")
+    done
+}
+
+kafka_password() { cat "$RUN/kafka-users/$1.password"; }
+kafka_client() { echo "$RUN/kafka-users/${1:-$KAFKA_ADMIN}.properties"; } # [user] -> its client properties file
+kafka_env() { # principal -> the env assignments that make a service log in as it
+    echo TANDEM_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT TANDEM_KAFKA_USERNAME="$1" TANDEM_KAFKA_PASSWORD="$(kafka_password "$1")"
+}
+
+protocol_jar() { ls "$ROOT"/protocol/target/protocol-*.jar | grep -v -- '-tests\.jar' | head -1; }
+
 start_broker() { # name port peer-port [lab]: a KRaft broker of one node (lab: also listening for the direct gateway)
     local name=$1 port=$2 peer=$3 dir=$RUN/$1
     if alive "$name"; then return; fi
@@ -265,16 +298,24 @@ start_broker() { # name port peer-port [lab]: a KRaft broker of one node (lab: a
         rm -rf "$KLIB"
         mv "$KLIB.partial" "$KLIB"
     fi
+    if [ -f "$dir/data/meta.properties" ] && [ ! -f "$dir/data/.scram" ]; then
+        die "$RUN's Kafka was made before the bus required authentication; 'purge' and 'start' make it anew"
+    fi
+    kafka_credentials
     mkdir -p "$dir/data"
-    local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1)),PEER://$PEER_KAFKA_LINK.1:$peer"
-    local advertised="PLAINTEXT://127.0.0.1:$port,PEER://$PEER_KAFKA_LINK.1:$peer"
-    local protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PEER:PLAINTEXT
+    local listeners="CLIENT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1)),PEER://$PEER_KAFKA_LINK.1:$peer"
+    local advertised="CLIENT://127.0.0.1:$port,PEER://$PEER_KAFKA_LINK.1:$peer"
+    local protocols=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,PEER:SASL_PLAINTEXT
+    local names=(client peer)
     if [ -n "${4:-}" ]; then
         listeners+=",LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT"
         advertised+=",LAB://$DIRECT_LINK.1:$LAB_KAFKA_PORT"
-        protocols+=",LAB:PLAINTEXT"
+        protocols+=",LAB:SASL_PLAINTEXT"
+        names+=(lab)
     fi
-    cat > "$dir/server.properties" <<PROPS
+    local admin l
+    admin=$(kafka_password "$KAFKA_ADMIN")
+    (umask 077 && cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$((port + 1))
@@ -282,7 +323,17 @@ listeners=$listeners
 advertised.listeners=$advertised
 listener.security.protocol.map=$protocols
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+inter.broker.listener.name=CLIENT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+# SCRAM credentials live in the cluster's metadata, which the controller cannot read before it runs: PLAIN there
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$KAFKA_ADMIN" password="$admin" user_$KAFKA_ADMIN="$admin";
+$(for l in "${names[@]}"; do echo "listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$KAFKA_ADMIN\" password=\"$admin\";"; done)
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:$KAFKA_ADMIN
+allow.everyone.if.no.acl.found=false
 log.dirs=$dir/data
 num.partitions=4
 offsets.topic.replication.factor=1
@@ -291,12 +342,17 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
+    )
     if [ ! -f "$dir/data/meta.properties" ]; then
+        # the brokers' own principal from the start; Provision.java adds every service's (and a changed password)
         java -cp "$KLIB/*" kafka.tools.StorageTool format -t "$(java -cp "$KLIB/*" kafka.tools.StorageTool random-uuid)" \
-            -c "$dir/server.properties" >/dev/null
+            -c "$dir/server.properties" --add-scram "SCRAM-SHA-512=[name=$KAFKA_ADMIN,password=$admin]" >/dev/null
+        touch "$dir/data/.scram"
     fi
-    say "Starting Kafka (KRaft) $name on 127.0.0.1:$port${4:+ and $DIRECT_LINK.1:$LAB_KAFKA_PORT}"
-    nohup java -Xms256m -Xmx512m -cp "$KLIB/*" kafka.Kafka "$dir/server.properties" >"$RUN/logs/$name.log" 2>&1 &
+    say "Starting Kafka (KRaft) $name on 127.0.0.1:$port${4:+ and $DIRECT_LINK.1:$LAB_KAFKA_PORT}, SASL/SCRAM and ACLs on"
+    # refusals (a failed login, an operation an ACL does not allow) are logged, once each, with who and from where
+    nohup java -Xms256m -Xmx512m -Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -cp "$KLIB/*" kafka.Kafka \
+        "$dir/server.properties" >"$RUN/logs/$name.log" 2>&1 &
     echo $! >"$RUN/pids/$name.pid"
     await_listening "$name" 127.0.0.1 "$port" 90
 }
@@ -308,16 +364,17 @@ server_topics() { # server: the topics of one server
         "tandem.$s.partner-update-replies:1:delete tandem.$s.failover-commands:1:delete tandem.$s.service-health:1:delete"
 }
 
-create_topics() { # bootstrap topic...
-    java -cp "$KLIB/*" "$HERE/kafka/CreateTopics.java" "$@" >>"$RUN/logs/topics.log" 2>&1 \
-        || die "could not create the topics: $RUN/logs/topics.log"
+create_topics() { # bootstrap topic...: the topics, every principal's SCRAM credential and its ACLs (idempotent)
+    java -cp "$KLIB/*:$(protocol_jar)" "$HERE/kafka/Provision.java" "$(kafka_client)" "$1" "$SERVER,$SERVER_B" \
+        "$RUN/kafka-users" "${@:2}" \
+        >>"$RUN/logs/topics.log" 2>&1 || die "could not create the topics and ACLs: $RUN/logs/topics.log"
 }
 
 start_mirror() { # name source target group topic...: copies topics from one server's Kafka to the other's
     local name=$1
     alive "$name" && return
     shift
-    nohup java -Xmx128m -cp "$KLIB/*" "$HERE/kafka/Mirror.java" "$@" >"$RUN/logs/$name.log" 2>&1 &
+    nohup java -Xmx128m -cp "$KLIB/*" "$HERE/kafka/Mirror.java" "$(kafka_client mirror)" "$@" >"$RUN/logs/$name.log" 2>&1 &
     echo $! >"$RUN/pids/$name.pid"
 }
 
@@ -361,7 +418,8 @@ publish_config() { # file...: one producer for them all; each shared secret seal
         records+=$(printf '%s\t%s\n' "$(jq -r .server <<<"$document")" "$document")$'\n'
     done
     printf '%s' "$records" | java -cp "$KLIB/*" org.apache.kafka.tools.ConsoleProducer \
-        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic tandem.config --producer-property acks=all \
+        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --producer.config "$(kafka_client admin-api)" --topic tandem.config \
+        --producer-property acks=all \
         --reader-property parse.key=true --reader-property "key.separator=$(printf '\t')" >>"$RUN/logs/config.log" 2>&1
 }
 
@@ -371,8 +429,7 @@ sealed_secrets() { # file -> the document on one line, each shared secret in cle
     for i in $(jq -r '(.failover // []) | to_entries[] | select(.value.sharedSecret // "" | startswith("v1:") | not)
             | select(.value.sharedSecret != null) | .key' <<<"$document"); do
         secret=$(jq -r ".failover[$i].sharedSecret" <<<"$document" \
-            | TANDEM_CONFIG_KEY=$(cat "$RUN/admin/secret-key") java -cp "$(ls "$ROOT"/protocol/target/protocol-*.jar \
-                | grep -v -- '-tests\.jar' | head -1)" dev.tandem.protocol.config.SecretBox) \
+            | TANDEM_CONFIG_KEY=$(cat "$RUN/admin/secret-key") java -cp "$(protocol_jar)" dev.tandem.protocol.config.SecretBox) \
             || die "could not seal the shared secret of $1"
         document=$(jq -c --argjson i "$i" --arg s "$secret" '.failover[$i].sharedSecret = $s' <<<"$document")
     done
@@ -387,8 +444,11 @@ java_env() { # name -> env assignments for the service
     # HTTP (health, metrics, the APIs) on loopback; the services in a lab namespace on that namespace's addresses
     local host=127.0.0.1
     [ -n "$(in_ns "$1")" ] && host=0.0.0.0
+    local principal=admin-api
+    case "$1" in lease-service*) principal=$server-lease-service ;; gateway*) principal=$server-gateway ;;
+        coordinator*) principal=$server-coordinator ;; esac
     local common=(PATH="$PATH" HOME="${HOME:-/root}" TANDEM_SERVER="$server" QUARKUS_HTTP_PORT="$(http_port "$1")"
-        QUARKUS_HTTP_HOST="$host")
+        QUARKUS_HTTP_HOST="$host" $(kafka_env "$principal"))
     # logs as JSON (one object a line) when asked for
     [ -n "${QUARKUS_LOG_CONSOLE_JSON_ENABLED:-}" ] && common+=(QUARKUS_LOG_CONSOLE_JSON_ENABLED="$QUARKUS_LOG_CONSOLE_JSON_ENABLED")
     local timing=() leasing=() v
@@ -567,6 +627,7 @@ $(say "Tandem runs.")
                   127.0.0.1:$PG_PORT_B   database $DB_B (the second server's own)   data in $RUN/pg-b/data
   Kafka           127.0.0.1:$KAFKA_PORT   topics tandem.config, tandem.lease-events, tandem.<server>.*$([ "$KAFKA_PER_SERVER" = 1 ] && echo "
                   127.0.0.1:$KAFKA_B_PORT   the second server's own; tandem.config mirrored to it, its events back")
+                  SASL/SCRAM and ACLs: a principal per service, credentials in $RUN/kafka-users
   $SERVER (primary)
     gateway         DHCP $RELAY_LINK.1:67 (relayed traffic)   http://127.0.0.1:$(http_port gateway)/q/health
     gateway-direct  DHCP 0.0.0.0:67 in namespace $P-direct on $DIRECT_LAN.0/24 (direct clients)
@@ -588,7 +649,8 @@ Get a lease through the relay:      ip netns exec $P-lan udhcpc -i ${P}l1 -f -q 
 Get a lease from the failover pair: ip netns exec $P-lan2 udhcpc -i ${P}m1 -f -q -n
 Get a lease on the direct segment:  ip netns exec $P-dlan dhclient -v -1 -sf /bin/true ${P}d1
 Watch lease events:                 java -cp '$KLIB/*' org.apache.kafka.tools.consumer.ConsoleConsumer \\
-                                      --bootstrap-server 127.0.0.1:$KAFKA_PORT --topic tandem.lease-events --from-beginning
+                                      --bootstrap-server 127.0.0.1:$KAFKA_PORT --consumer.config $(kafka_client) \\
+                                      --topic tandem.lease-events --from-beginning
 Stop:                               deploy/local/tandem-local.sh stop
 INFO
 }

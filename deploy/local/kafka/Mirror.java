@@ -1,7 +1,12 @@
+import java.io.FileReader;
+import java.io.IOException;
+import java.io.Reader;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,21 +25,29 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Copies topics from one Kafka cluster to another, record for record (same topic, partition, key, value and headers),
  * as MirrorMaker 2 with its identity replication policy does in a deployment where each server has a Kafka of its own:
- * {@code java -cp 'kafka-lib/*' Mirror.java SOURCE TARGET GROUP TOPIC...}. At least once: the source offsets are
+ * {@code java -cp 'kafka-lib/*' Mirror.java CLIENT-PROPERTIES SOURCE TARGET GROUP TOPIC...}, logging in to both clusters
+ * with the client properties (its own principal, which may read and write only the mirrored topics). At least once: the source offsets are
  * committed (in the source cluster, under GROUP) only after the target has acknowledged the copies (acks=all), so a
  * restart of either cluster or of this process repeats records and loses none. The topics must exist on both sides
  * with the same partitions. An error is logged and the copy goes on from the committed offsets; the clients reconnect
  * to a cluster that comes back by themselves.
  */
 public class Mirror {
-    public static void main(String[] args) {
-        String source = args[0];
-        String target = args[1];
-        List<String> topics = List.of(args).subList(3, args.length);
+    private static final Map<String, Object> CLIENT = new HashMap<>();
+
+    public static void main(String[] args) throws IOException {
+        Properties client = new Properties();
+        try (Reader in = new FileReader(args[0])) {
+            client.load(in);
+        }
+        client.forEach((k, v) -> CLIENT.put((String) k, v));
+        String source = args[1];
+        String target = args[2];
+        List<String> topics = List.of(args).subList(4, args.length);
         System.out.printf("Mirroring %s from %s to %s%n", topics, source, target);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(with(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source,
-                ConsumerConfig.GROUP_ID_CONFIG, args[2],
+                ConsumerConfig.GROUP_ID_CONFIG, args[3],
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * 1024 * 1024,
@@ -79,13 +92,22 @@ public class Mirror {
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
     private static KafkaProducer<byte[], byte[]> producer(String target) {
-        return new KafkaProducer<>(Map.of(
+        return new KafkaProducer<>(with(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    /** The client properties (credentials) with these settings. */
+    private static Map<String, Object> with(Object... settings) {
+        Map<String, Object> all = new HashMap<>(CLIENT);
+        for (int i = 0; i < settings.length; i += 2) {
+            all.put((String) settings[i], settings[i + 1]);
+        }
+        return all;
     }
 
     /** Back to the committed offsets of the partitions this consumer holds (the start, where none is committed). */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.access.BusAccess;
 import dev.tandem.protocol.bus.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The management plane with the real system: a relationship and its scope made through the admin API (not a file)
  * reach both servers and a real client gets a lease; a new percentage changes which server answers; "partner down"
- * sent through the API moves the secondary to PARTNER-DOWN. And each service's database role reaches its own database only.
+ * sent through the API moves the secondary to PARTNER-DOWN. And the trust boundaries: each service's database role
+ * reaches its own database only, shared secrets travel sealed, and the bus lets each service's principal write only its
+ * own topics.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(ServiceLogsOnFailure.class)
@@ -278,6 +281,90 @@ class AdminApiSystemTest {
                 .as("the relationships' secrets on tandem.config")
                 .isNotEmpty()
                 .allSatisfy(s -> assertThat(s).startsWith("v1:"));
+    }
+
+    /**
+     * The bus is a trust boundary: a client without credentials or with a wrong password is not let in, and a service's
+     * principal may not write what another service writes (a gateway publishing a configuration or a partner update,
+     * one server's coordinator a failover command of the other's) nor read another server's topics. Each refusal is in
+     * the broker's log with the principal and the resource, and nothing reached the topics.
+     */
+    @Test
+    @Order(7)
+    void theBusRefusesEveryClientThatMayNotWriteOrReadATopic() throws Exception {
+        madeThroughTheApi();
+        awaitStates("NORMAL", "NORMAL");
+        int configs = Stack.records("tandem.config").size();
+        int commands = Stack.records("tandem." + A + ".failover-commands").size();
+        int partnerUpdates = Stack.records("tandem." + A + ".partner-updates").size();
+        String forged = "{\"server\":\"" + A + "\",\"revision\":" + Long.MAX_VALUE + "}";
+
+        java.util.Properties anonymous = new java.util.Properties();
+        anonymous.put("bootstrap.servers", Stack.kafka());
+        assertThatThrownBy(() -> send(anonymous, "tandem.config", A, forged))
+                .as("a client without credentials")
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        java.util.Properties wrongPassword = Stack.kafkaClient(BusAccess.principal(A, "gateway"));
+        wrongPassword.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + BusAccess.principal(A, "gateway") + "\" password=\"not-the-password\";");
+        assertThatThrownBy(() -> send(wrongPassword, "tandem.config", A, forged))
+                .as("a client with a wrong password")
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+        assertThatThrownBy(() -> send(Stack.kafkaClient(BusAccess.principal(A, "gateway")), "tandem.config", A, forged))
+                .as("a gateway publishing a configuration")
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(
+                        Stack.kafkaClient(BusAccess.principal(A, "gateway")),
+                        "tandem." + A + ".partner-updates",
+                        "x",
+                        "{}"))
+                .as("a gateway sending its lease-service a partner update")
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(
+                        Stack.kafkaClient(BusAccess.principal(B, "coordinator")),
+                        "tandem." + A + ".failover-commands",
+                        PAIR,
+                        "{}"))
+                .as("the other server's coordinator sending a failover command")
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(
+                Stack.kafkaClient(BusAccess.principal(B, "lease-service")),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            assertThatThrownBy(() -> consumer.partitionsFor("tandem." + A + ".lease-requests", Duration.ofSeconds(20)))
+                    .as("the other server's lease-service reading this server's lease requests")
+                    .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        }
+
+        assertThat(Stack.records("tandem.config")).hasSize(configs);
+        assertThat(Stack.records("tandem." + A + ".failover-commands")).hasSize(commands);
+        assertThat(Stack.records("tandem." + A + ".partner-updates")).hasSize(partnerUpdates);
+        awaitStates("NORMAL", "NORMAL");
+        String log = java.nio.file.Files.readString(
+                java.nio.file.Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", "kafka.log"));
+        assertThat(log)
+                .containsPattern("(?i)Failed authentication with /127\\.0\\.0\\.1")
+                .containsPattern("(?i)User:" + BusAccess.principal(A, "gateway")
+                        + " is Denied operation = WRITE .* on resource = Topic:LITERAL:tandem\\.config")
+                .containsPattern("(?i)User:" + BusAccess.principal(B, "coordinator")
+                        + " is Denied operation = \\w+ .* on resource = Topic:LITERAL:tandem\\." + A
+                        + "\\.failover-commands");
+    }
+
+    /** Sends one record and waits for the broker's answer (bounded: a refused client fails within seconds). */
+    static void send(java.util.Properties client, String topic, String key, String value) throws Exception {
+        client.put("max.block.ms", "5000");
+        client.put("delivery.timeout.ms", "8000");
+        client.put("request.timeout.ms", "5000");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                client,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, value))
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     static void setPercentage(int percent) throws Exception {

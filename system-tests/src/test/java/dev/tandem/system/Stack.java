@@ -191,8 +191,7 @@ final class Stack {
 
     /** Every record on a topic of the first server's Kafka, from its beginning to its end as it is now. */
     static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records(String topic) {
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", kafka());
+        java.util.Properties p = kafkaClient(KAFKA_ADMIN);
         p.put("group.id", "system-test-" + java.util.UUID.randomUUID());
         p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
         p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
@@ -232,8 +231,7 @@ final class Stack {
      */
     static void forgetServer(String server, String relationship) throws Exception {
         loseDatabase(server);
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", kafka());
+        java.util.Properties p = kafkaClient(KAFKA_ADMIN);
         p.put("acks", "all");
         p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
         p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
@@ -325,5 +323,24 @@ final class Stack {
 
     static String kafka() {
         return "127.0.0.1:" + KAFKA_PORT;
+    }
+
+    /** The super user the local stack's own tools log in to Kafka as (every service has a principal of its own). */
+    static final String KAFKA_ADMIN = "tandem-admin";
+
+    /**
+     * Settings for a Kafka client of the first server's Kafka that logs in as {@code principal}, with the password the
+     * local stack made for it (in its run directory).
+     */
+    static java.util.Properties kafkaClient(String principal) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(
+                Path.of(env().get("TANDEM_RUN_DIR"), "kafka-users", principal + ".properties"))) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        p.put("bootstrap.servers", kafka());
+        return p;
     }
 }

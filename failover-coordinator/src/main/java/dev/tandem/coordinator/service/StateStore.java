@@ -7,6 +7,7 @@ import dev.tandem.protocol.bus.FailoverStatus;
 import dev.tandem.protocol.bus.Topics;
 import dev.tandem.protocol.config.ServerSettings;
 import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads back the states this server published: the compacted failover-state topic (written with acks=all) is the
@@ -27,17 +27,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class StateStore {
 
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final String topic;
     private final ObjectMapper mapper;
     private final ConfigDocuments documents;
 
     public StateStore(
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
             CoordinatorConfig config,
             ObjectMapper mapper,
             ConfigDocuments documents) {
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.topic = Topics.failoverState(config.server());
         this.mapper = mapper;
         this.documents = documents;
@@ -86,8 +86,14 @@ public class StateStore {
     }
 
     private void readToEnd(String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
+        // the service's own Kafka settings (brokers, and its credentials when the bus asks for them); no group: the
+        // consumer is assigned its partitions and commits nothing
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        kafka.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key) && !key.equals(ConsumerConfig.GROUP_ID_CONFIG)) {
+                props.put(key, value);
+            }
+        });
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
