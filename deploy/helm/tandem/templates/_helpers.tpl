@@ -57,9 +57,116 @@ tandem.dev/server: {{ . }}
 
 {{- define "tandem.kafka" -}}
 {{- if .Values.kafka.strimzi.enabled -}}
-{{- printf "%s-kafka-kafka-bootstrap:9092" (include "tandem.fullname" .) }}
+{{- printf "%s-kafka-kafka-bootstrap:%d" (include "tandem.fullname" .) (ternary 9093 9092 .Values.kafka.tls.enabled) }}
 {{- else -}}
 {{- required "kafka.bootstrapServers is required (or kafka.strimzi.enabled)" .Values.kafka.bootstrapServers }}
+{{- end }}
+{{- end }}
+
+{{/* A service's Kafka principal (dict root, principal: <server>-<service> or admin-api): prefixed by the release. */}}
+{{- define "tandem.kafkaPrincipal" -}}
+{{- printf "%s-%s" (include "tandem.fullname" .root) .principal | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Kafka client settings of a service as environment variables (dict root, principal): the brokers, and with
+kafka.authentication scram-sha-512 the service's own principal and its password from its Secret (Strimzi's KafkaUser
+Secret, or <kafka.credentialsSecretPrefix><principal> made by the operator; key password); with kafka.tls.enabled TLS,
+checked against the CA of kafka.tls.caSecret (key ca.crt; Strimzi's cluster CA by default).
+*/}}
+{{- define "tandem.kafkaEnv" -}}
+{{- $kafka := .root.Values.kafka -}}
+{{- $scram := eq $kafka.authentication "scram-sha-512" -}}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ include "tandem.kafka" .root | quote }}
+{{- $protocol := ternary "SSL" "PLAINTEXT" $kafka.tls.enabled -}}
+{{- if $scram }}{{ $protocol = printf "SASL_%s" $protocol }}{{ end }}
+- name: TANDEM_KAFKA_SECURITY_PROTOCOL
+  value: {{ $protocol }}
+{{- if $scram }}
+{{- $principal := include "tandem.kafkaPrincipal" . }}
+- name: TANDEM_KAFKA_USERNAME
+  value: {{ $principal | quote }}
+- name: TANDEM_KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "tandem.kafkaSecret" (dict "root" .root "principal" $principal) }}
+      key: password
+{{- end }}
+{{- if $kafka.tls.enabled }}
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PEM
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: /etc/tandem/kafka-ca/ca.crt
+{{- end }}
+{{- end }}
+
+{{/*
+The ACLs of one service (dict server, service: gateway, lease-service, coordinator, or admin-api with no server), as
+Strimzi writes them: the topics it reads and writes and the prefix of its consumer groups. The same table as
+dev.tandem.protocol.access.BusAccess, which the chart tests compare it with.
+*/}}
+{{- define "tandem.busAcls" -}}
+{{- $s := .server -}}
+{{- $t := dict "requests" (printf "tandem.%s.lease-requests" $s) "replies" (printf "tandem.%s.lease-replies" $s) "state" (printf "tandem.%s.failover-state" $s) "updates" (printf "tandem.%s.binding-updates" $s) "acks" (printf "tandem.%s.binding-acks" $s) "partner" (printf "tandem.%s.partner-updates" $s) "partnerReplies" (printf "tandem.%s.partner-update-replies" $s) "commands" (printf "tandem.%s.failover-commands" $s) "health" (printf "tandem.%s.service-health" $s) -}}
+{{- $reads := dict
+    "gateway" (list "tandem.config" $t.state $t.replies)
+    "lease-service" (list "tandem.config" $t.state $t.requests $t.acks $t.partner $t.commands)
+    "coordinator" (list "tandem.config" $t.state $t.updates $t.partnerReplies $t.health)
+    "admin-api" (list "tandem.lease-events" "tandem.scope-statistics") -}}
+{{- $writes := dict
+    "gateway" (list $t.requests $t.health)
+    "lease-service" (list $t.replies "tandem.lease-events" "tandem.scope-statistics" $t.updates $t.partnerReplies $t.health)
+    "coordinator" (list $t.state $t.acks $t.commands $t.partner)
+    "admin-api" (list "tandem.config") -}}
+{{- range $topic := get $reads .service }}
+- resource: {type: topic, name: {{ $topic }}, patternType: literal}
+  operations: [Read]
+{{- end }}
+{{- range $topic := get $writes .service }}
+- resource: {type: topic, name: {{ $topic }}, patternType: literal}
+  operations: [Write]
+{{- end }}
+- resource: {type: group, name: {{ ternary "tandem-admin-api" (printf "tandem-%s-%s" $s .service) (eq .service "admin-api") }}, patternType: prefix}
+  operations: [Read]
+{{- end }}
+
+{{/* The Secret holding a principal's Kafka password (dict root, principal). */}}
+{{- define "tandem.kafkaSecret" -}}
+{{- if .root.Values.kafka.strimzi.enabled -}}
+{{- .principal }}
+{{- else -}}
+{{- printf "%s%s" (required "kafka.credentialsSecretPrefix is required with kafka.authentication scram-sha-512 and an external Kafka: the Secrets <prefix><principal> with key password" .root.Values.kafka.credentialsSecretPrefix) .principal }}
+{{- end }}
+{{- end }}
+
+{{/* The Kafka CA's volume and its mount, when kafka.tls.enabled. */}}
+{{- define "tandem.kafkaCaVolume" -}}
+{{- if .Values.kafka.tls.enabled }}
+- name: kafka-ca
+  secret:
+    secretName: {{ include "tandem.kafkaCaSecret" . }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end }}
+{{- end }}
+
+{{- define "tandem.kafkaCaMount" -}}
+{{- if .Values.kafka.tls.enabled }}
+- name: kafka-ca
+  mountPath: /etc/tandem/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "tandem.kafkaCaSecret" -}}
+{{- if .Values.kafka.tls.caSecret -}}
+{{- .Values.kafka.tls.caSecret }}
+{{- else if .Values.kafka.strimzi.enabled -}}
+{{- printf "%s-kafka-cluster-ca-cert" (include "tandem.fullname" .) }}
+{{- else -}}
+{{- required "kafka.tls.caSecret is required with kafka.tls.enabled and an external Kafka: a Secret whose key ca.crt is the brokers' CA" .Values.kafka.tls.caSecret }}
 {{- end }}
 {{- end }}
 

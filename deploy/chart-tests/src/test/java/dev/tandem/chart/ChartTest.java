@@ -95,6 +95,18 @@ class ChartTest {
                         .flatMap(c -> c.getEnv().stream())
                         .map(EnvVar::getName))
                 .doesNotContain("TANDEM_COMMAND_TOKEN", "TANDEM_ADMIN_COORDINATOR_TOKEN");
+        for (var open : Map.of(
+                        MINIMAL,
+                        "true",
+                        (UnaryOperator<com.marcnuri.helm.TemplateCommand>)
+                                t -> MINIMAL.apply(t).set("coordinator.openReads", "false"),
+                        "false")
+                .entrySet()) {
+            assertThat(env(deployment(objects(open.getKey()), "tandem-dhcp-a-coordinator"))
+                            .get("TANDEM_OPEN_READS")
+                            .getValue())
+                    .isEqualTo(open.getValue());
+        }
     }
 
     @ParameterizedTest
@@ -273,7 +285,7 @@ class ChartTest {
                 .orElseThrow();
         Map<String, EnvVar> env = new java.util.HashMap<>();
         lease.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
-        assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").getValue()).isEqualTo("tandem-kafka-kafka-bootstrap:9092");
+        assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").getValue()).isEqualTo("tandem-kafka-kafka-bootstrap:9093");
         assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL").getValue())
                 .isEqualTo("jdbc:postgresql://tandem-pg-rw:5432/tandem_dhcp_a");
         assertThat(env.get("QUARKUS_DATASOURCE_PASSWORD")

@@ -21,6 +21,13 @@ public interface CoordinatorConfig {
     java.util.Optional<String> commandToken();
 
     /**
+     * Whether the state reads ({@code GET /api/v1/relationships...}) are open to whoever reaches the HTTP port; false:
+     * they need the command credential too (the admin API presents it on every call).
+     */
+    @WithDefault("true")
+    boolean openReads();
+
+    /**
      * The key that opens the relationships' shared secrets, which come sealed on the configuration topic (base64 of 32
      * bytes): the admin API's {@code tandem.admin.secret-key}. Without it, a relationship with a secret is refused.
      */
