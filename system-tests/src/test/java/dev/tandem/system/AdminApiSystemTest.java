@@ -353,6 +353,98 @@ class AdminApiSystemTest {
                         + "\\.failover-commands");
     }
 
+    /**
+     * Nothing but the admin API and the partner steers a coordinator: a partner-down without the command credential or
+     * with a wrong one, and garbage on the failover port from an address that is not the partner's, are refused,
+     * counted by reason and logged, and the pair stays NORMAL.
+     */
+    @Test
+    @Order(8)
+    void aCommandWithoutTheCredentialAndAConnectionFromANonPartnerAreRefusedCountedAndLogged() throws Exception {
+        awaitStates("NORMAL", "NORMAL");
+        double missing = coordinatorCount("tandem_coordinator_commands_refused_total", "missing-credential");
+        double wrong = coordinatorCount("tandem_coordinator_commands_refused_total", "wrong-credential");
+        double notPartner = coordinatorCount("tandem_failover_connections_refused_total", "not-the-partner");
+        String url = "http://127.0.0.1:" + (Stack.HTTP_BASE + 2) + "/api/v1/relationships/system-pair/partner-down";
+        assertThat(Stack.run(
+                                Duration.ofSeconds(15),
+                                "curl",
+                                "-s",
+                                "-o",
+                                "/dev/null",
+                                "-w",
+                                "%{http_code}",
+                                "-X",
+                                "POST",
+                                url)
+                        .strip())
+                .isEqualTo("401");
+        assertThat(Stack.run(
+                                Duration.ofSeconds(15),
+                                "curl",
+                                "-s",
+                                "-o",
+                                "/dev/null",
+                                "-w",
+                                "%{http_code}",
+                                "-X",
+                                "POST",
+                                "-H",
+                                "Authorization: Bearer not-the-command-token",
+                                url)
+                        .strip())
+                .isEqualTo("401");
+
+        // the failover port of dhcp-a from this host's own address on the link (198.18.132.1), not dhcp-b's (.2)
+        for (int i = 0; i < 2; i++) {
+            try (var socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("198.18.132.1", 10647), 5000);
+                socket.setSoTimeout(10_000);
+                byte[] garbage = new byte[64];
+                new java.util.Random(i).nextBytes(garbage);
+                try {
+                    socket.getOutputStream().write(garbage);
+                    assertThat(socket.getInputStream().read())
+                            .as("the coordinator closes the connection")
+                            .isEqualTo(-1);
+                } catch (java.net.SocketException reset) {
+                    // closed before the garbage was written or read: refused as well
+                }
+            }
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(coordinatorCount("tandem_coordinator_commands_refused_total", "missing-credential"))
+                    .isEqualTo(missing + 1);
+            assertThat(coordinatorCount("tandem_coordinator_commands_refused_total", "wrong-credential"))
+                    .isEqualTo(wrong + 1);
+            assertThat(coordinatorCount("tandem_failover_connections_refused_total", "not-the-partner"))
+                    .isEqualTo(notPartner + 2);
+        });
+        String log = java.nio.file.Files.readString(
+                java.nio.file.Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", "coordinator.log"));
+        assertThat(log)
+                .contains(
+                        "Refused POST /api/v1/relationships/system-pair/partner-down from 127.0.0.1: missing-credential")
+                .contains(
+                        "Refused POST /api/v1/relationships/system-pair/partner-down from 127.0.0.1: wrong-credential")
+                .containsPattern("connection from /?198\\.18\\.132\\.1\\S* refused: the partner is 198\\.18\\.132\\.2");
+        assertThat(JSON.readTree(Stack.relationships(A)))
+                .filteredOn(r -> r.path("relationship").asText().equals("system-pair"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.path("state").asText()).isEqualTo("NORMAL"));
+        awaitStates("NORMAL", "NORMAL");
+    }
+
+    /** The sum of a counter of dhcp-a's coordinator over its series with this reason. */
+    static double coordinatorCount(String name, String reason) {
+        return Stack.coordinatorMetrics(A)
+                .lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("reason=\"" + reason + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** Sends one record and waits for the broker's answer (bounded: a refused client fails within seconds). */
     static void send(java.util.Properties client, String topic, String key, String value) throws Exception {
         client.put("max.block.ms", "5000");

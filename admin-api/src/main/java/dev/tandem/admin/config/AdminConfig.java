@@ -40,4 +40,8 @@ public interface AdminConfig {
     /** How many leases a search returns at most. */
     @WithDefault("1000")
     int maxSearchResults();
+
+    /** How long the console's history (lease events, failover states) is kept. */
+    @WithDefault("24h")
+    Duration historyRetention();
 }

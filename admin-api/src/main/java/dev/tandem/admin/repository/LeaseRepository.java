@@ -53,7 +53,42 @@ public class LeaseRepository {
                     .setParameter(11, Timestamp.from(e.at()))
                     .setParameter(12, e.sequence())
                     .executeUpdate();
+            em.createNativeQuery("INSERT INTO lease_history (server, address, state, type, hardware_address, client_id,"
+                            + " hostname, expires_at, at, sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                            + " ON CONFLICT DO NOTHING")
+                    .setParameter(1, e.server())
+                    .setParameter(2, e.address())
+                    .setParameter(3, e.state())
+                    .setParameter(4, e.type() == null ? "" : e.type())
+                    .setParameter(5, hex(e.hardwareAddress()))
+                    .setParameter(6, hex(e.clientId()))
+                    .setParameter(7, e.hostname())
+                    .setParameter(8, e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()))
+                    .setParameter(9, Timestamp.from(e.at()))
+                    .setParameter(10, e.sequence())
+                    .executeUpdate();
         }
+    }
+
+    /** The lease events of an address on a server, newest first (as far back as the history is kept). */
+    @Transactional
+    public List<LeaseView> history(String server, String address, int limit) {
+        Query q = Panache.getEntityManager()
+                .createNativeQuery("SELECT server, address, '', state, type, hardware_address, client_id, hostname,"
+                        + " expires_at, at FROM lease_history WHERE server = ?1 AND address = ?2"
+                        + " ORDER BY sequence DESC LIMIT " + limit)
+                .setParameter(1, server)
+                .setParameter(2, address);
+        return views(q);
+    }
+
+    /** Forgets history older than the cutoff. */
+    @Transactional
+    public int forgetHistoryBefore(Instant cutoff) {
+        return Panache.getEntityManager()
+                .createNativeQuery("DELETE FROM lease_history WHERE at < ?1")
+                .setParameter(1, Timestamp.from(cutoff))
+                .executeUpdate();
     }
 
     @Transactional
@@ -73,6 +108,10 @@ public class LeaseRepository {
         for (int i = 0; i < params.size(); i++) {
             q.setParameter(i + 1, params.get(i));
         }
+        return views(q);
+    }
+
+    private static List<LeaseView> views(Query q) {
         List<LeaseView> out = new ArrayList<>();
         for (Object row : q.getResultList()) {
             Object[] r = (Object[]) row;
@@ -111,7 +150,8 @@ public class LeaseRepository {
         return s == null ? null : s.replaceAll("[:.-]", "").toLowerCase();
     }
 
-    private static Instant instant(Object o) {
+    /** A timestamp column as PostgreSQL's driver hands it over. */
+    static Instant instant(Object o) {
         if (o == null) {
             return null;
         }
