@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
-packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2)
+packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2 chromium
+    nodejs npm)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -21,6 +22,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
     [ "$policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
+
+# The console's browser test: playwright-core (pinned in package-lock.json) drives Debian's Chromium.
+say "Installing playwright-core for the console's browser test (npm ci in system-tests/console)"
+(cd system-tests/console && npm ci --no-audit --no-fund --loglevel=error)
 
 say "Building and running unit, property, service and chart tests, then the system tests (./mvnw verify -Psystem)"
 ./mvnw -B -ntp verify -Psystem "$@"

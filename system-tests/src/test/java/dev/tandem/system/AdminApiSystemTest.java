@@ -365,7 +365,8 @@ class AdminApiSystemTest {
         double missing = coordinatorCount("tandem_coordinator_commands_refused_total", "missing-credential");
         double wrong = coordinatorCount("tandem_coordinator_commands_refused_total", "wrong-credential");
         double notPartner = coordinatorCount("tandem_failover_connections_refused_total", "not-the-partner");
-        String url = "http://127.0.0.1:" + (Stack.HTTP_BASE + 2) + "/api/v1/relationships/system-pair/partner-down";
+        madeThroughTheApi();
+        String url = "http://127.0.0.1:" + (Stack.HTTP_BASE + 2) + "/api/v1/relationships/" + PAIR + "/partner-down";
         assertThat(Stack.run(
                                 Duration.ofSeconds(15),
                                 "curl",
@@ -424,15 +425,61 @@ class AdminApiSystemTest {
         String log = java.nio.file.Files.readString(
                 java.nio.file.Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", "coordinator.log"));
         assertThat(log)
+                .contains("Refused POST /api/v1/relationships/" + PAIR
+                        + "/partner-down from 127.0.0.1: missing-credential")
                 .contains(
-                        "Refused POST /api/v1/relationships/system-pair/partner-down from 127.0.0.1: missing-credential")
-                .contains(
-                        "Refused POST /api/v1/relationships/system-pair/partner-down from 127.0.0.1: wrong-credential")
+                        "Refused POST /api/v1/relationships/" + PAIR + "/partner-down from 127.0.0.1: wrong-credential")
                 .containsPattern("connection from /?198\\.18\\.132\\.1\\S* refused: the partner is 198\\.18\\.132\\.2");
         assertThat(JSON.readTree(Stack.relationships(A)))
-                .filteredOn(r -> r.path("relationship").asText().equals("system-pair"))
+                .filteredOn(r -> r.path("relationship").asText().equals(PAIR))
                 .singleElement()
                 .satisfies(r -> assertThat(r.path("state").asText()).isEqualTo("NORMAL"));
+        awaitStates("NORMAL", "NORMAL");
+    }
+
+    /**
+     * The operators' console in a real browser (Debian's Chromium, driven by playwright-core from npm): a reader sees
+     * both servers NORMAL and no command, and finds the lease a real client just got with its history; an admin watches
+     * the cut failover link on screen without reloading, puts a server into maintenance from the console (after a
+     * confirmation that says what it does), sees the partner take over, and ends it. Screenshots go to
+     * target/system/console (docs/console holds the ones the README shows).
+     */
+    @Test
+    @Order(9)
+    void theConsoleShowsThePairLiveAndAnAdminSteersItFromTheBrowser() throws Exception {
+        madeThroughTheApi();
+        String mac = "02:00:5e:70:00:09";
+        Optional<String[]> lease = Pair.oneShot(mac);
+        assertThat(lease).as("a client of the pair's LAN gets a lease").isPresent();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(call("GET", "/api/v1/leases?hardwareAddress=" + mac, null)
+                        .expect(200)
+                        .findValuesAsText("address"))
+                .contains(lease.get()[0]));
+        java.nio.file.Path console = Stack.ROOT.resolve("system-tests/console");
+        assertThat(console.resolve("node_modules/playwright-core"))
+                .as("playwright-core is installed (test.sh runs npm ci in system-tests/console)")
+                .isDirectory();
+        java.nio.file.Path shots = Stack.WORK.resolve("console");
+        java.nio.file.Files.createDirectories(shots);
+        Map<String, String> env = new java.util.HashMap<>(Stack.env());
+        env.put("CONSOLE_URL", API);
+        env.put("CONSOLE_ADMIN", "admin:" + Stack.ADMIN_PASSWORD);
+        env.put("CONSOLE_READER", "viewer:" + Stack.READER_PASSWORD);
+        env.put("CONSOLE_PAIR", PAIR);
+        env.put("CONSOLE_A", A);
+        env.put("CONSOLE_B", B);
+        env.put("CONSOLE_MAC", mac);
+        env.put("CONSOLE_ADDRESS", lease.get()[0]);
+        env.put("CONSOLE_SHOTS", shots.toString());
+        env.put(
+                "CONSOLE_SCRIPT",
+                Stack.ROOT.resolve("deploy/local/tandem-local.sh").toString());
+        String out = Stack.run(
+                Duration.ofMinutes(10),
+                env,
+                List.of("node", console.resolve("console.mjs").toString()));
+        assertThat(out).contains("a reader sees both servers NORMAL").contains(A + " rejoined: both NORMAL");
+        assertThat(shots.resolve("console-maintenance.png")).isNotEmptyFile();
         awaitStates("NORMAL", "NORMAL");
     }
 

@@ -31,6 +31,8 @@ final class Stack {
     static final int KAFKA_PORT = 59192;
     static final int HTTP_BASE = 18080;
     static final String ADMIN_PASSWORD = "system-test-admin";
+    /** The password of the admin API's reader ("viewer"). */
+    static final String READER_PASSWORD = "system-test-reader";
 
     static final String SERVER_ID = "198.18.4.1";
     static final String RELAY_LAN = "198.18.6";
@@ -60,6 +62,7 @@ final class Stack {
         env.put("TANDEM_FAILOVER_STARTUP_TIME", "3s");
         env.put("TANDEM_FAILOVER_RECONNECT_INTERVAL", "1s");
         env.put("TANDEM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.put("TANDEM_ADMIN_READER_PASSWORD", READER_PASSWORD);
         return env;
     }
 
