@@ -63,6 +63,19 @@ public class Problems {
         return problem(400, "Unreadable JSON", detail, List.of(), uri);
     }
 
+    /** A call without credentials (anonymous) to anything but health: the Basic challenge, with a problem document. */
+    @ServerExceptionMapper
+    public Response unauthenticated(io.quarkus.security.UnauthorizedException e, UriInfo uri) {
+        return Response.fromResponse(problem(
+                        401,
+                        "Not authenticated",
+                        "this call needs credentials: HTTP Basic authentication with a user of the admin API",
+                        List.of(),
+                        uri))
+                .header("WWW-Authenticate", dev.tandem.admin.security.UnauthenticatedProblem.CHALLENGE)
+                .build();
+    }
+
     /** A reader's change, or any call its role does not allow (the refusal is also logged by {@code SecurityLog}). */
     @ServerExceptionMapper
     public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri) {

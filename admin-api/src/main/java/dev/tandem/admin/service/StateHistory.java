@@ -45,13 +45,18 @@ public class StateHistory {
 
     @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
-        for (RelationshipView r : relationships.list()) {
-            if (r.empty()) {
-                continue;
+        try {
+            for (RelationshipView r : relationships.list()) {
+                if (r.empty()) {
+                    continue;
+                }
+                for (Coordinators.ServerState s : coordinators.state(r.name())) {
+                    record(r.name(), s);
+                }
             }
-            for (Coordinators.ServerState s : coordinators.state(r.name())) {
-                record(r.name(), s);
-            }
+        } catch (RuntimeException e) {
+            // the database is away (restarting, or this service stopping): the next poll catches up
+            Log.debugf("Failover states not polled: %s", e.getMessage());
         }
     }
 

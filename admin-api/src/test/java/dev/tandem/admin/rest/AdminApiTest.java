@@ -833,14 +833,26 @@ class AdminApiTest {
     @Test
     void everyEndpointButHealthNeedsCredentialsAndChangesNeedTheAdminRole() {
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/api/v1/servers").then().statusCode(401);
+        given().get("/api/v1/servers")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", containsString("Basic"))
+                .contentType(Problems.TYPE)
+                .body("status", is(401))
+                .body("detail", containsString("needs credentials"))
+                .body("instance", is("/api/v1/servers"));
         given().get("/q/openapi").then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(401);
+        given().get("/console").then().statusCode(401).header("WWW-Authenticate", containsString("Basic"));
+        given().get("/static/console.css").then().statusCode(401);
         given().auth()
                 .preemptive()
                 .basic("admin", "wrong")
                 .get("/api/v1/servers")
                 .then()
-                .statusCode(401);
+                .statusCode(401)
+                .contentType(Problems.TYPE)
+                .body("detail", is("wrong user name or password"));
         given().auth()
                 .preemptive()
                 .basic("nobody", "admin-password")
