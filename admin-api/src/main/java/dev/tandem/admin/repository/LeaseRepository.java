@@ -27,6 +27,12 @@ public class LeaseRepository {
             String state,
             int limit) {}
 
+    /** Where a page of a search starts: after this server and address (the search's order). */
+    public record Cursor(String server, String address) {}
+
+    /** One page of a search: the leases, how many match in all, and where the next page starts (none: the last). */
+    public record Page(List<LeaseView> leases, long total, Cursor next) {}
+
     @Transactional
     public void apply(List<LeaseEvent> events) {
         var em = Panache.getEntityManager();
@@ -93,22 +99,56 @@ public class LeaseRepository {
 
     @Transactional
     public List<LeaseView> search(Search s) {
-        StringBuilder sql = new StringBuilder("SELECT server, address, scope, state, type, hardware_address, client_id,"
-                + " hostname, expires_at, updated_at FROM lease WHERE true");
+        return page(s, null).leases();
+    }
+
+    /**
+     * A page of a search, ordered by server and address, after {@code after} (from the start when null), with the
+     * number of leases the whole search matches.
+     */
+    @Transactional
+    public Page page(Search s, Cursor after) {
+        StringBuilder where = new StringBuilder(" FROM lease WHERE true");
         List<Object> params = new ArrayList<>();
-        condition(sql, params, "server = ?", s.server());
-        condition(sql, params, "scope = ?", s.scope());
-        condition(sql, params, "address = ?", s.address());
-        condition(sql, params, "hardware_address = ?", hex(s.hardwareAddress()));
-        condition(sql, params, "client_id = ?", hex(s.clientId()));
-        condition(sql, params, "lower(hostname) LIKE ?", s.hostname() == null ? null : like(s.hostname()) + "%");
-        condition(sql, params, "state = ?", s.state() == null ? null : s.state().toUpperCase());
-        sql.append(" ORDER BY server, inet(address) LIMIT ").append(s.limit());
-        Query q = Panache.getEntityManager().createNativeQuery(sql.toString());
+        condition(where, params, "server = ?", s.server());
+        condition(where, params, "scope = ?", s.scope());
+        condition(where, params, "address = ?", s.address());
+        condition(where, params, "hardware_address = ?", hex(s.hardwareAddress()));
+        condition(where, params, "client_id = ?", hex(s.clientId()));
+        condition(where, params, "lower(hostname) LIKE ?", s.hostname() == null ? null : like(s.hostname()) + "%");
+        condition(
+                where, params, "state = ?", s.state() == null ? null : s.state().toUpperCase());
+        long total = ((Number) bind(Panache.getEntityManager().createNativeQuery("SELECT count(*)" + where), params)
+                        .getSingleResult())
+                .longValue();
+        StringBuilder sql = new StringBuilder("SELECT server, address, scope, state, type, hardware_address, client_id,"
+                        + " hostname, expires_at, updated_at")
+                .append(where);
+        if (after != null) {
+            params.add(after.server());
+            params.add(after.address());
+            sql.append(" AND (server, inet(address)) > (?")
+                    .append(params.size() - 1)
+                    .append(", inet(?")
+                    .append(params.size())
+                    .append("))");
+        }
+        // one more than a page: whether there is a next one
+        sql.append(" ORDER BY server, inet(address) LIMIT ").append(s.limit() + 1);
+        List<LeaseView> found = views(bind(Panache.getEntityManager().createNativeQuery(sql.toString()), params));
+        if (found.size() <= s.limit()) {
+            return new Page(found, total, null);
+        }
+        List<LeaseView> page = found.subList(0, s.limit());
+        LeaseView last = page.get(page.size() - 1);
+        return new Page(List.copyOf(page), total, new Cursor(last.server(), last.address()));
+    }
+
+    private static Query bind(Query q, List<Object> params) {
         for (int i = 0; i < params.size(); i++) {
             q.setParameter(i + 1, params.get(i));
         }
-        return views(q);
+        return q;
     }
 
     private static List<LeaseView> views(Query q) {

@@ -1,10 +1,10 @@
 package dev.tandem.admin.rest;
 
-import dev.tandem.admin.api.LeaseView;
 import dev.tandem.admin.api.Patterns;
 import dev.tandem.admin.config.AdminConfig;
 import dev.tandem.admin.repository.LeaseRepository;
 import dev.tandem.admin.security.Users;
+import dev.tandem.admin.service.ApiError;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -13,8 +13,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -35,8 +39,11 @@ public class LeaseResource {
 
     @GET
     @Operation(
-            summary = "Search leases by address, hardware address, client id, hostname (prefix), scope, server, state")
-    public List<LeaseView> search(
+            summary = "Search leases by address, hardware address, client id, hostname (prefix), scope, server, state",
+            description = "A page of at most limit leases, ordered by server and address. X-Total-Count says how many"
+                    + " match in all; a Link header with rel=\"next\" gives the next page (its cursor), absent on"
+                    + " the last.")
+    public Response search(
             @QueryParam("server") @Pattern(regexp = Patterns.NAME, message = Patterns.NAME_MESSAGE) String server,
             @QueryParam("scope") @Pattern(regexp = Patterns.SUBNET, message = Patterns.SUBNET_MESSAGE) String scope,
             @QueryParam("address") @Pattern(regexp = Patterns.IPV4, message = Patterns.IPV4_MESSAGE) String address,
@@ -49,9 +56,39 @@ public class LeaseResource {
             @QueryParam("hostname") String hostname,
             @QueryParam("state") @Pattern(regexp = Patterns.LEASE_STATE, message = Patterns.LEASE_STATE_MESSAGE)
                     String state,
-            @QueryParam("limit") @Min(1) @Max(100000) Integer limit) {
+            @QueryParam("limit") @Min(1) @Max(100000) Integer limit,
+            @QueryParam("cursor") String cursor,
+            @Context UriInfo uri) {
         int max = Math.min(limit == null ? config.maxSearchResults() : limit, config.maxSearchResults());
-        return leases.search(
-                new LeaseRepository.Search(server, scope, address, hardwareAddress, clientId, hostname, state, max));
+        LeaseRepository.Page page = leases.page(
+                new LeaseRepository.Search(server, scope, address, hardwareAddress, clientId, hostname, state, max),
+                cursor == null ? null : decode(cursor));
+        Response.ResponseBuilder answer = Response.ok(page.leases()).header("X-Total-Count", page.total());
+        if (page.next() != null) {
+            answer.link(
+                    uri.getRequestUriBuilder()
+                            .replaceQueryParam("cursor", encode(page.next()))
+                            .build(),
+                    "next");
+        }
+        return answer.build();
+    }
+
+    static String encode(LeaseRepository.Cursor c) {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((c.server() + "/" + c.address()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static LeaseRepository.Cursor decode(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", 2);
+            if (parts.length == 2 && parts[0].matches(Patterns.NAME) && parts[1].matches(Patterns.IPV4)) {
+                return new LeaseRepository.Cursor(parts[0], parts[1]);
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: refused below
+        }
+        throw ApiError.badRequest("cursor: must be the cursor of a next link, as this API gave it");
     }
 }

@@ -648,7 +648,27 @@ class AdminApiTest {
                 .then()
                 .body("address", contains("10.60.0.11", "10.60.0.13"));
         reader().get("/api/v1/leases?scope=10.60.0.0/24").then().body("size()", is(3));
-        reader().get("/api/v1/leases?server=lz-a&limit=2").then().body("size()", is(2));
+        // pages: a total, and a next link until the last page; the pages together are the whole search
+        var first = reader().get("/api/v1/leases?scope=10.60.0.0/24&limit=2")
+                .then()
+                .statusCode(200)
+                .header("X-Total-Count", "3")
+                .body("address", contains("10.60.0.10", "10.60.0.11"))
+                .extract();
+        String next = first.header("Link").replaceAll("^<([^>]+)>;\\s*rel=\"next\"$", "$1");
+        assertThat(next).contains("cursor=").contains("scope=10.60.0.0");
+        given().auth()
+                .preemptive()
+                .basic("viewer", "viewer-password")
+                .urlEncodingEnabled(false)
+                .get(java.net.URI.create(next).getRawPath() + "?"
+                        + java.net.URI.create(next).getRawQuery())
+                .then()
+                .statusCode(200)
+                .header("X-Total-Count", "3")
+                .header("Link", org.hamcrest.Matchers.nullValue())
+                .body("address", contains("10.60.0.13"));
+        reader().get("/api/v1/leases?cursor=garbage!").then().statusCode(400).body("detail", containsString("cursor"));
         reader().get("/api/v1/leases?hardwareAddress=zz").then().statusCode(400);
         for (String bad : List.of(
                 "address=not-an-ip",
@@ -690,6 +710,17 @@ class AdminApiTest {
                 .body("backup", is(25))
                 .body("declined", is(3))
                 .body("unacked", is(1)));
+        // every scope in one call; a scope no server reported yet is left out
+        admin().body(scope("10.51.0.0/24", "10.51.0.10", "10.51.0.19"))
+                .post("/api/v1/servers/ut-a/scopes")
+                .then()
+                .statusCode(201);
+        reader().get("/api/v1/scopes/utilisation")
+                .then()
+                .statusCode(200)
+                .body("find { it.scope == '10.50.0.0/24' }.assigned", is(30))
+                .body("find { it.scope == '10.50.0.0/24' }.server", is("ut-a"))
+                .body("scope", not(hasItem("10.51.0.0/24")));
     }
 
     @Test
