@@ -24,3 +24,14 @@ CREATE TABLE failover_history (
     since          timestamptz NOT NULL,
     PRIMARY KEY (relationship, server, since)
 );
+
+-- Every change asked of the admin API (its REST API and the console's commands): who, when, what, and how it ended.
+CREATE TABLE audit_log (
+    id        bigserial   PRIMARY KEY,
+    at        timestamptz NOT NULL,
+    username  text        NOT NULL,
+    method    text        NOT NULL,
+    path      text        NOT NULL,
+    status    integer     NOT NULL
+);
+CREATE INDEX audit_log_by_at ON audit_log (at);

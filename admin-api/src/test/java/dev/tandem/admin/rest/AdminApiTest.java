@@ -862,6 +862,41 @@ class AdminApiTest {
     }
 
     @Test
+    void everyChangeAskedIsInTheAuditLogWithWhoWhenWhatAndHowItEnded() {
+        Instant before = Instant.now().minusSeconds(1);
+        createServer("au-a", "192.0.2.71", "198.51.100.71");
+        admin().body(server("au-a", "192.0.2.71", "198.51.100.71"))
+                .post("/api/v1/servers")
+                .then()
+                .statusCode(409);
+        reader().post("/api/v1/servers/au-a/replicate").then().statusCode(403);
+        admin().delete("/api/v1/servers/au-a").then().statusCode(204);
+        reader().get("/api/v1/audit").then().statusCode(403);
+
+        var entries = admin().get("/api/v1/audit?limit=20")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("findAll { it.path.contains('au-a') || (it.path == '/api/v1/servers' && it.status == 409) }");
+        assertThat(entries)
+                .extracting(e -> ((Map<?, ?>) e).get("user") + " " + ((Map<?, ?>) e).get("method") + " "
+                        + ((Map<?, ?>) e).get("path") + " " + ((Map<?, ?>) e).get("status"))
+                .containsSequence(
+                        "admin DELETE /api/v1/servers/au-a 204",
+                        "viewer POST /api/v1/servers/au-a/replicate 403",
+                        "admin POST /api/v1/servers 409");
+        assertThat(entries).allSatisfy(e -> assertThat(Instant.parse((String) ((Map<?, ?>) e).get("at")))
+                .isAfter(before));
+        // reads are not changes; a user's entries alone, and paging back from an entry
+        admin().get("/api/v1/audit?user=viewer").then().body("user", org.hamcrest.Matchers.everyItem(is("viewer")));
+        admin().get("/api/v1/audit?limit=20").then().body("method", not(hasItem("GET")));
+        long newest =
+                admin().get("/api/v1/audit?limit=1").then().extract().jsonPath().getLong("[0].id");
+        admin().get("/api/v1/audit?limit=1&before=" + newest).then().body("[0].id", is((int) (newest - 1)));
+    }
+
+    @Test
     void everyEndpointButHealthNeedsCredentialsAndChangesNeedTheAdminRole() {
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/api/v1/servers")
