@@ -14,6 +14,7 @@ import dev.tandem.admin.service.ApiError;
 import dev.tandem.admin.service.Coordinators;
 import dev.tandem.admin.service.RelationshipService;
 import dev.tandem.admin.service.ScopeService;
+import dev.tandem.protocol.bus.ScopeStatistics;
 import io.quarkus.logging.Log;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -102,30 +103,25 @@ public class ConsoleResource {
         }
     }
 
-    /** A scope on one server with its address counts (percentages of its total for the bar). */
-    public record ScopeBar(
-            ScopeView scope,
-            String role,
-            long total,
-            long assigned,
-            long offered,
-            long free,
-            long backup,
-            long declined,
-            long unacked,
-            boolean known) {
+    /** A scope on one server with its address counts as the server last reported them (null: none yet). */
+    public record ScopeBar(ScopeView scope, String role, ScopeStatistics counts) {
 
+        public boolean known() {
+            return counts != null;
+        }
+
+        /** A share of the scope's addresses, in percent with one decimal, for the bar. */
         public double percent(long n) {
-            return total == 0 ? 0 : Math.round(1000.0 * n / total) / 10.0;
+            return counts.total() == 0 ? 0 : Math.round(1000.0 * n / counts.total()) / 10.0;
         }
 
         /** The free addresses this server may hand out itself: the primary's FREE, the secondary's BACKUP. */
         public long ownFree() {
-            return role.equals("secondary") ? backup : free;
+            return role.equals("secondary") ? counts.backup() : counts.free();
         }
 
         public boolean low() {
-            return known && total > 0 && ownFree() < LOW_FREE * total;
+            return known() && counts.total() > 0 && ownFree() < LOW_FREE * counts.total();
         }
     }
 
@@ -423,20 +419,7 @@ public class ConsoleResource {
         for (ScopeView s : scopes.all()) {
             RelationshipView r = s.relationship() == null ? null : byName.get(s.relationship());
             String role = r == null ? "alone" : s.server().equals(r.primaryServer()) ? "primary" : "secondary";
-            out.add(statistics
-                    .of(s.server(), s.subnet())
-                    .map(st -> new ScopeBar(
-                            s,
-                            role,
-                            st.total(),
-                            st.assigned(),
-                            st.offered(),
-                            st.free(),
-                            st.backup(),
-                            st.declined(),
-                            st.unacked(),
-                            true))
-                    .orElse(new ScopeBar(s, role, 0, 0, 0, 0, 0, 0, 0, false)));
+            out.add(new ScopeBar(s, role, statistics.of(s.server(), s.subnet()).orElse(null)));
         }
         out.sort(Comparator.comparing((ScopeBar b) -> b.scope().subnet())
                 .thenComparing(b -> b.scope().server()));
