@@ -69,7 +69,9 @@ try {
   assert.ok(await row.count() >= 1, 'the lease is found by its MAC address');
   await reader.screenshot({ path: `${shots}/console-leases.png`, fullPage: true });
   await row.first().getByRole('link').click();
-  await reader.getByRole('cell', { name: 'committed' }).first().waitFor({ timeout: 10000 });
+  // its history: the event that bound it here (the granting server's "committed", or the partner's update)
+  await reader.getByRole('cell', { name: 'ACTIVE', exact: true }).first().waitFor({ timeout: 10000 });
+  assert.match(await reader.locator('table.history').textContent(), /committed|partner-update/);
   step(`the lease of ${env('CONSOLE_ADDRESS')} is found with its history`);
 
   await reader.goto(`${url}/console/scopes`);
