@@ -8,10 +8,11 @@ cd "$(dirname "$0")"
 say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
-packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2 chromium
-    nodejs npm)
+packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2 chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Node.js and npm, for the console's browser test: Debian's, unless a Node.js with npm is installed already
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
     say "Installing Debian packages: ${missing[*]}"
     # isc-dhcp-server's package would start dhcpd as a system service: forbid service starts while installing, so
