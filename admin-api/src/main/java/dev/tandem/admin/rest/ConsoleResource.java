@@ -263,10 +263,7 @@ public class ConsoleResource {
     @RolesAllowed(Users.ADMIN)
     public Response partnerDown(
             @HeaderParam("HX-Request") String htmx, @PathParam("name") String name, @QueryParam("server") String s) {
-        return command(htmx, () -> {
-            coordinators.command(name, s, "POST", "partner-down");
-            return s + " was told that its partner is down";
-        });
+        return coordinatorCommand(htmx, name, s, "POST", "partner-down", s + " was told that its partner is down");
     }
 
     @POST
@@ -274,10 +271,8 @@ public class ConsoleResource {
     @RolesAllowed(Users.ADMIN)
     public Response maintenance(
             @HeaderParam("HX-Request") String htmx, @PathParam("name") String name, @QueryParam("server") String s) {
-        return command(htmx, () -> {
-            coordinators.command(name, s, "POST", "maintenance");
-            return s + " hands over to its partner for maintenance";
-        });
+        return coordinatorCommand(
+                htmx, name, s, "POST", "maintenance", s + " hands over to its partner for maintenance");
     }
 
     @POST
@@ -285,10 +280,7 @@ public class ConsoleResource {
     @RolesAllowed(Users.ADMIN)
     public Response maintenanceEnd(
             @HeaderParam("HX-Request") String htmx, @PathParam("name") String name, @QueryParam("server") String s) {
-        return command(htmx, () -> {
-            coordinators.command(name, s, "DELETE", "maintenance");
-            return s + " ends maintenance and rejoins";
-        });
+        return coordinatorCommand(htmx, name, s, "DELETE", "maintenance", s + " ends maintenance and rejoins");
     }
 
     @POST
@@ -362,6 +354,15 @@ public class ConsoleResource {
         return command(htmx, () -> {
             relationships.removeScope(name, scope, keepOn, false);
             return "Scope " + scope + " left " + name + "; it stays on " + keepOn;
+        });
+    }
+
+    /** A command to one server's coordinator (partner-down, maintenance start or end), said as {@code done}. */
+    private Response coordinatorCommand(
+            String htmx, String relationship, String server, String method, String command, String done) {
+        return command(htmx, () -> {
+            coordinators.command(relationship, server, method, command);
+            return done;
         });
     }
 

@@ -385,9 +385,7 @@ class ChartTest {
     }
 
     static Map<String, EnvVar> env(Deployment d) {
-        Map<String, EnvVar> env = new java.util.HashMap<>();
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
-        return env;
+        return Manifests.env(d.getSpec().getTemplate().getSpec());
     }
 
     @Test

@@ -1,8 +1,11 @@
 package dev.tandem.chart;
 
 import static dev.tandem.chart.Manifests.MINIMAL;
+import static dev.tandem.chart.Manifests.env;
 import static dev.tandem.chart.Manifests.objects;
 import static dev.tandem.chart.Manifests.ofType;
+import static dev.tandem.chart.Manifests.pod;
+import static dev.tandem.chart.Manifests.secretVolumes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,9 +14,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -147,33 +147,5 @@ class KafkaSecurityTest {
                         "TANDEM_KAFKA_SECURITY_PROTOCOL",
                         new EnvVar("TANDEM_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", null))
                 .doesNotContainKeys("TANDEM_KAFKA_USERNAME", "TANDEM_KAFKA_PASSWORD", "KAFKA_SSL_TRUSTSTORE_LOCATION"));
-    }
-
-    /** The pod of a service's Deployment or StatefulSet (the gateways). */
-    static PodSpec pod(List<HasMetadata> all, String name) {
-        return all.stream()
-                .filter(o -> o.getMetadata().getName().equals(name))
-                .flatMap(o -> o instanceof Deployment d
-                        ? java.util.stream.Stream.of(d.getSpec().getTemplate().getSpec())
-                        : o instanceof StatefulSet s
-                                ? java.util.stream.Stream.of(
-                                        s.getSpec().getTemplate().getSpec())
-                                : java.util.stream.Stream.empty())
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no workload " + name));
-    }
-
-    static Map<String, EnvVar> env(PodSpec pod) {
-        Map<String, EnvVar> env = new HashMap<>();
-        pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
-        return env;
-    }
-
-    static List<String> secretVolumes(PodSpec pod) {
-        return pod.getVolumes().stream()
-                .map(Volume::getSecret)
-                .filter(java.util.Objects::nonNull)
-                .map(v -> v.getSecretName())
-                .toList();
     }
 }

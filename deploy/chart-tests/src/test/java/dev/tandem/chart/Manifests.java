@@ -2,8 +2,13 @@ package dev.tandem.chart;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -12,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,5 +122,33 @@ final class Manifests {
                 walk(value, path + "." + m.getName().substring(3), found, seen);
             }
         }
+    }
+
+    /** The pod of a service's Deployment or StatefulSet (the gateways). */
+    static PodSpec pod(List<HasMetadata> all, String name) {
+        return all.stream()
+                .filter(o -> o.getMetadata().getName().equals(name))
+                .flatMap(o -> o instanceof Deployment d
+                        ? java.util.stream.Stream.of(d.getSpec().getTemplate().getSpec())
+                        : o instanceof StatefulSet s
+                                ? java.util.stream.Stream.of(
+                                        s.getSpec().getTemplate().getSpec())
+                                : java.util.stream.Stream.empty())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no workload " + name));
+    }
+
+    static Map<String, EnvVar> env(PodSpec pod) {
+        Map<String, EnvVar> env = new HashMap<>();
+        pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
+        return env;
+    }
+
+    static List<String> secretVolumes(PodSpec pod) {
+        return pod.getVolumes().stream()
+                .map(Volume::getSecret)
+                .filter(java.util.Objects::nonNull)
+                .map(v -> v.getSecretName())
+                .toList();
     }
 }
