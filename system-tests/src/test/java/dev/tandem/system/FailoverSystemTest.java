@@ -33,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.protocol.access.BusAccess;
+import dev.tandem.protocol.bus.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -480,8 +491,8 @@ class FailoverSystemTest {
 
     /**
      * Fate-sharing: a part of the primary's data path fails while its coordinator runs on (its lease-service killed,
-     * or frozen past the gateway's request timeout, its relay-side gateway killed, or its PostgreSQL stopped, which the
-     * secondary's is not). The primary goes PAUSED, saying why, and the secondary serves the primary's new clients
+     * or frozen past the gateway's request timeout, its relay-side gateway killed, its PostgreSQL stopped, which the
+     * secondary's is not, or its lease-service running on but denied its failover state by Kafka). The primary goes PAUSED, saying why, and the secondary serves the primary's new clients
      * too; once the part is back both are NORMAL and the primary serves its share again. How soon the first new client of the primary's share was served after each fault
      * is written to failover-fate-sharing.txt.
      */
@@ -489,25 +500,56 @@ class FailoverSystemTest {
     @Order(10)
     void aPrimaryThatCannotServeHandsOverToTheSecondaryAndTakesItsShareBack() throws Exception {
         StringBuilder report = new StringBuilder();
-        record Fault(List<String> inject, List<String> repair, String why) {}
+        // afterPause: the primary's lease-service still serves on its last state, rightly, until the coordinator pauses
+        record Fault(String name, Runnable inject, Runnable repair, String why, boolean afterPause) {
+            Fault(String name, Runnable inject, Runnable repair, String why) {
+                this(name, inject, repair, why, false);
+            }
+        }
         List<Fault> faults = List.of(
                 new Fault(
-                        List.of("stop-service", "lease-service", "--kill"),
-                        List.of("start-service", "lease-service"),
+                        "lease-service killed",
+                        script("stop-service", "lease-service", "--kill"),
+                        script("start-service", "lease-service"),
                         "lease-service"),
                 new Fault(
-                        List.of("freeze-service", "lease-service"),
-                        List.of("thaw-service", "lease-service"),
+                        "lease-service frozen",
+                        script("freeze-service", "lease-service"),
+                        script("thaw-service", "lease-service"),
                         "lease-service"),
-                new Fault(List.of("stop-service", "gateway", "--kill"), List.of("start-service", "gateway"), "gateway"),
-                new Fault(List.of("stop-postgres", A), List.of("start-postgres", A), "cannot commit to PostgreSQL"));
+                new Fault(
+                        "gateway killed",
+                        script("stop-service", "gateway", "--kill"),
+                        script("start-service", "gateway"),
+                        "gateway"),
+                new Fault(
+                        "PostgreSQL stopped",
+                        script("stop-postgres", A),
+                        script("start-postgres", A),
+                        "cannot commit to PostgreSQL"),
+                // the lease-service runs, commits and takes requests, but its state consumer reads nothing
+                new Fault(
+                        "lease-service cannot read its failover state",
+                        () -> stateReads(A, AclOperation.CREATE),
+                        () -> stateReads(A, AclOperation.DELETE),
+                        "its state consumer lags",
+                        true));
         for (int n = 0; n < faults.size(); n++) {
-            List<String> fault = faults.get(n).inject();
+            String fault = faults.get(n).name();
             awaitStates("NORMAL", "NORMAL");
             String mac = firstMac(String.format("02:00:5e:58:%02x", n), true);
             Instant failed = Instant.now();
-            Stack.script(fault.toArray(String[]::new));
+            faults.get(n).inject().run();
             try {
+                if (faults.get(n).afterPause()) {
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(
+                                    relationship(A).get("state").asText())
+                            .isEqualTo("PAUSED"));
+                    report.append(fault)
+                            .append(": the primary paused ")
+                            .append(Duration.between(failed, Instant.now()).toMillis())
+                            .append(" ms after the fault\n");
+                }
                 Optional<String[]> lease = Optional.empty();
                 while (lease.isEmpty()
                         && Duration.between(failed, Instant.now()).compareTo(WAIT) < 0) {
@@ -524,13 +566,13 @@ class FailoverSystemTest {
                         .as("why")
                         .contains(faults.get(n).why());
                 assertThat(relationship(B).get("state").asText()).isEqualTo("COMMUNICATIONS-INTERRUPTED");
-                report.append(String.join(" ", fault))
+                report.append(fault)
                         .append(": first new client of the primary's share served ")
                         .append(served.toMillis())
                         .append(" ms after the fault\n");
             } finally {
                 // repaired whatever failed above: a frozen service left behind would stall the tests after this one
-                Stack.script(faults.get(n).repair().toArray(String[]::new));
+                faults.get(n).repair().run();
             }
             awaitStates("NORMAL", "NORMAL");
             String back = firstMac(String.format("02:00:5e:59:%02x", n), true);
@@ -545,6 +587,33 @@ class FailoverSystemTest {
         }
         Files.writeString(Stack.WORK.resolve("failover-fate-sharing.txt"), report.toString());
         awaitTablesAgree();
+    }
+
+    private static Runnable script(String... command) {
+        return () -> Stack.script(command);
+    }
+
+    /**
+     * Denies (CREATE) or allows again (DELETE) the server's lease-service reading its failover state topic, through a
+     * DENY ACL that overrides its grant: a fault of the state consumer alone.
+     */
+    private static void stateReads(String server, AclOperation change) {
+        AclBinding deny = new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, Topics.failoverState(server), PatternType.LITERAL),
+                new AccessControlEntry(
+                        "User:" + BusAccess.principal(server, "lease-service"),
+                        "*",
+                        AclOperation.READ,
+                        AclPermissionType.DENY));
+        try (Admin admin = Admin.create(Stack.kafkaClient(Stack.KAFKA_ADMIN))) {
+            if (change == AclOperation.CREATE) {
+                admin.createAcls(List.of(deny)).all().get(30, TimeUnit.SECONDS);
+            } else {
+                admin.deleteAcls(List.of(deny.toFilter())).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot change the ACLs: " + e, e);
+        }
     }
 
     /**

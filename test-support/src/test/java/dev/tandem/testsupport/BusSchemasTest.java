@@ -153,15 +153,15 @@ class BusSchemasTest {
                 .isNotEmpty();
         ServiceHealth down = ServiceHealth.of(
                 "dhcp-a", ServiceHealth.LEASE_SERVICE, "host-1", "database: connection refused", Instant.now());
-        assertThat(Schemas.problems("service-health.v1", JSON.writeValueAsString(down)))
+        assertThat(Schemas.problems("service-health.v2", JSON.writeValueAsString(down)))
                 .isEmpty();
         assertThat(Schemas.problems(
-                        "service-health.v1",
+                        "service-health.v2",
                         JSON.writeValueAsString(ServiceHealth.of(
                                 "dhcp-a", ServiceHealth.GATEWAY, "host-1/198.18.0.1", null, Instant.now()))))
                 .isEmpty();
         assertThat(Schemas.problems(
-                        "service-health.v1",
+                        "service-health.v2",
                         JSON.writeValueAsString(down).replace(",\"reason\":\"database: connection refused\"", "")))
                 .as("an instance that cannot serve says why")
                 .isNotEmpty();

@@ -148,6 +148,14 @@ public interface CoordinatorConfig {
         @WithDefault("2s")
         Duration stableFor();
 
+        /**
+         * A lease-service whose newest failover state is older than this when it sends its heartbeat (its state
+         * consumer lags or cannot read) counts as not serving. Below the lease-services' max-failover-state-age (5 s),
+         * after which they allocate nothing in the relationships' scopes, so the partner takes over first.
+         */
+        @WithDefault("3s")
+        Duration stateLag();
+
         /** A gateway silent this long is taken to be decommissioned and no longer keeps the server paused. */
         @WithDefault("10m")
         Duration forgetAfter();

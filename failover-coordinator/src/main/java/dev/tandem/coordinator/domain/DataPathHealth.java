@@ -29,11 +29,20 @@ public final class DataPathHealth {
     /** The judgement, with the reason when the server cannot serve (null when it can). */
     public record Verdict(boolean up, String reason) {}
 
-    private record Beat(String service, String instance, boolean ready, String reason, Instant heard) {}
+    private record Beat(
+            String service,
+            String instance,
+            boolean ready,
+            String reason,
+            Instant heard,
+            Instant sent,
+            boolean reportsState,
+            Instant stateAt) {}
 
     private final Duration timeout;
     private final Duration forgetAfter;
     private final Duration stableFor;
+    private final Duration stateLag;
     private final Instant graceUntil;
     private final Map<String, Beat> beats = new TreeMap<>();
     private boolean up = true;
@@ -42,7 +51,23 @@ public final class DataPathHealth {
     private Instant awayUntil = Instant.MIN;
 
     public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace, Duration stableFor) {
+        this(timeout, forgetAfter, started, grace, stableFor, Duration.ofSeconds(3));
+    }
+
+    /**
+     * @param stateLag a lease-service whose newest failover state was published longer than this before its heartbeat
+     *     was sent, while this coordinator has been publishing for longer than that, is not serving: shorter than the
+     *     lease-services' max-failover-state-age, after which they allocate nothing in the relationship's scopes
+     */
+    public DataPathHealth(
+            Duration timeout,
+            Duration forgetAfter,
+            Instant started,
+            Duration grace,
+            Duration stableFor,
+            Duration stateLag) {
         this.timeout = timeout;
+        this.stateLag = stateLag;
         this.forgetAfter = forgetAfter;
         this.graceUntil = started.plus(grace);
         this.stableFor = stableFor;
@@ -62,13 +87,33 @@ public final class DataPathHealth {
     /** A heartbeat arrived (the time is when it was heard here: the sender's clock may differ). */
     public void heard(ServiceHealth beat, Instant now) {
         if (ServiceHealth.LEASE_SERVICE.equals(beat.service()) || ServiceHealth.GATEWAY.equals(beat.service())) {
-            beats.put(beat.key(), new Beat(beat.service(), beat.instance(), beat.ready(), beat.reason(), now));
+            beats.put(
+                    beat.key(),
+                    new Beat(
+                            beat.service(),
+                            beat.instance(),
+                            beat.ready(),
+                            beat.reason(),
+                            now,
+                            beat.at(),
+                            beat.version() >= 2 && ServiceHealth.LEASE_SERVICE.equals(beat.service()),
+                            beat.stateAt()));
         }
     }
 
-    /** The judgement now: down at once, up again only after {@code stableFor} up without a break. */
+    /** The judgement now, for a coordinator that publishes no failover state (no relationship). */
     public Verdict verdict(Instant now) {
-        Verdict judged = judge(now);
+        return verdict(now, null);
+    }
+
+    /**
+     * The judgement now: down at once, up again only after {@code stableFor} up without a break.
+     *
+     * @param publishingSince since when this coordinator has published failover states without a break (null: it
+     *     publishes none): the lease-services must be receiving them
+     */
+    public Verdict verdict(Instant now, Instant publishingSince) {
+        Verdict judged = judge(now, publishingSince);
         if (!judged.up()) {
             up = false;
             upSince = null;
@@ -89,20 +134,21 @@ public final class DataPathHealth {
         return judged;
     }
 
-    private Verdict judge(Instant now) {
+    private Verdict judge(Instant now, Instant publishingSince) {
         beats.values()
                 .removeIf(b -> ServiceHealth.GATEWAY.equals(b.service())
                         && b.heard().plus(forgetAfter).isBefore(now));
         boolean starting = now.isBefore(graceUntil);
         List<String> problems = new ArrayList<>();
         List<Beat> leaseServices = of(ServiceHealth.LEASE_SERVICE);
-        if (leaseServices.stream().noneMatch(b -> serving(b, now, starting))) {
+        if (leaseServices.stream()
+                .noneMatch(b -> serving(b, now, starting) && !lagging(b, starting, publishingSince))) {
             if (leaseServices.isEmpty()) {
                 if (!starting) {
                     problems.add("no lease-service heard");
                 }
             } else {
-                leaseServices.forEach(b -> problems.add(problem(b, now)));
+                leaseServices.forEach(b -> problems.add(serving(b, now, starting) ? lag(b) : problem(b, now)));
             }
         }
         List<Beat> gateways = of(ServiceHealth.GATEWAY);
@@ -119,6 +165,31 @@ public final class DataPathHealth {
 
     private boolean serving(Beat b, Instant now, boolean starting) {
         return b.ready() && (starting || fresh(b, now));
+    }
+
+    /**
+     * Whether a lease-service's newest failover state was too old when it sent the heartbeat, though this coordinator
+     * had been publishing long enough for it to have a fresh one: its state consumer lags (or cannot read the topic),
+     * and it will soon allocate nothing in the relationships' scopes. Not judged during the startup grace, nor for a
+     * heartbeat that does not report its state (version 1).
+     */
+    private boolean lagging(Beat b, boolean starting, Instant publishingSince) {
+        if (starting || publishingSince == null || !b.reportsState() || b.sent() == null) {
+            return false;
+        }
+        if (!b.sent().isAfter(publishingSince.plus(stateLag))) {
+            return false; // sent before a fresh state could reach it (or this coordinator has just started publishing)
+        }
+        return b.stateAt() == null || Duration.between(b.stateAt(), b.sent()).compareTo(stateLag) > 0;
+    }
+
+    private String lag(Beat b) {
+        String who = b.service() + " " + b.instance();
+        return b.stateAt() == null
+                ? who + ": holds no failover state (its state consumer reads nothing)"
+                : who + ": its newest failover state was published "
+                        + Duration.between(b.stateAt(), b.sent()).toMillis()
+                        + " ms before its heartbeat (its state consumer lags)";
     }
 
     private boolean fresh(Beat b, Instant now) {

@@ -52,7 +52,8 @@ public class DataPath {
                 settings.forgetAfter(),
                 clock.instant(),
                 settings.startupGrace(),
-                settings.stableFor());
+                settings.stableFor(),
+                settings.stateLag());
         registry.gauge("tandem_failover_data_path_up", this, d -> d.verdict.up() ? 1 : 0);
     }
 
@@ -110,7 +111,7 @@ public class DataPath {
                 health.judgeWasAway(lastCheck, at);
             }
             lastCheck = at;
-            now = health.verdict(at);
+            now = health.verdict(at, relationships.publishingSince());
         }
         boolean changed = now.up() != verdict.up();
         verdict = now;

@@ -12,6 +12,7 @@ import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,8 @@ public class Relationships {
     private final AtomicBoolean configured = new AtomicBoolean();
     private Map<String, FailoverStatus> restored;
     private volatile DataPathHealth.Verdict dataPath = new DataPathHealth.Verdict(true, null);
+    /** Since when at least one relationship has run, each publishing its state every second (null: none runs). */
+    private volatile Instant publishingSince;
 
     public Relationships(
             CoordinatorConfig config,
@@ -86,7 +89,16 @@ public class Relationships {
                 running.reconfigured(settings.revision(), pools);
             }
         }
+        publishingSince = runners.isEmpty() ? null : publishingSince == null ? clock.instant() : publishingSince;
         configured.set(true);
+    }
+
+    /**
+     * Since when this coordinator has published failover states without a break (null: it publishes none), for
+     * judging whether its lease-services receive them.
+     */
+    public Instant publishingSince() {
+        return publishingSince;
     }
 
     private void start(

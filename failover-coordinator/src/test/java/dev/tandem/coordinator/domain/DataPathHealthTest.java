@@ -220,4 +220,79 @@ class DataPathHealthTest {
                     .isFalse();
         }
     }
+
+    static ServiceHealth leaseService(String instance, Instant sent, Instant stateAt) {
+        return ServiceHealth.of("dhcp-a", LEASE_SERVICE, instance, null, sent).withStateAt(stateAt);
+    }
+
+    /**
+     * A lease-service that runs, commits and holds its lease-request partitions, but whose newest failover state is
+     * more than the state lag (3 s) older than its heartbeat, while the coordinator has been publishing all along: its
+     * state consumer lags, it will allocate nothing soon, so the server cannot serve. Fresh again, it serves again.
+     */
+    @Test
+    void aLeaseServiceWhoseStateConsumerLagsCannotServe() {
+        Instant publishing = T0.plusSeconds(1);
+        Instant t = T0.plusSeconds(20);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(leaseService("ls-1", t, t.minusMillis(3000)), t);
+        assertThat(health.verdict(t, publishing).up())
+                .as("3 s old: at the limit")
+                .isTrue();
+        health.heard(leaseService("ls-1", t.plusMillis(500), t.minusMillis(3000)), t.plusMillis(500));
+        DataPathHealth.Verdict v = health.verdict(t.plusMillis(500), publishing);
+        assertThat(v.up()).isFalse();
+        assertThat(v.reason())
+                .isEqualTo("lease-service ls-1: its newest failover state was published 3500 ms before its heartbeat"
+                        + " (its state consumer lags)");
+        assertThat(health.verdict(t.plusMillis(500)).up())
+                .as("a coordinator that publishes nothing does not judge it")
+                .isTrue();
+        health.heard(leaseService("ls-1", t.plusSeconds(1), t.plusMillis(900)), t.plusSeconds(1));
+        assertThat(health.verdict(t.plusSeconds(1), publishing).up()).isTrue();
+    }
+
+    @Test
+    void aLeaseServiceHoldingNoStateIsLaggingOnceTheCoordinatorHasPublishedLongEnough() {
+        Instant publishing = T0.plusSeconds(15);
+        Instant t = T0.plusSeconds(18);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(leaseService("ls-1", t, null), t);
+        assertThat(health.verdict(t, publishing).up())
+                .as("sent only 3 s after publishing began: a state may still be on its way")
+                .isTrue();
+        Instant later = t.plusMillis(100);
+        beat(GATEWAY, "gw", null, later);
+        health.heard(leaseService("ls-1", later, null), later);
+        DataPathHealth.Verdict v = health.verdict(later, publishing);
+        assertThat(v.up()).isFalse();
+        assertThat(v.reason())
+                .isEqualTo("lease-service ls-1: holds no failover state (its state consumer reads nothing)");
+    }
+
+    @Test
+    void theStateLagIsNotJudgedDuringTheStartupGraceNorForHeartbeatsThatDoNotReportIt() {
+        beat(GATEWAY, "gw", null, T0.plusSeconds(5));
+        health.heard(leaseService("ls-1", T0.plusSeconds(5), null), T0.plusSeconds(5));
+        assertThat(health.verdict(T0.plusSeconds(5), T0).up())
+                .as("in the startup grace")
+                .isTrue();
+
+        Instant t = T0.plusSeconds(20);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(new ServiceHealth(1, "dhcp-a", LEASE_SERVICE, "ls-1", true, null, t, null), t);
+        assertThat(health.verdict(t, T0).up())
+                .as("a version 1 heartbeat says nothing of its state")
+                .isTrue();
+    }
+
+    /** One lease-service that lags does not stop the server while another, fresh, takes the requests. */
+    @Test
+    void anotherLeaseServiceWithAFreshStateKeepsTheServerServing() {
+        Instant t = T0.plusSeconds(20);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(leaseService("ls-1", t, t.minusSeconds(10)), t);
+        health.heard(leaseService("ls-2", t, t.minusMillis(400)), t);
+        assertThat(health.verdict(t, T0).up()).isTrue();
+    }
 }

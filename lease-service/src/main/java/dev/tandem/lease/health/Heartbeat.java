@@ -4,6 +4,7 @@ import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.messaging.LeaseRequestConsumer;
 import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.lease.service.FailoverView;
 import dev.tandem.protocol.bus.ServiceHealth;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -23,7 +24,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * This instance's heartbeat to its coordinator ({@link ServiceHealth}), every 500 ms: ready when a configuration is in
- * force, a commit to PostgreSQL succeeds within a second, and Kafka has assigned it lease requests to take. Silence
+ * force, a commit to PostgreSQL succeeds within a second, and Kafka has assigned it lease requests to take (its
+ * consumer answers within a second too: a consumer blocked across a Kafka restart must not stop the heartbeat). Each
+ * heartbeat also says when the newest failover state it holds was published, so the coordinator sees a state consumer
+ * that lags while everything else works. Silence
  * (the process dead or stopped, Kafka gone) says as much as "not ready": either way the coordinator hands this
  * server's share to the partner. The same judgement is this service's readiness.
  */
@@ -35,6 +39,7 @@ public class Heartbeat {
     static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(1);
 
     private final ConfigHolder config;
+    private final FailoverView failover;
     private final LeaseRepository leases;
     private final KafkaClientService kafka;
     private final MutinyEmitter<ServiceHealth> emitter;
@@ -47,6 +52,7 @@ public class Heartbeat {
 
     public Heartbeat(
             ConfigHolder config,
+            FailoverView failover,
             LeaseRepository leases,
             KafkaClientService kafka,
             @Channel(CHANNEL) MutinyEmitter<ServiceHealth> emitter,
@@ -54,6 +60,7 @@ public class Heartbeat {
             Vertx vertx,
             LeaseServiceConfig settings) {
         this.config = config;
+        this.failover = failover;
         this.leases = leases;
         this.kafka = kafka;
         this.emitter = emitter;
@@ -76,15 +83,16 @@ public class Heartbeat {
         if (!beating.compareAndSet(false, true)) {
             return; // the previous check still runs: it counts as silence once it takes longer than the timeout
         }
-        check().subscribe().with(p -> {
+        // every path ends the check within its timeouts; the flag is cleared however it ends
+        check().onTermination().invoke(() -> beating.set(false)).subscribe().with(p -> {
             if (p != null && !p.equals(problem)) {
                 Log.warnf("This lease-service cannot serve: %s", p);
             } else if (p == null && problem != null && !"starting".equals(problem)) {
                 Log.infof("This lease-service can serve again");
             }
             problem = p;
-            beating.set(false);
-            ServiceHealth beat = ServiceHealth.of(server, ServiceHealth.LEASE_SERVICE, instance, p, clock.instant());
+            ServiceHealth beat = ServiceHealth.of(server, ServiceHealth.LEASE_SERVICE, instance, p, clock.instant())
+                    .withStateAt(failover.statuses().newest().orElse(null));
             emitter.sendMessage(Message.of(beat)
                             .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                                     .withKey(beat.key())
@@ -117,10 +125,15 @@ public class Heartbeat {
             return Uni.createFrom().item("not taking lease requests yet");
         }
         return consumer.getAssignments()
+                .ifNoItem()
+                .after(COMMIT_TIMEOUT)
+                .fail()
                 .map(partitions -> partitions.isEmpty()
                         ? "no lease-request partitions assigned to this instance (Kafka consumer group)"
                         : null)
                 .onFailure()
-                .recoverWithItem(e -> "Kafka: " + e);
+                .recoverWithItem(e -> e instanceof io.smallrye.mutiny.TimeoutException
+                        ? "Kafka: the lease-request consumer did not answer within " + COMMIT_TIMEOUT.toMillis() + " ms"
+                        : "Kafka: " + e);
     }
 }

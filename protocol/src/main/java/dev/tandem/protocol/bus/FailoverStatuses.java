@@ -35,4 +35,12 @@ public class FailoverStatuses {
     public Optional<FailoverStatus> get(String relationship) {
         return Optional.ofNullable(byRelationship.get(relationship));
     }
+
+    /** When the newest state held was published (the coordinator republishes every state every second). */
+    public Optional<java.time.Instant> newest() {
+        return byRelationship.values().stream()
+                .map(FailoverStatus::updatedAt)
+                .filter(java.util.Objects::nonNull)
+                .max(java.util.Comparator.naturalOrder());
+    }
 }
