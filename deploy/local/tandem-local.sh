@@ -361,7 +361,8 @@ server_topics() { # server: the topics of one server
     local s=$1
     echo "tandem.$s.lease-requests:4:delete tandem.$s.lease-replies:4:delete tandem.$s.failover-state:1:compact" \
         "tandem.$s.binding-updates:1:delete tandem.$s.binding-acks:1:delete tandem.$s.partner-updates:4:delete" \
-        "tandem.$s.partner-update-replies:1:delete tandem.$s.failover-commands:1:delete tandem.$s.service-health:1:delete"
+        "tandem.$s.partner-update-replies:1:delete tandem.$s.failover-commands:1:delete tandem.$s.service-health:1:delete" \
+        "tandem.$s.lease-commands:1:delete tandem.$s.lease-command-replies:1:delete"
 }
 
 create_topics() { # bootstrap topic...: the topics, every principal's SCRAM credential and its ACLs (idempotent)

@@ -5,24 +5,33 @@ import dev.tandem.admin.config.AdminConfig;
 import dev.tandem.admin.repository.LeaseRepository;
 import dev.tandem.admin.security.Users;
 import dev.tandem.admin.service.ApiError;
+import dev.tandem.admin.service.Coordinators;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Lease search across all servers, from the read model built from the lease events. */
+/**
+ * Lease search across all servers, from the read model built from the lease events; ending a lease and reclaiming
+ * expired ones on a server, through its coordinator.
+ */
 @Path("/api/v1/leases")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Users.READER)
@@ -31,10 +40,41 @@ public class LeaseResource {
 
     private final LeaseRepository leases;
     private final AdminConfig config;
+    private final Coordinators coordinators;
 
-    public LeaseResource(LeaseRepository leases, AdminConfig config) {
+    public LeaseResource(LeaseRepository leases, AdminConfig config, Coordinators coordinators) {
         this.leases = leases;
         this.config = config;
+        this.coordinators = coordinators;
+    }
+
+    /**
+     * Ends the lease of an address on a server now, as if its client had released it (a declined address goes back to
+     * the pool), through the server's coordinator to its lease-service. In a failover scope the partner learns it by a
+     * binding update, as of any release.
+     */
+    @DELETE
+    @Path("/{server}/{address}")
+    @RolesAllowed(Users.ADMIN)
+    @Operation(summary = "End a lease now (as its client's release would)")
+    public Map<String, Object> delete(
+            @PathParam("server") @Pattern(regexp = Patterns.NAME, message = Patterns.NAME_MESSAGE) String server,
+            @PathParam("address") @Pattern(regexp = Patterns.IPV4, message = Patterns.IPV4_MESSAGE) String address,
+            @Context SecurityContext who) {
+        return coordinators.leaseCommand(
+                server, address + "/release", who.getUserPrincipal().getName());
+    }
+
+    /** Ends now, on a server, every lease, offer and decline probation that has run out. */
+    @POST
+    @Path("/{server}/reclaim")
+    @RolesAllowed(Users.ADMIN)
+    @Operation(summary = "Reclaim expired leases now")
+    public Map<String, Object> reclaim(
+            @PathParam("server") @Pattern(regexp = Patterns.NAME, message = Patterns.NAME_MESSAGE) String server,
+            @Context SecurityContext who) {
+        return coordinators.leaseCommand(
+                server, "reclaim", who.getUserPrincipal().getName());
     }
 
     @GET

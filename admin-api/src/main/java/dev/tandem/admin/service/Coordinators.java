@@ -88,6 +88,30 @@ public class Coordinators {
         }
     }
 
+    /**
+     * An operator's lease operation on one server (release one address, reclaim now), through its coordinator to its
+     * lease-service; the answer is the lease-service's outcome once committed.
+     */
+    public Map<String, Object> leaseCommand(String server, String command, String user) {
+        String url = coordinatorUrl(server);
+        String answer = call("POST", url + "/api/v1/leases/" + command, user);
+        Log.infof("Lease command %s sent to %s by %s: %s", command, server, user, answer);
+        try {
+            return JSON.readValue(answer, new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            throw new ApiError(502, "Bad answer", "the coordinator of " + server + " answered " + answer);
+        }
+    }
+
+    @Transactional
+    String coordinatorUrl(String server) {
+        ServerEntity target = ServerService.find(server);
+        if (target.coordinatorUrl == null) {
+            throw new ApiError(409, "No coordinator address", "server " + server + " has no coordinatorUrl");
+        }
+        return target.coordinatorUrl;
+    }
+
     @Transactional
     List<ServerEntity> ends(String relationship) {
         RelationshipEntity r = RelationshipService.find(relationship);
@@ -111,11 +135,18 @@ public class Coordinators {
 
     /** The body of a 2xx answer; otherwise the coordinator's problem passed on, or 502/504 when it cannot answer. */
     private String call(String method, String url) {
+        return call(method, url, null);
+    }
+
+    private String call(String method, String url, String user) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
                 .timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .header("Accept", "application/json");
         token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        if (user != null) {
+            builder.header("X-Tandem-User", user);
+        }
         HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -459,6 +459,140 @@ class AdminApiTest {
         admin().delete("/api/v1/servers/rm-c").then().statusCode(409).body("detail", containsString("relationship"));
     }
 
+    /**
+     * Reservations as a resource of their own: made, changed and removed one address at a time, on the partner's copy
+     * of the scope too, published to both servers; refused with a problem document when they could not work.
+     */
+    @Test
+    void aReservationIsMadeChangedAndRemovedOnBothCopiesOfTheScope() {
+        createServer("rs-a", "192.0.2.81", "198.51.100.81");
+        createServer("rs-b", "192.0.2.82", "198.51.100.82");
+        admin().body(scope("10.90.0.0/24", "10.90.0.10", "10.90.0.200"))
+                .post("/api/v1/servers/rs-a/scopes")
+                .then()
+                .statusCode(201);
+        admin().body(relationship("rs-ab", "rs-a", "rs-b"))
+                .post("/api/v1/relationships")
+                .then()
+                .statusCode(201);
+        admin().body(Map.of("scope", "10.90.0.0"))
+                .post("/api/v1/relationships/rs-ab/scopes")
+                .then()
+                .statusCode(200);
+        String reservations = "/api/v1/servers/rs-a/scopes/10.90.0.0/reservations/";
+
+        admin().body(Map.of("hardwareAddress", "02:42:c0:a8:00:14", "hostname", "printer"))
+                .put(reservations + "10.90.0.20")
+                .then()
+                .statusCode(201)
+                .header("Location", containsString("/reservations/10.90.0.20"))
+                .body("address", is("10.90.0.20"))
+                .body("hostname", is("printer"));
+        reader().get("/api/v1/servers/rs-b/scopes/10.90.0.0/reservations")
+                .then()
+                .statusCode(200)
+                .body("address", contains("10.90.0.20"))
+                .body("[0].hardwareAddress", is("02:42:c0:a8:00:14"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String server : List.of("rs-a", "rs-b")) {
+                assertThat(published(server).scopes()).singleElement().satisfies(s -> assertThat(s.reservations())
+                        .as(server)
+                        .containsExactly(
+                                new ServerConfig.Reservation("02:42:c0:a8:00:14", null, "10.90.0.20", "printer")));
+            }
+        });
+
+        admin().body(Map.of("hardwareAddress", "02:42:c0:a8:00:15"))
+                .put("/api/v1/servers/rs-b/scopes/10.90.0.0/reservations/10.90.0.20")
+                .then()
+                .statusCode(200)
+                .body("hardwareAddress", is("02:42:c0:a8:00:15"));
+        reader().get(reservations + "10.90.0.20")
+                .then()
+                .statusCode(200)
+                .body("hardwareAddress", is("02:42:c0:a8:00:15"));
+
+        // what could not work is refused, and nothing changes
+        admin().body(Map.of("hardwareAddress", "02:42:c0:a8:00:15"))
+                .put(reservations + "10.90.0.21")
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json")
+                .body("errors", hasItem(containsString("two reservations")));
+        admin().body(Map.of("hardwareAddress", "02:42:c0:a8:00:16"))
+                .put(reservations + "10.91.0.1")
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json");
+        admin().body(Map.of("hardwareAddress", "not a mac"))
+                .put(reservations + "10.90.0.22")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        admin().body(Map.of("hostname", "nobody"))
+                .put(reservations + "10.90.0.23")
+                .then()
+                .statusCode(422)
+                .body("errors", hasItem(containsString("needs a hardwareAddress or a clientId")));
+        reader().body(Map.of("hardwareAddress", "02:42:c0:a8:00:17"))
+                .put(reservations + "10.90.0.24")
+                .then()
+                .statusCode(403);
+        reader().get(reservations + "not-an-ip").then().statusCode(404).contentType("application/problem+json");
+        reader().get("/api/v1/servers/rs-a/scopes/10.90.0.0/reservations")
+                .then()
+                .body("address", contains("10.90.0.20"));
+
+        // an address another client holds is not reserved: either server would give it to the reserved client
+        ServerConfigs.publish(
+                Topics.LEASE_EVENTS,
+                "10.90.0.30",
+                event("rs-b", "10.90.0.0/24", 1, "committed", "ACTIVE", "10.90.0.30", "02:00:5e:00:90:1e", "pc"));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        reader().get("/api/v1/leases?address=10.90.0.30").then().body("state", contains("ACTIVE")));
+        admin().body(Map.of("hardwareAddress", "02:42:c0:a8:00:30"))
+                .put(reservations + "10.90.0.30")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("is leased to 02005e00901e on rs-b"));
+        admin().body(Map.of("hardwareAddress", "02:00:5e:00:90:1e"))
+                .put(reservations + "10.90.0.30")
+                .then()
+                .statusCode(201);
+        admin().delete(reservations + "10.90.0.30").then().statusCode(204);
+
+        admin().delete(reservations + "10.90.0.20").then().statusCode(204);
+        admin().delete(reservations + "10.90.0.20").then().statusCode(404);
+        reader().get("/api/v1/servers/rs-b/scopes/10.90.0.0/reservations")
+                .then()
+                .body("size()", is(0));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(published("rs-b").scopes())
+                .singleElement()
+                .satisfies(s -> assertThat(s.reservations()).isNullOrEmpty()));
+    }
+
+    /**
+     * Ending a lease and reclaiming go through the server's coordinator: for admins only, with a problem document for
+     * a bad address, an unknown server or a server whose coordinator cannot be asked (the real chain runs in the system
+     * tests).
+     */
+    @Test
+    void leaseOperationsNeedTheAdminRoleAValidAddressAndAServerWithACoordinator() {
+        createServer("lc-a", "192.0.2.91", "198.51.100.91");
+        reader().delete("/api/v1/leases/lc-a/10.92.0.10").then().statusCode(403);
+        reader().post("/api/v1/leases/lc-a/reclaim").then().statusCode(403);
+        admin().delete("/api/v1/leases/lc-a/not-an-ip").then().statusCode(400).contentType("application/problem+json");
+        admin().delete("/api/v1/leases/nobody/10.92.0.10").then().statusCode(404);
+        admin().delete("/api/v1/leases/lc-a/10.92.0.10")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("no coordinatorUrl"));
+        admin().post("/api/v1/leases/lc-a/reclaim").then().statusCode(409);
+    }
+
     @Test
     void relationshipsThatCannotWorkAreRefused() {
         createServer("bad-a", "192.0.2.31", "198.51.100.31");
@@ -710,6 +844,13 @@ class AdminApiTest {
                 .body("backup", is(25))
                 .body("declined", is(3))
                 .body("unacked", is(1)));
+        // the same counts under Kea's names (Stork exporter), labelled with the server and the subnet
+        String metrics =
+                admin().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("kea_dhcp4_addresses_total{server=\"ut-a\",subnet=\"10.50.0.0/24\"} 100.0")
+                .contains("kea_dhcp4_addresses_assigned_total{server=\"ut-a\",subnet=\"10.50.0.0/24\"} 30.0")
+                .contains("kea_dhcp4_addresses_declined_total{server=\"ut-a\",subnet=\"10.50.0.0/24\"} 3.0");
         // every scope in one call; a scope no server reported yet is left out
         admin().body(scope("10.51.0.0/24", "10.51.0.10", "10.51.0.19"))
                 .post("/api/v1/servers/ut-a/scopes")

@@ -276,8 +276,25 @@ class ChartTest {
                 .map(HasMetadata::getKind)
                 .toList();
         assertThat(kinds).contains("Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "ServiceMonitor");
-        // 3 shared topics and 9 per server
-        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 9);
+        // the admin API's metrics (the pools under Kea's names) are scraped with a reader's credentials
+        GenericKubernetesResource adminMonitor = ofType(all, GenericKubernetesResource.class).stream()
+                .filter(r -> r.getKind().equals("ServiceMonitor")
+                        && r.getMetadata().getName().equals("tandem-admin-api"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, String> selector = adminMonitor.get("spec", "selector", "matchLabels");
+        Service adminApi = ofType(all, Service.class).stream()
+                .filter(s -> s.getMetadata().getName().equals("tandem-admin-api"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(adminApi.getMetadata().getLabels()).containsAllEntriesOf(selector);
+        List<Map<String, Object>> endpoints = adminMonitor.get("spec", "endpoints");
+        assertThat(endpoints).singleElement().satisfies(e -> assertThat(
+                        e.get("basicAuth").toString())
+                .contains("name=tandem-metrics-reader, key=username")
+                .contains("name=tandem-metrics-reader, key=password"));
+        // 3 shared topics and 11 per server
+        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 11);
         // the services use the operators' endpoints and the CloudNativePG Secret
         Deployment lease = ofType(all, Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals("tandem-dhcp-a-lease-service"))

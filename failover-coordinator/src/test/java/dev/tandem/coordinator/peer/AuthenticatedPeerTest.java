@@ -385,6 +385,25 @@ class AuthenticatedPeerTest {
     }
 
     /**
+     * The lease commands are commands too: refused without the credential; with it, passed to the lease-service, and
+     * here, where none runs, answered with a problem saying so once the wait is over (never a silent success).
+     */
+    @Test
+    void aLeaseCommandNeedsTheCredentialAndSaysWhenNoLeaseServiceAnswers() {
+        double missing = commandsRefused("missing-credential");
+        RestAssured.post("/api/v1/leases/192.0.2.10/release").then().statusCode(401);
+        RestAssured.post("/api/v1/leases/reclaim").then().statusCode(401);
+        assertThat(commandsRefused("missing-credential")).isEqualTo(missing + 2);
+        RestAssured.given()
+                .header("Authorization", "Bearer test-command-token")
+                .post("/api/v1/leases/192.0.2.10/release")
+                .then()
+                .statusCode(504)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("did not answer"));
+    }
+
+    /**
      * Connections to the failover port from an address that is not the partner's (127.0.0.2; the partner is
      * 127.0.0.1), each sending garbage: every one closed at once and counted; the relationship never hears of them.
      */

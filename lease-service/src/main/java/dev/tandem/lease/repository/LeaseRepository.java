@@ -208,6 +208,40 @@ public class LeaseRepository {
                 .map(rs -> rs.rowCount() == 1);
     }
 
+    /**
+     * An operator ends what the address holds now: an active lease becomes RELEASED (as if its client had released
+     * it), a declined address FREE. Returns the row changed with its state before, or empty when the address holds
+     * neither. Tracked for the partner where the scope is in a failover relationship.
+     */
+    public Uni<java.util.Optional<Expired>> endByOperator(
+            SqlConnection conn, Ipv4 address, Instant now, String[] failoverScopes) {
+        return conn.preparedQuery(
+                        "WITH held AS (SELECT address, state AS before FROM lease"
+                                + " WHERE address = $1 AND state IN ('ACTIVE', 'DECLINED') FOR UPDATE)"
+                                + " UPDATE lease l SET state = CASE WHEN held.before = 'ACTIVE' THEN 'RELEASED' ELSE 'FREE' END,"
+                                + " client_key = CASE WHEN held.before = 'DECLINED' THEN NULL ELSE l.client_key END,"
+                                + " expires_at = NULL, cltt = $2, updated_at = $2,"
+                                + " update_seq = CASE WHEN l.scope = ANY($3) THEN " + NEXT_UPDATE
+                                + " ELSE l.update_seq END"
+                                + " FROM held WHERE l.address = held.address"
+                                + " RETURNING l.address, l.scope, held.before, l.client_key, l.hw_address, l.client_id, l.hostname")
+                .execute(Tuple.of(address.unsigned(), ts(now), failoverScopes))
+                .map(rs -> {
+                    for (Row row : rs) {
+                        return java.util.Optional.of(new Expired(
+                                Ipv4.ofUnsigned(row.getLong("address")),
+                                row.getString("scope"),
+                                row.getString("before"),
+                                new Client(
+                                        row.getString("client_key"),
+                                        row.getString("hw_address"),
+                                        row.getString("client_id"),
+                                        row.getString("hostname"))));
+                    }
+                    return java.util.Optional.<Expired>empty();
+                });
+    }
+
     /** Ends offers, leases and probations that ran out; returns the rows changed with their state before. */
     public Uni<List<Expired>> reclaim(SqlConnection conn, Instant now, int limit, String[] failoverScopes) {
         return conn.preparedQuery(

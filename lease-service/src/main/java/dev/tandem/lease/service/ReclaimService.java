@@ -110,7 +110,7 @@ public class ReclaimService {
     }
 
     /** Scopes in a failover relationship: what expires there is a binding update for the partner. */
-    private String[] failoverScopes() {
+    String[] failoverScopes() {
         return configHolder
                 .current()
                 .map(settings -> settings.relationships().stream()

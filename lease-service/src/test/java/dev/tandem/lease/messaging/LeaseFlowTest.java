@@ -9,6 +9,8 @@ import dev.tandem.lease.service.ConfigHolder;
 import dev.tandem.lease.service.RequestTriage;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.Json;
+import dev.tandem.protocol.bus.LeaseCommand;
+import dev.tandem.protocol.bus.LeaseCommandResult;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
@@ -348,6 +350,112 @@ class LeaseFlowTest {
         // The expired address stays associated with its client (RFC 2131 §4.3.1).
         assertThat(exchange(request("DISCOVER", mac, "0.0.0.0", null, null)).address())
                 .isEqualTo(offer.address());
+    }
+
+    /** Sends a lease command as the coordinator's Request-Reply emitter does and waits for its result. */
+    static LeaseCommandResult command(LeaseCommand command) throws Exception {
+        String correlation = UUID.randomUUID().toString();
+        String replyTopic = "test.lease-command-replies";
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> replies = kafka.consumeStrings()
+                    .withGroupId("test-" + UUID.randomUUID())
+                    .withAutoCommit()
+                    .fromTopics(replyTopic);
+            try {
+                String json = JSON.writeValueAsString(command);
+                assertThat(Schemas.problems("lease-command.v1", json)).isEmpty();
+                ProducerRecord<String, String> record =
+                        new ProducerRecord<>(Topics.leaseCommands(TestConfigs.SERVER), command.command(), json);
+                record.headers()
+                        .add(
+                                KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
+                                correlation.getBytes(StandardCharsets.UTF_8));
+                record.headers()
+                        .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, replyTopic.getBytes(StandardCharsets.UTF_8));
+                kafka.produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(20));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> replies.getRecords().stream().anyMatch(r -> correlation.equals(correlationOf(r))));
+                String reply = replies.getRecords().stream()
+                        .filter(r -> correlation.equals(correlationOf(r)))
+                        .findFirst()
+                        .orElseThrow()
+                        .value();
+                assertThat(Schemas.problems("lease-command-result.v1", reply)).isEmpty();
+                return JSON.readValue(reply, LeaseCommandResult.class);
+            } finally {
+                replies.stop();
+            }
+        }
+    }
+
+    /**
+     * An operator ends a lease (as its client's release would: RELEASED, event "released"), frees a declined address
+     * (FREE, event "reclaimed"), is told when an address holds nothing or is no address, and reclaims what ran out:
+     * each answered only once committed.
+     */
+    @Test
+    void anOperatorEndsALeaseFreesADeclinedAddressAndReclaimsNow() throws Exception {
+        String mac = "02005e000131";
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
+        exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
+        assertThat(leaseState(offer.address())).isEqualTo("ACTIVE hw:1:" + mac);
+        LeaseCommandResult released = command(
+                new LeaseCommand(LeaseCommand.VERSION, LeaseCommand.RELEASE, offer.address(), "admin", Instant.now()));
+        assertThat(released.outcome()).isEqualTo(LeaseCommandResult.RELEASED);
+        assertThat(released.count()).isEqualTo(1);
+        assertThat(leaseState(offer.address())).isEqualTo("RELEASED hw:1:" + mac);
+        assertThat(eventsFor(offer.address(), 2))
+                .extracting(r -> KafkaCompanion.getHeader(r.headers(), "ce_type"))
+                .containsSubsequence("dev.tandem.lease.committed", "dev.tandem.lease.released");
+        assertThat(command(new LeaseCommand(
+                                LeaseCommand.VERSION, LeaseCommand.RELEASE, offer.address(), "admin", Instant.now()))
+                        .outcome())
+                .as("nothing left to end")
+                .isEqualTo(LeaseCommandResult.NOT_HELD);
+        assertThat(command(new LeaseCommand(
+                                LeaseCommand.VERSION, LeaseCommand.RELEASE, "192.0.2.999", "admin", Instant.now()))
+                        .outcome())
+                .isEqualTo(LeaseCommandResult.REFUSED);
+
+        // a command read late (asked before its requester gave up) is never carried out
+        String late = "02005e000134";
+        LeaseReply fourth = exchange(request("DISCOVER", late, "0.0.0.0", null, null));
+        exchange(request("REQUEST", late, "0.0.0.0", fourth.address(), "192.0.2.1"));
+        assertThat(command(new LeaseCommand(
+                                LeaseCommand.VERSION,
+                                LeaseCommand.RELEASE,
+                                fourth.address(),
+                                "admin",
+                                Instant.now().minusSeconds(11)))
+                        .outcome())
+                .isEqualTo(LeaseCommandResult.REFUSED);
+        assertThat(leaseState(fourth.address())).isEqualTo("ACTIVE hw:1:" + late);
+
+        String declining = "02005e000132";
+        LeaseReply second = exchange(request("DISCOVER", declining, "0.0.0.0", null, null));
+        exchange(request("REQUEST", declining, "0.0.0.0", second.address(), "192.0.2.1"));
+        exchange(request("DECLINE", declining, "0.0.0.0", second.address(), "192.0.2.1"));
+        assertThat(leaseState(second.address())).startsWith("DECLINED");
+        assertThat(command(new LeaseCommand(
+                                LeaseCommand.VERSION, LeaseCommand.RELEASE, second.address(), "admin", Instant.now()))
+                        .outcome())
+                .isEqualTo(LeaseCommandResult.RECLAIMED);
+        assertThat(leaseState(second.address())).isEqualTo("FREE -");
+
+        String expiring = "02005e000133";
+        LeaseReply third = exchange(request("DISCOVER", expiring, "0.0.0.0", null, null));
+        exchange(request("REQUEST", expiring, "0.0.0.0", third.address(), "192.0.2.1"));
+        try (Connection c = TestPostgres.connect("lease_flow");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE lease SET expires_at = now() - interval '1 second' WHERE address = '"
+                    + third.address() + "'::inet - '0.0.0.0'::inet");
+        }
+        LeaseCommandResult reclaimed =
+                command(new LeaseCommand(LeaseCommand.VERSION, LeaseCommand.RECLAIM, null, "admin", Instant.now()));
+        assertThat(reclaimed.outcome()).isEqualTo(LeaseCommandResult.DONE);
+        assertThat(leaseState(third.address()))
+                .as("answered after the commit: what ran out is ended by then")
+                .startsWith("EXPIRED");
     }
 
     @Test

@@ -886,6 +886,47 @@ class FailoverLeasesTest {
         assertThat(ask("02005e0f0071").action()).isEqualTo("OFFER");
     }
 
+    /**
+     * A reserved address is given to its client by either server, whichever pool owns it (here the primary's FREE, on
+     * this secondary in NORMAL), as ISC dhcpd and Kea serve reservations in a pair; no other client gets it.
+     */
+    @Test
+    @Order(15)
+    void aReservedClientGetsItsAddressFromEitherPoolAndNoOtherClientDoes() throws Exception {
+        configured();
+        allFreeAndBackup();
+        sql("UPDATE lease SET backup = false WHERE address = " + unsigned("203.0.113.5") + " RETURNING 0");
+        state(FailoverState.NORMAL, Instant.now());
+        ServerConfig plain = configuration(50, true, true);
+        Scope scope = plain.scopes().get(0);
+        apply(new ServerConfig(
+                plain.version(),
+                plain.server(),
+                plain.revision(),
+                plain.serverIdentifier(),
+                plain.offerTimeout(),
+                plain.declineProbation(),
+                List.of(new Scope(
+                        scope.subnet(),
+                        scope.ranges(),
+                        scope.exclusions(),
+                        scope.leaseTime(),
+                        scope.renewalTime(),
+                        scope.rebindingTime(),
+                        scope.options(),
+                        List.of(new ServerConfig.Reservation("02005e0f0081", null, "203.0.113.5", null)))),
+                plain.failover()));
+        assertThat(backup("203.0.113.5")).as("the primary's address").isFalse();
+        for (int i = 0; i < 3; i++) {
+            assertThat(ask(String.format("02005e0f009%d", i)).address())
+                    .as("another client")
+                    .isNotEqualTo("203.0.113.5");
+        }
+        LeaseReply reserved = ask("02005e0f0081");
+        assertThat(reserved.action()).isEqualTo("OFFER");
+        assertThat(reserved.address()).isEqualTo("203.0.113.5");
+    }
+
     static long unsigned(String address) {
         return Ipv4.parse(address).unsigned();
     }

@@ -211,6 +211,42 @@ class GatewayFlowTest {
         }
     }
 
+    /** A Kea-named counter of one operation (Stork exporter names), 0 before the first. */
+    static double kea(String name, String operation) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        name + "\\{[^}]*operation=\"" + operation + "\"[^}]*server=\"[^\"]+\"[^}]*} ([0-9.eE+-]+)")
+                .matcher(given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /**
+     * The packet counters under Kea's names and labels move with Tandem's own: a discover received and its offer sent,
+     * a malformed packet as parse-failed and as a drop.
+     */
+    @Test
+    void keaNamedCountersFollowTandemsOwn() {
+        try (DhcpTestClient relay =
+                new DhcpTestClient(DhcpTestClient.loopback(16768), DhcpTestClient.loopback(16767))) {
+            double discovers = kea("kea_dhcp4_packets_received_total", "discover");
+            double offers = kea("kea_dhcp4_packets_sent_total", "offer");
+            double parseFailed = kea("kea_dhcp4_packets_received_total", "parse-failed");
+            double drops = kea("kea_dhcp4_packets_received_total", "drop");
+            Optional<DhcpMessage> offer = Optional.empty();
+            for (int attempt = 0; attempt < 10 && offer.isEmpty(); attempt++) {
+                offer = relay.exchange(discover(3000 + attempt), Duration.ofSeconds(3));
+            }
+            assertThat(offer).isPresent();
+            relay.sendRaw(new byte[] {1, 2, 3});
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(kea("kea_dhcp4_packets_received_total", "discover")).isGreaterThanOrEqualTo(discovers + 1);
+                assertThat(kea("kea_dhcp4_packets_sent_total", "offer")).isGreaterThanOrEqualTo(offers + 1);
+                assertThat(kea("kea_dhcp4_packets_received_total", "parse-failed"))
+                        .isEqualTo(parseFailed + 1);
+                assertThat(kea("kea_dhcp4_packets_received_total", "drop")).isEqualTo(drops + 1);
+            });
+        }
+    }
+
     @Test
     void anUnansweredExchangeTimesOutAndIsCounted() {
         answering.set(false);

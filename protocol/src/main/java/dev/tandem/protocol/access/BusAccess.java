@@ -73,13 +73,15 @@ public final class BusAccess {
                         Topics.leaseRequests(server),
                         Topics.bindingAcks(server),
                         Topics.partnerUpdates(server),
-                        Topics.failoverCommands(server))
+                        Topics.failoverCommands(server),
+                        Topics.leaseCommands(server))
                 .writes(
                         Topics.leaseReplies(server),
                         Topics.LEASE_EVENTS,
                         Topics.SCOPE_STATISTICS,
                         Topics.bindingUpdates(server),
                         Topics.partnerUpdateReplies(server),
+                        Topics.leaseCommandReplies(server),
                         Topics.serviceHealth(server));
         service(grants, server, "coordinator")
                 .reads(
@@ -87,12 +89,14 @@ public final class BusAccess {
                         Topics.failoverState(server),
                         Topics.bindingUpdates(server),
                         Topics.partnerUpdateReplies(server),
+                        Topics.leaseCommandReplies(server),
                         Topics.serviceHealth(server))
                 .writes(
                         Topics.failoverState(server),
                         Topics.bindingAcks(server),
                         Topics.failoverCommands(server),
-                        Topics.partnerUpdates(server));
+                        Topics.partnerUpdates(server),
+                        Topics.leaseCommands(server));
         return grants;
     }
 

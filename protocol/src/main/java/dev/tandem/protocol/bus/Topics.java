@@ -52,6 +52,16 @@ public final class Topics {
         return "tandem." + server + ".service-health";
     }
 
+    /** Coordinator to lease-service (request-reply): an operator's lease operations ({@link LeaseCommand}). */
+    public static String leaseCommands(String server) {
+        return "tandem." + server + ".lease-commands";
+    }
+
+    /** Lease-service to coordinator: the outcome of each {@link #leaseCommands} request, once committed. */
+    public static String leaseCommandReplies(String server) {
+        return "tandem." + server + ".lease-command-replies";
+    }
+
     /** Lease-service to gateway. */
     public static String leaseReplies(String server) {
         return "tandem." + server + ".lease-replies";
