@@ -483,6 +483,70 @@ class AdminApiSystemTest {
         awaitStates("NORMAL", "NORMAL");
     }
 
+    /**
+     * Day-two operations through the API on the running pair: a reservation made on one server's scope is what a real
+     * client gets, whichever server answers it (the partner's copy changed with it); an admin ends a real client's
+     * lease, through the granting server's coordinator and lease-service, and both servers' tables show it released
+     * (the partner by the binding update); ending it again says there is nothing to end; reclaim answers on each
+     * server.
+     */
+    @Test
+    @Order(10)
+    void aReservationServesARealClientAndAnAdminEndsALeaseOnBothServers() throws Exception {
+        madeThroughTheApi();
+        String reserved = "02:00:5e:74:00:01";
+        call(
+                        "PUT",
+                        "/api/v1/servers/" + A + "/scopes/198.18.135.0/reservations/198.18.135.150",
+                        Map.of("hardwareAddress", reserved, "hostname", "reserved-host"))
+                .expect(201);
+        assertThat(call("GET", "/api/v1/servers/" + B + "/scopes/198.18.135.0/reservations", null)
+                        .expect(200)
+                        .findValuesAsText("address"))
+                .containsExactly("198.18.135.150");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Pair.oneShot(reserved))
+                .as("the reserved client")
+                .hasValueSatisfying(l -> assertThat(l[0]).isEqualTo("198.18.135.150")));
+
+        String mac = "02:00:5e:74:00:02";
+        Optional<String[]> lease = Pair.oneShot(mac);
+        assertThat(lease).isPresent();
+        String address = lease.get()[0];
+        String granting = lease.get()[1].equals(Pair.SERVER_ID_A) ? A : B;
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(leaseStates(address)).containsOnly("ACTIVE"));
+        JsonNode ended = call("DELETE", "/api/v1/leases/" + granting + "/" + address, null)
+                .expect(200);
+        assertThat(ended.get("outcome").asText()).isEqualTo("released");
+        // RELEASED on both (the partner by the binding update), then FREE where the partner's ack came (§5.11)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(leaseStates(address))
+                .as("both servers")
+                .hasSize(2)
+                .isSubsetOf("RELEASED", "FREE"));
+        assertThat(call("DELETE", "/api/v1/leases/" + granting + "/" + address, null)
+                        .expect(404)
+                        .get("detail")
+                        .asText())
+                .contains("holds no lease");
+        for (String server : List.of(A, B)) {
+            assertThat(call("POST", "/api/v1/leases/" + server + "/reclaim", null)
+                            .expect(200)
+                            .get("outcome")
+                            .asText())
+                    .isEqualTo("done");
+        }
+        call("DELETE", "/api/v1/servers/" + A + "/scopes/198.18.135.0/reservations/198.18.135.150", null)
+                .expect(204);
+        awaitStates("NORMAL", "NORMAL");
+    }
+
+    /** The state of an address in each server's lease table, as the admin API's read model has it. */
+    static List<String> leaseStates(String address) throws Exception {
+        return call("GET", "/api/v1/leases?address=" + address, null)
+                .expect(200)
+                .findValuesAsText("state");
+    }
+
     /** The sum of a counter of dhcp-a's coordinator over its series with this reason. */
     static double coordinatorCount(String name, String reason) {
         return Stack.coordinatorMetrics(A)

@@ -128,15 +128,7 @@ public class ReservationService {
         List<Reservation> sorted = reservations.stream()
                 .sorted(java.util.Comparator.comparing(r -> Ipv4.parse(r.address())))
                 .toList();
-        scope.definition = Definitions.write(new ServerConfig.Scope(
-                d.subnet(),
-                d.ranges(),
-                d.exclusions(),
-                d.leaseTime(),
-                d.renewalTime(),
-                d.rebindingTime(),
-                d.options(),
-                sorted));
+        scope.definition = Definitions.write(d.withReservations(sorted));
     }
 
     private static Optional<Reservation> find(List<Reservation> reservations, String address) {

@@ -228,15 +228,7 @@ public class LeaseRepository {
                 .execute(Tuple.of(address.unsigned(), ts(now), failoverScopes))
                 .map(rs -> {
                     for (Row row : rs) {
-                        return java.util.Optional.of(new Expired(
-                                Ipv4.ofUnsigned(row.getLong("address")),
-                                row.getString("scope"),
-                                row.getString("before"),
-                                new Client(
-                                        row.getString("client_key"),
-                                        row.getString("hw_address"),
-                                        row.getString("client_id"),
-                                        row.getString("hostname"))));
+                        return java.util.Optional.of(expired(row));
                     }
                     return java.util.Optional.<Expired>empty();
                 });
@@ -260,15 +252,7 @@ public class LeaseRepository {
                 .map(rs -> {
                     List<Expired> out = new ArrayList<>();
                     for (Row row : rs) {
-                        out.add(new Expired(
-                                Ipv4.ofUnsigned(row.getLong("address")),
-                                row.getString("scope"),
-                                row.getString("before"),
-                                new Client(
-                                        row.getString("client_key"),
-                                        row.getString("hw_address"),
-                                        row.getString("client_id"),
-                                        row.getString("hostname"))));
+                        out.add(expired(row));
                     }
                     return out;
                 })
@@ -276,6 +260,19 @@ public class LeaseRepository {
                                 "DELETE FROM lease WHERE NOT in_pool AND state IN ('FREE', 'EXPIRED')")
                         .execute()
                         .replaceWith(out));
+    }
+
+    /** A row ended by {@link #reclaim} or {@link #endByOperator}, from its RETURNING columns. */
+    private static Expired expired(Row row) {
+        return new Expired(
+                Ipv4.ofUnsigned(row.getLong("address")),
+                row.getString("scope"),
+                row.getString("before"),
+                new Client(
+                        row.getString("client_key"),
+                        row.getString("hw_address"),
+                        row.getString("client_id"),
+                        row.getString("hostname")));
     }
 
     /** Counts per scope for the address metrics. */

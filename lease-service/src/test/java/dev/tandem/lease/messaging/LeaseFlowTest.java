@@ -118,13 +118,8 @@ class LeaseFlowTest {
                 kafka.produceStrings()
                         .fromRecords(asRequest(request, correlation))
                         .awaitCompletion(Duration.ofSeconds(20));
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> replies.getRecords().stream().anyMatch(r -> correlation.equals(correlationOf(r))));
+                ConsumerRecord<String, String> reply = awaitReply(replies, correlation);
                 assertThat(replies.getRecords()).noneMatch(r -> unanswered.equals(correlationOf(r)));
-                ConsumerRecord<String, String> reply = replies.getRecords().stream()
-                        .filter(r -> correlation.equals(correlationOf(r)))
-                        .findFirst()
-                        .orElseThrow();
                 assertThat(reply.headers().lastHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER))
                         .as("a reply must not look like a request")
                         .isNull();
@@ -137,16 +132,36 @@ class LeaseFlowTest {
     }
 
     static ProducerRecord<String, String> asRequest(LeaseRequest request, String correlation) throws Exception {
-        ProducerRecord<String, String> record = new ProducerRecord<>(
-                Topics.leaseRequests(TestConfigs.SERVER), request.clientKey(), JSON.writeValueAsString(request));
+        ProducerRecord<String, String> record = asRequest(
+                Topics.leaseRequests(TestConfigs.SERVER),
+                request.clientKey(),
+                JSON.writeValueAsString(request),
+                correlation,
+                REPLY_TOPIC);
+        assertThat(Schemas.problems("lease-request.v1", record.value())).isEmpty();
+        return record;
+    }
+
+    /** A record as SmallRye Kafka Request-Reply sends it: with its correlation id and the topic to reply to. */
+    static ProducerRecord<String, String> asRequest(
+            String topic, String key, String json, String correlation, String replyTopic) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
         record.headers()
                 .add(
                         KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
                         correlation.getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, REPLY_TOPIC.getBytes(StandardCharsets.UTF_8));
-        assertThat(Schemas.problems("lease-request.v1", record.value())).isEmpty();
+        record.headers().add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, replyTopic.getBytes(StandardCharsets.UTF_8));
         return record;
+    }
+
+    /** The reply with this correlation id, once it has come (within 30 s). */
+    static ConsumerRecord<String, String> awaitReply(ConsumerTask<String, String> replies, String correlation) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> replies.getRecords().stream().anyMatch(r -> correlation.equals(correlationOf(r))));
+        return replies.getRecords().stream()
+                .filter(r -> correlation.equals(correlationOf(r)))
+                .findFirst()
+                .orElseThrow();
     }
 
     static String correlationOf(ConsumerRecord<String, String> record) {
@@ -364,22 +379,15 @@ class LeaseFlowTest {
             try {
                 String json = JSON.writeValueAsString(command);
                 assertThat(Schemas.problems("lease-command.v1", json)).isEmpty();
-                ProducerRecord<String, String> record =
-                        new ProducerRecord<>(Topics.leaseCommands(TestConfigs.SERVER), command.command(), json);
-                record.headers()
-                        .add(
-                                KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER,
-                                correlation.getBytes(StandardCharsets.UTF_8));
-                record.headers()
-                        .add(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER, replyTopic.getBytes(StandardCharsets.UTF_8));
-                kafka.produceStrings().fromRecords(record).awaitCompletion(Duration.ofSeconds(20));
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> replies.getRecords().stream().anyMatch(r -> correlation.equals(correlationOf(r))));
-                String reply = replies.getRecords().stream()
-                        .filter(r -> correlation.equals(correlationOf(r)))
-                        .findFirst()
-                        .orElseThrow()
-                        .value();
+                kafka.produceStrings()
+                        .fromRecords(asRequest(
+                                Topics.leaseCommands(TestConfigs.SERVER),
+                                command.command(),
+                                json,
+                                correlation,
+                                replyTopic))
+                        .awaitCompletion(Duration.ofSeconds(20));
+                String reply = awaitReply(replies, correlation).value();
                 assertThat(Schemas.problems("lease-command-result.v1", reply)).isEmpty();
                 return JSON.readValue(reply, LeaseCommandResult.class);
             } finally {

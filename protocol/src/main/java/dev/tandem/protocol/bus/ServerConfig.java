@@ -169,7 +169,13 @@ public record ServerConfig(
             Long renewalTime,
             Long rebindingTime,
             Map<String, String> options,
-            List<Reservation> reservations) {}
+            List<Reservation> reservations) {
+
+        /** This scope with other reservations. */
+        public Scope withReservations(List<Reservation> others) {
+            return new Scope(subnet, ranges, exclusions, leaseTime, renewalTime, rebindingTime, options, others);
+        }
+    }
 
     /** Addresses from first to last, both included. */
     public record Range(String first, String last) {}
