@@ -50,8 +50,10 @@ tandem.dev/server: {{ . }}
 {{- end }}
 
 {{/* Image of a service; the tag defaults to the chart's appVersion, never "latest". */}}
+{{/* A service's image (dict root, service, and server for a server's own imageTag: one server upgraded at a time). */}}
 {{- define "tandem.image" -}}
 {{- $tag := default (printf "%s%s" .root.Chart.AppVersion (ternary "-native" "" (.root.Values.image.native | default false))) .root.Values.image.tag -}}
+{{- with .server }}{{ with .imageTag }}{{ $tag = . }}{{ end }}{{ end -}}
 {{- printf "%s/%s/%s:%s" .root.Values.image.registry .root.Values.image.repository .service $tag }}
 {{- end }}
 
@@ -78,7 +80,7 @@ checked against the CA of kafka.tls.caSecret (key ca.crt; Strimzi's cluster CA b
 {{- $kafka := .root.Values.kafka -}}
 {{- $scram := eq $kafka.authentication "scram-sha-512" -}}
 - name: KAFKA_BOOTSTRAP_SERVERS
-  value: {{ include "tandem.kafka" .root | quote }}
+  value: {{ (and .server .server.kafkaBootstrapServers) | default (include "tandem.kafka" .root) | quote }}
 {{- $protocol := ternary "SSL" "PLAINTEXT" $kafka.tls.enabled -}}
 {{- if $scram }}{{ $protocol = printf "SASL_%s" $protocol }}{{ end }}
 - name: TANDEM_KAFKA_SECURITY_PROTOCOL
@@ -203,13 +205,14 @@ dev.tandem.protocol.access.BusAccess, which the chart tests compare it with.
       key: password
 {{- end }}
 
-{{/* A JDBC URL to a database (dict root, database), with the TLS settings of postgresql.tls. */}}
+{{/* A JDBC URL to a database (dict root, database, server optional: its own postgresqlHost), with postgresql.tls. */}}
 {{- define "tandem.jdbcUrl" -}}
 {{- $pg := .root.Values.postgresql -}}
 {{- $params := list -}}
 {{- if $pg.tls.sslMode }}{{ $params = append $params (printf "sslmode=%s" $pg.tls.sslMode) }}{{ end -}}
 {{- if $pg.tls.caSecret }}{{ $params = append $params "sslrootcert=/etc/tandem/pg-ca/ca.crt" }}{{ end -}}
-{{- printf "jdbc:postgresql://%s:%d/%s" (include "tandem.pgHost" .root) (int $pg.port) .database }}{{ if $params }}?{{ join "&" $params }}{{ end }}
+{{- $host := (and .server .server.postgresqlHost) | default (include "tandem.pgHost" .root) -}}
+{{- printf "jdbc:postgresql://%s:%d/%s" $host (int $pg.port) .database }}{{ if $params }}?{{ join "&" $params }}{{ end }}
 {{- end }}
 
 {{/* The reactive client's TLS settings (the lease-service), as environment variables. */}}
@@ -301,6 +304,11 @@ podAntiAffinity:
 {{- end }}
 
 {{- define "tandem.scheduling" -}}
+# No service uses the Kubernetes API: no token in the pods.
+automountServiceAccountToken: false
+{{- with .Values.serviceAccountName }}
+serviceAccountName: {{ . }}
+{{- end }}
 {{- with .Values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -325,5 +333,16 @@ imagePullSecrets:
 {{- if .Values.logging.json }}
 - name: QUARKUS_LOG_CONSOLE_JSON_ENABLED
   value: "true"
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pod annotations of every workload (podAnnotations). */}}
+{{- define "tandem.podAnnotations" -}}
+{{- with .Values.podAnnotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}

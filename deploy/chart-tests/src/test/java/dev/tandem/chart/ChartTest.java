@@ -126,6 +126,9 @@ class ChartTest {
     /** What must hold whatever the values. */
     static void invariants(List<HasMetadata> all, boolean hostNetwork) {
         for (PodSpec pod : pods(all)) {
+            assertThat(pod.getAutomountServiceAccountToken())
+                    .as("no pod mounts a service account token (none uses the Kubernetes API)")
+                    .isFalse();
             for (Container c : pod.getContainers()) {
                 String what = c.getName();
                 assertThat(c.getImage())
@@ -496,6 +499,118 @@ class ChartTest {
             assertThat(args).startsWith("exec /work/application ").doesNotContain("java");
         }
         invariants(all, false);
+    }
+
+    /**
+     * What a production cluster needs of every workload: the operator's environment variables and pod annotations on
+     * each; one server's image tag, Kafka and PostgreSQL changed without touching the other's (a rolling upgrade, two
+     * failure domains).
+     */
+    @Test
+    void extraEnvAnnotationsAndOneServersOwnImageKafkaAndPostgresql() {
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t)
+                .set("extraEnv[0].name", "JAVA_TOOL_OPTIONS")
+                .set("extraEnv[0].value", "-XX:+UseG1GC")
+                .set("podAnnotations.example\\.com/team", "network")
+                // a list is set whole
+                .set("servers[0].name", "dhcp-a")
+                .set("servers[0].database", "tandem_dhcp_a")
+                .set("servers[1].name", "dhcp-b")
+                .set("servers[1].database", "tandem_dhcp_b")
+                .set("servers[0].imageTag", "1.1.0")
+                .set("servers[0].kafkaBootstrapServers", "kafka-a:9092")
+                .set("servers[0].postgresqlHost", "postgres-a"));
+        for (PodSpec pod : pods(all)) {
+            for (Container c : pod.getContainers()) {
+                assertThat(c.getEnv())
+                        .as("%s has the extra environment", c.getName())
+                        .anySatisfy(e -> assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS"));
+            }
+        }
+        for (Deployment d : ofType(all, Deployment.class)) {
+            assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                    .as(d.getMetadata().getName())
+                    .containsEntry("example.com/team", "network");
+        }
+        for (String service : List.of("lease-service", "coordinator")) {
+            PodSpec a = Manifests.pod(all, "tandem-dhcp-a-" + service);
+            PodSpec b = Manifests.pod(all, "tandem-dhcp-b-" + service);
+            assertThat(a.getContainers().get(0).getImage()).endsWith(":1.1.0");
+            assertThat(b.getContainers().get(0).getImage()).doesNotEndWith(":1.1.0");
+            assertThat(Manifests.env(a).get("KAFKA_BOOTSTRAP_SERVERS").getValue())
+                    .isEqualTo("kafka-a:9092");
+            assertThat(Manifests.env(b).get("KAFKA_BOOTSTRAP_SERVERS").getValue())
+                    .isEqualTo("kafka:9092");
+        }
+        assertThat(Manifests.pod(all, "tandem-dhcp-a-gateway")
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .endsWith(":1.1.0");
+        assertThat(Manifests.pod(all, "tandem-admin-api").getContainers().get(0).getImage())
+                .doesNotEndWith(":1.1.0");
+        assertThat(Manifests.env(Manifests.pod(all, "tandem-dhcp-a-lease-service"))
+                        .get("QUARKUS_DATASOURCE_JDBC_URL")
+                        .getValue())
+                .startsWith("jdbc:postgresql://postgres-a:5432/");
+        assertThat(Manifests.env(Manifests.pod(all, "tandem-dhcp-b-lease-service"))
+                        .get("QUARKUS_DATASOURCE_JDBC_URL")
+                        .getValue())
+                .startsWith("jdbc:postgresql://postgres:5432/");
+        invariants(all, false);
+    }
+
+    /**
+     * Each coordinator's NetworkPolicy: its HTTP port (commands, state) only from the admin API, its failover port only
+     * from the partner's coordinator, plus the peers the operator names.
+     */
+    @Test
+    void onlyTheAdminApiReachesACoordinatorAndOnlyThePartnerItsFailoverPort() {
+        List<HasMetadata> all =
+                objects(t -> MINIMAL.apply(t).set("networkPolicy.failoverPeers[0].ipBlock.cidr", "192.0.2.10/32"));
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> policies =
+                ofType(all, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        assertThat(policies).hasSize(2);
+        for (String[] pair : List.of(new String[] {"dhcp-a", "dhcp-b"}, new String[] {"dhcp-b", "dhcp-a"})) {
+            var policy = policies.stream()
+                    .filter(p -> p.getMetadata().getName().equals("tandem-" + pair[0] + "-coordinator"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                    .containsEntry("tandem.dev/server", pair[0])
+                    .containsEntry("app.kubernetes.io/component", "coordinator");
+            assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+            var rules = policy.getSpec().getIngress();
+            assertThat(rules).hasSize(2);
+            assertThat(rules.get(0).getPorts())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(8080));
+            assertThat(rules.get(0).getFrom()).singleElement().satisfies(f -> assertThat(
+                            f.getPodSelector().getMatchLabels())
+                    .containsEntry("app.kubernetes.io/component", "admin-api"));
+            assertThat(rules.get(1).getPorts())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(647));
+            assertThat(rules.get(1).getFrom()).hasSize(2);
+            assertThat(rules.get(1).getFrom().get(0).getPodSelector().getMatchLabels())
+                    .containsEntry("tandem.dev/server", pair[1])
+                    .containsEntry("app.kubernetes.io/component", "coordinator");
+            assertThat(rules.get(1).getFrom().get(1).getIpBlock().getCidr()).isEqualTo("192.0.2.10/32");
+        }
+        // the admin API's pods carry the labels the policy admits
+        assertThat(ofType(all, Deployment.class).stream()
+                        .filter(d -> d.getMetadata().getName().equals("tandem-admin-api"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getLabels())
+                .containsEntry("app.kubernetes.io/component", "admin-api");
+        assertThat(ofType(
+                        objects(t -> MINIMAL.apply(t).set("networkPolicy.enabled", "false")),
+                        io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class))
+                .isEmpty();
     }
 
     @Test

@@ -49,6 +49,8 @@ public final class DataPathHealth {
     private Instant upSince;
     private Instant awayFrom = Instant.MIN;
     private Instant awayUntil = Instant.MIN;
+    /** When this judge last came back from an absence: the lag is judged only a state lag after it. */
+    private Instant lagBaseline = Instant.MIN;
 
     public DataPathHealth(Duration timeout, Duration forgetAfter, Instant started, Duration grace, Duration stableFor) {
         this(timeout, forgetAfter, started, grace, stableFor, Duration.ofSeconds(3));
@@ -82,6 +84,7 @@ public final class DataPathHealth {
     public void judgeWasAway(Instant left, Instant now) {
         awayFrom = left;
         awayUntil = now.plus(timeout);
+        lagBaseline = now;
     }
 
     /** A heartbeat arrived (the time is when it was heard here: the sender's clock may differ). */
@@ -168,19 +171,25 @@ public final class DataPathHealth {
     }
 
     /**
-     * Whether a lease-service's newest failover state was too old when it sent the heartbeat, though this coordinator
-     * had been publishing long enough for it to have a fresh one: its state consumer lags (or cannot read the topic),
-     * and it will soon allocate nothing in the relationships' scopes. Not judged during the startup grace, nor for a
-     * heartbeat that does not report its state (version 1).
+     * Whether a lease-service's newest failover state was too old, though this coordinator had been publishing long
+     * enough for it to have a fresh one: its state consumer lags (or cannot read the topic), and it will soon allocate
+     * nothing in the relationships' scopes. Too old both when sent (the lease-service's clock, as its own rule judges)
+     * and when heard (this coordinator's): a clock running ahead on one side alone, or heartbeats read late all at
+     * once, is not a lag. Not judged during the startup grace, within the state lag of publishing's start or of this
+     * judge's return from an absence (its own publishing stopped meanwhile), nor for a heartbeat that does not report
+     * its state (version 1).
      */
     private boolean lagging(Beat b, boolean starting, Instant publishingSince) {
         if (starting || publishingSince == null || !b.reportsState() || b.sent() == null) {
             return false;
         }
-        if (!b.sent().isAfter(publishingSince.plus(stateLag))) {
-            return false; // sent before a fresh state could reach it (or this coordinator has just started publishing)
+        Instant baseline = publishingSince.isAfter(lagBaseline) ? publishingSince : lagBaseline;
+        if (!b.heard().isAfter(baseline.plus(stateLag))) {
+            return false; // a fresh state may still be on its way
         }
-        return b.stateAt() == null || Duration.between(b.stateAt(), b.sent()).compareTo(stateLag) > 0;
+        return b.stateAt() == null
+                || (Duration.between(b.stateAt(), b.sent()).compareTo(stateLag) > 0
+                        && Duration.between(b.stateAt(), b.heard()).compareTo(stateLag) > 0);
     }
 
     private String lag(Beat b) {

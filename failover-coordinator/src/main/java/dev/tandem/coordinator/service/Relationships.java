@@ -37,8 +37,8 @@ public class Relationships {
     private final AtomicBoolean configured = new AtomicBoolean();
     private Map<String, FailoverStatus> restored;
     private volatile DataPathHealth.Verdict dataPath = new DataPathHealth.Verdict(true, null);
-    /** Since when at least one relationship has run, each publishing its state every second (null: none runs). */
-    private volatile Instant publishingSince;
+    /** When each running relationship started, publishing its state every second from then on. */
+    private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
 
     public Relationships(
             CoordinatorConfig config,
@@ -89,7 +89,6 @@ public class Relationships {
                 running.reconfigured(settings.revision(), pools);
             }
         }
-        publishingSince = runners.isEmpty() ? null : publishingSince == null ? clock.instant() : publishingSince;
         configured.set(true);
     }
 
@@ -98,13 +97,18 @@ public class Relationships {
      * judging whether its lease-services receive them.
      */
     public Instant publishingSince() {
-        return publishingSince;
+        return runners.keySet().stream()
+                .map(startedAt::get)
+                .filter(java.util.Objects::nonNull)
+                .min(java.util.Comparator.naturalOrder())
+                .orElse(null);
     }
 
     private void start(
             RelationshipConfig relationship, List<ScopeConfig> pools, long revision, Optional<FailoverStatus> state) {
         RelationshipRunner runner = new RelationshipRunner(
                 config.server(), relationship, pools, revision, config.failover(), state, bus, metrics, clock, vertx);
+        startedAt.put(relationship.name(), clock.instant());
         runners.put(relationship.name(), runner);
         runner.start();
         runner.onDataPath(dataPath.up(), dataPath.reason());

@@ -295,4 +295,39 @@ class DataPathHealthTest {
         health.heard(leaseService("ls-2", t, t.minusMillis(400)), t);
         assertThat(health.verdict(t, T0).up()).isTrue();
     }
+
+    /**
+     * A lease-service whose clock runs ahead: its state looks old by its own clock alone; heard here at once, it is
+     * fresh. Not a lag (the judgement needs both clocks to agree).
+     */
+    @Test
+    void aLeaseServiceWhoseClockRunsAheadIsNotLagging() {
+        Instant t = T0.plusSeconds(20);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(leaseService("ls-1", t.plusMillis(2500), t.minusMillis(800)), t);
+        assertThat(health.verdict(t, T0).up()).isTrue();
+    }
+
+    /**
+     * Heartbeats read late all at once after this judge was away (a stall of a few seconds, its publishing stopped
+     * too) carry states that were old by then: not a lag until a state lag after it came back, when fresh ones have
+     * come.
+     */
+    @Test
+    void aJudgeBackFromAnAbsenceDoesNotTakeTheBacklogForALag() {
+        Instant t = T0.plusSeconds(20);
+        beat(GATEWAY, "gw", null, t);
+        health.heard(leaseService("ls-1", t, t.minusMillis(500)), t);
+        Instant back = t.plusSeconds(4);
+        health.judgeWasAway(t, back);
+        beat(GATEWAY, "gw", null, back);
+        health.heard(leaseService("ls-1", back.minusMillis(100), t.minusMillis(500)), back);
+        assertThat(health.verdict(back, T0).up()).as("the backlog").isTrue();
+        Instant later = back.plusSeconds(4);
+        beat(GATEWAY, "gw", null, later);
+        health.heard(leaseService("ls-1", later, t.minusMillis(500)), later);
+        assertThat(health.verdict(later, T0).up())
+                .as("still old a state lag after coming back: a lag")
+                .isFalse();
+    }
 }
