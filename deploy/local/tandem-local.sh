@@ -36,7 +36,10 @@
 # through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT and TANDEM_LEASE_OUTBOX_VACUUM_AFTER to the
 # lease-services; TANDEM_KAFKA_PER_SERVER (0; 1: each server has a Kafka of its own, the second on TANDEM_KAFKA_PORT +
 # 10, with tandem.config mirrored to it and its lease events back); TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1:
-# the broker jars, kept across purges); QUARKUS_LOG_CONSOLE_JSON_ENABLED (true: the services log JSON lines).
+# the broker jars, kept across purges); QUARKUS_LOG_CONSOLE_JSON_ENABLED (true: the services log JSON lines);
+# TANDEM_RUNTIME (java; podman: each service runs from its image, built by deploy/images/build.sh when missing, in a
+# container of podman from Debian on the host network or in its lab namespace; kept for the run directory's later
+# commands).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,6 +61,11 @@ SERVER_B=dhcp-b
 PEER_KAFKA_PORT=$((KAFKA_PORT + 3))
 KAFKA_PER_SERVER=${TANDEM_KAFKA_PER_SERVER:-}
 KAFKA_B_PORT=$((KAFKA_PORT + 10)) # the second server's own Kafka, with TANDEM_KAFKA_PER_SERVER=1 (+1 controller, +3 peer)
+# How the services run: java processes, or containers from their images (podman). A run directory keeps the choice.
+RUNTIME=${TANDEM_RUNTIME:-$(cat "$RUN/runtime" 2>/dev/null || echo java)}
+IMAGE_TAG=${TANDEM_IMAGE_TAG:-$(sed -n 's:^    <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml" | head -1)}
+PODMAN=(podman --runtime runc --cgroup-manager cgroupfs)
+export CONTAINERS_CONF=${CONTAINERS_CONF:-/var/cache/tandem/images/containers.conf}
 PGBIN=/usr/lib/postgresql/15/bin
 # The broker jars outlive run directories: a purge keeps them, so a new run does not fetch them again.
 KLIB=${TANDEM_KAFKA_LIB:-/var/cache/tandem/kafka-4.3.1}
@@ -142,6 +150,42 @@ build() {
         (cd "$ROOT" && ./mvnw -B -q package -DskipTests -Dspotless.check.skip=true)
     fi
     for j in "${jars[@]}"; do [ -f "$j" ] || die "missing $j: build with ./mvnw package -DskipTests"; done
+}
+
+images() { # the service images, for TANDEM_RUNTIME=podman: built (with their base) where missing
+    local service missing=0
+    for service in packet-gateway lease-service failover-coordinator admin-api; do
+        command -v podman >/dev/null && "${PODMAN[@]}" image exists "ghcr.io/tandem-dhcp/$service:$IMAGE_TAG" || missing=1
+    done
+    if [ "$missing" = 1 ]; then
+        say "Building the service images (deploy/images/build.sh)"
+        TANDEM_SKIP_BUILD=1 TANDEM_IMAGE_TAG=$IMAGE_TAG "$ROOT/deploy/images/build.sh" || die "the images could not be built"
+    fi
+}
+
+start_container() { # name java-options...: the service from its image; its java, a process of this machine, recorded
+    local name=$1 net=host ns
+    shift
+    ns=$(in_ns "$name")
+    [ -n "$ns" ] && net=ns:/run/netns/${ns##* }
+    local envs=() kv
+    # shellcheck disable=SC2046
+    for kv in $(java_env "$name"); do envs+=(--env "$kv"); done
+    # The run directory (passwords, keys) and the sources (configuration files) at the same paths; root, as the
+    # services run here, to read the run directory's secrets (the chart runs them as user 185).
+    nohup "${PODMAN[@]}" run --rm --replace --name "$P-$name" --network "$net" --user 0 \
+        -v "$RUN:$RUN" -v "$ROOT:$ROOT:ro" "${envs[@]}" --entrypoint java \
+        "ghcr.io/tandem-dhcp/$(module_of "$name"):$IMAGE_TAG" "$@" -jar /deployments/quarkus-run.jar \
+        >>"$RUN/logs/$name.log" 2>&1 &
+    local pid=0 deadline=$((SECONDS + 60))
+    while [ "$pid" = 0 ] && [ $SECONDS -lt $deadline ]; do
+        pid=$("${PODMAN[@]}" inspect -f '{{.State.Pid}}' "$P-$name" 2>/dev/null || echo 0)
+        [ -n "$pid" ] || pid=0
+        [ "$pid" != 0 ] || sleep 0.2
+    done
+    [ "$pid" != 0 ] || die "$name's container did not start (logs: $RUN/logs/$name.log)"
+    # stop, kill, freeze and thaw signal it as they do a java process started here
+    echo "$pid" >"$RUN/pids/$name.pid"
 }
 
 # Database credentials, made once per run directory ($RUN/db, mode 700): a role per service with least privilege, its
@@ -546,6 +590,10 @@ start_service() {
         gateway-direct) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=1) ;;
         gateway-b) props=(-Dmp.messaging.outgoing.lease-requests.reply.partition=0) ;;
     esac
+    if [ "$RUNTIME" = podman ]; then
+        start_container "$name" -Xms384m -Xmx384m -XX:NewRatio=1 -XX:+UseSerialGC "${props[@]}"
+        return
+    fi
     # shellcheck disable=SC2046
     nohup $(in_ns "$name") env -i $(java_env "$name") java -Xms384m -Xmx384m -XX:NewRatio=1 -XX:+UseSerialGC "${props[@]}" \
         -jar "$ROOT/$(module_of "$name")/target/quarkus-app/quarkus-run.jar" >>"$RUN/logs/$name.log" 2>&1 &
@@ -593,6 +641,9 @@ start() {
         exit 0
     fi
     build
+    if [ "$RUNTIME" = podman ]; then images; fi
+    mkdir -p "$RUN"
+    echo "$RUNTIME" >"$RUN/runtime"
     mkdir -p "$RUN/pids" "$RUN/logs"
     chmod 755 "$RUN"
     if ! ip netns list | grep -qw "$P-relay"; then
@@ -683,7 +734,11 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
-    purge) stop KILL; rm -rf "$RUN"; say "Deleted $RUN" ;;
+    purge) stop KILL
+        if command -v podman >/dev/null; then # containers of this run left behind by a run cut off
+            "${PODMAN[@]}" ps -a --format '{{.Names}}' | grep "^$P-" | xargs -r "${PODMAN[@]}" rm -f >/dev/null 2>&1 || true
+        fi
+        rm -rf "$RUN"; say "Deleted $RUN" ;;
     start-service) start_service "$2"; [ "$2" = dhcrelay ] || await_ready "$2" ;;
     stop-service) stop_service "$2" "$([ "${3:-}" = --kill ] && echo KILL || echo TERM)" ;;
     freeze-service) signal_service "$2" STOP; say "$2 frozen (SIGSTOP); 'thaw-service $2' lets it go on" ;;
