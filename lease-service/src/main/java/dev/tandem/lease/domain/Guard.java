@@ -19,16 +19,6 @@ public record Guard(
         Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore, boolean track, boolean awaitAck) {
     public static final Guard STANDALONE = new Guard(null, true, false, null, false, false);
 
-    /**
-     * The same rules without the pool owner: for an address reserved for the client asking. Only that client can ever
-     * be given it (neither server allocates a reserved address to anyone else), so either server may give it, from
-     * either pool, as ISC dhcpd and Kea serve reservations in a failover pair; the other rules (a released or expired
-     * address waits for its ack, a declined one for its probation) stay.
-     */
-    public Guard anyPool() {
-        return new Guard(null, others, onlyFree, reuseBefore, track, awaitAck);
-    }
-
     /** Under failover: changes go to the partner, and a released or expired address waits for its ack. */
     public static Guard failover(Boolean backupPool, boolean others, boolean onlyFree, Instant reuseBefore) {
         return new Guard(backupPool, others, onlyFree, reuseBefore, true, true);

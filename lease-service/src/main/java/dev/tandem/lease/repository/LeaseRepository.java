@@ -209,18 +209,16 @@ public class LeaseRepository {
     }
 
     /**
-     * An operator ends what the address holds now: an active lease becomes RELEASED (as if its client had released
-     * it), a declined address FREE. Returns the row changed with its state before, or empty when the address holds
-     * neither. Tracked for the partner where the scope is in a failover relationship.
+     * An operator ends the address's active lease, as its client's release would (RELEASED). Returns the row changed,
+     * or empty when the address holds no active lease. Tracked for the partner where the scope is in a failover
+     * relationship.
      */
     public Uni<java.util.Optional<Expired>> endByOperator(
             SqlConnection conn, Ipv4 address, Instant now, String[] failoverScopes) {
         return conn.preparedQuery(
                         "WITH held AS (SELECT address, state AS before FROM lease"
-                                + " WHERE address = $1 AND state IN ('ACTIVE', 'DECLINED') FOR UPDATE)"
-                                + " UPDATE lease l SET state = CASE WHEN held.before = 'ACTIVE' THEN 'RELEASED' ELSE 'FREE' END,"
-                                + " client_key = CASE WHEN held.before = 'DECLINED' THEN NULL ELSE l.client_key END,"
-                                + " expires_at = NULL, cltt = $2, updated_at = $2,"
+                                + " WHERE address = $1 AND state = 'ACTIVE' FOR UPDATE)"
+                                + " UPDATE lease l SET state = 'RELEASED', expires_at = NULL, cltt = $2, updated_at = $2,"
                                 + " update_seq = CASE WHEN l.scope = ANY($3) THEN " + NEXT_UPDATE
                                 + " ELSE l.update_seq END"
                                 + " FROM held WHERE l.address = held.address"
@@ -231,6 +229,18 @@ public class LeaseRepository {
                         return java.util.Optional.of(expired(row));
                     }
                     return java.util.Optional.<Expired>empty();
+                });
+    }
+
+    /** The scope an address belongs to here, if the lease table has it. */
+    public Uni<java.util.Optional<String>> scopeOf(Ipv4 address) {
+        return pool.preparedQuery("SELECT scope FROM lease WHERE address = $1")
+                .execute(Tuple.of(address.unsigned()))
+                .map(rs -> {
+                    for (Row row : rs) {
+                        return java.util.Optional.ofNullable(row.getString("scope"));
+                    }
+                    return java.util.Optional.<String>empty();
                 });
     }
 

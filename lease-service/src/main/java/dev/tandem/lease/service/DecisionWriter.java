@@ -83,15 +83,6 @@ public class DecisionWriter {
             return now.plus(settings.offerTimeout());
         }
 
-        /** The guard for taking this address: any pool's when it is the asking client's reservation. */
-        Guard guardFor(Ipv4 address) {
-            boolean reserved = guard.others()
-                    && scope().reservationFor(request().clientId(), request().hardwareAddress())
-                            .map(r -> r.address().equals(address))
-                            .orElse(false);
-            return reserved ? guard.anyPool() : guard;
-        }
-
         /** The lease times the scope grants the client, under failover capped (draft §5.2.1). */
         LeaseTimes times(Ipv4 address) {
             LeaseTimes desired = LeaseTimes.grant(scope(), request().requestedLeaseTime());
@@ -148,8 +139,8 @@ public class DecisionWriter {
     private Uni<LeaseReply> offer(Context c, Ipv4 address) {
         LeaseTimes times = c.times(address);
         return vacateOther(c, address, false)
-                .flatMap(x -> leases.offer(
-                        c.conn(), c.scope().id(), address, c.client(), c.offerUntil(), c.now(), c.guardFor(address)))
+                .flatMap(x ->
+                        leases.offer(c.conn(), c.scope().id(), address, c.client(), c.offerUntil(), c.now(), c.guard()))
                 .flatMap(ok -> ok
                         ? Uni.createFrom().item(LeaseReplies.reply("OFFER", address, times, c.scope(), c.request()))
                         : allocate(c));
@@ -192,14 +183,7 @@ public class DecisionWriter {
         Instant potential = ServiceRules.potentialExpiration(desired.lease(), times.lease(), c.now());
         return vacateOther(c, ack.address(), true)
                 .flatMap(x -> leases.bind(
-                        c.conn(),
-                        c.scope().id(),
-                        ack.address(),
-                        c.client(),
-                        until,
-                        c.now(),
-                        c.guardFor(ack.address()),
-                        potential))
+                        c.conn(), c.scope().id(), ack.address(), c.client(), until, c.now(), c.guard(), potential))
                 .map(ok -> {
                     if (!ok) {
                         return LeaseReplies.nak("address no longer available");

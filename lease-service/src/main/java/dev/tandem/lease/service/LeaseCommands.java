@@ -6,6 +6,7 @@ import dev.tandem.lease.repository.LeaseRepository;
 import dev.tandem.lease.repository.OutboxRepository;
 import dev.tandem.protocol.bus.LeaseCommand;
 import dev.tandem.protocol.bus.LeaseCommandResult;
+import dev.tandem.protocol.failover.FailoverState;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -16,9 +17,14 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * An operator's lease operations ({@link LeaseCommand}): end one address's lease as its client's release would, or run
- * the reclaim pass now until nothing is left to end. Each answers only after its commit, and its lease event goes out
- * like any other (in a failover scope the partner learns a release by a binding update).
+ * An operator's lease operations ({@link LeaseCommand}): end one address's active lease as its client's release would,
+ * or run the reclaim pass now until nothing is left to end. Each answers only after its commit, and its lease event
+ * goes out like any other (in a failover scope the partner learns a release by a binding update). A release in a
+ * failover scope is carried out only where this server changes bindings for its clients (NORMAL,
+ * COMMUNICATIONS-INTERRUPTED, PARTNER-DOWN, its state fresh and recorded with this lease database), as a client's
+ * release is: elsewhere (RECOVER on a restored database, say) a stale binding's release would overrule the partner's
+ * newer one. The client is not told: the operation is for clients known to be gone (Kea's lease4-del, ISC's omshell),
+ * and a client still there is refused at its next renewal.
  */
 @ApplicationScoped
 public class LeaseCommands {
@@ -31,6 +37,8 @@ public class LeaseCommands {
     private final LeaseEvents leaseEvents;
     private final EventPublisher publisher;
     private final ReclaimService reclaim;
+    private final FailoverView failover;
+    private final ConfigHolder config;
     private final MeterRegistry metrics;
     private final Clock clock;
 
@@ -40,6 +48,8 @@ public class LeaseCommands {
             LeaseEvents leaseEvents,
             EventPublisher publisher,
             ReclaimService reclaim,
+            FailoverView failover,
+            ConfigHolder config,
             MeterRegistry metrics,
             Clock clock) {
         this.leases = leases;
@@ -47,6 +57,8 @@ public class LeaseCommands {
         this.leaseEvents = leaseEvents;
         this.publisher = publisher;
         this.reclaim = reclaim;
+        this.failover = failover;
+        this.config = config;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -102,6 +114,33 @@ public class LeaseCommands {
             return Uni.createFrom().item(refused(command.command(), command.address(), "not an IPv4 address"));
         }
         Instant now = clock.instant();
+        return leases.scopeOf(address).flatMap(scope -> {
+            String refusal = scope.flatMap(id -> refusal(id, now)).orElse(null);
+            return refusal != null
+                    ? Uni.createFrom().item(refused(LeaseCommand.RELEASE, address.toString(), refusal))
+                    : release(address, now);
+        });
+    }
+
+    /** Why this server may not end a lease of the scope now (empty: it may). */
+    private java.util.Optional<String> refusal(String scope, Instant now) {
+        return config.current()
+                .flatMap(settings -> failover.context(settings, scope, now))
+                .flatMap(c -> {
+                    boolean changes = c.serves()
+                            && (c.state() == FailoverState.NORMAL
+                                    || c.state() == FailoverState.COMMUNICATIONS_INTERRUPTED
+                                    || c.state() == FailoverState.PARTNER_DOWN);
+                    return changes
+                            ? java.util.Optional.empty()
+                            : java.util.Optional.of("failover relationship "
+                                    + c.relationship().name() + " is "
+                                    + c.state().label() + " here: this server changes no binding of scope " + scope
+                                    + " now (its partner may hold a newer one)");
+                });
+    }
+
+    private Uni<LeaseCommandResult> release(Ipv4 address, Instant now) {
         return leases.pool()
                 .withTransaction(conn -> leases.endByOperator(conn, address, now, reclaim.failoverScopes())
                         .flatMap(ended -> {
@@ -113,15 +152,14 @@ public class LeaseCommands {
                                                 address.toString(),
                                                 LeaseCommandResult.NOT_HELD,
                                                 0,
-                                                address + " holds no lease and no declined address here"));
+                                                address + " holds no active lease here"));
                             }
                             LeaseRepository.Expired e = ended.get();
-                            boolean active = "ACTIVE".equals(e.before());
                             return outbox.append(
                                             conn,
                                             List.of(leaseEvents.pending(
-                                                    active ? "released" : "reclaimed",
-                                                    active ? LeaseState.RELEASED : LeaseState.FREE,
+                                                    "released",
+                                                    LeaseState.RELEASED,
                                                     e.address(),
                                                     e.scope(),
                                                     e.client(),
@@ -131,12 +169,9 @@ public class LeaseCommands {
                                             LeaseCommandResult.VERSION,
                                             LeaseCommand.RELEASE,
                                             address.toString(),
-                                            active ? LeaseCommandResult.RELEASED : LeaseCommandResult.RECLAIMED,
+                                            LeaseCommandResult.RELEASED,
                                             1,
-                                            active
-                                                    ? "the lease of "
-                                                            + e.client().key() + " ended as released"
-                                                    : "the declined address is free again"));
+                                            "the lease of " + e.client().key() + " ended as released"));
                         }))
                 .invoke(publisher::trigger);
     }

@@ -397,9 +397,9 @@ class LeaseFlowTest {
     }
 
     /**
-     * An operator ends a lease (as its client's release would: RELEASED, event "released"), frees a declined address
-     * (FREE, event "reclaimed"), is told when an address holds nothing or is no address, and reclaims what ran out:
-     * each answered only once committed.
+     * An operator ends a lease (as its client's release would: RELEASED, event "released"), is told when an address
+     * holds no active lease (a declined one waits for its probation) or is no address, and reclaims what ran out: each
+     * answered only once committed.
      */
     @Test
     void anOperatorEndsALeaseFreesADeclinedAddressAndReclaimsNow() throws Exception {
@@ -447,8 +447,9 @@ class LeaseFlowTest {
         assertThat(command(new LeaseCommand(
                                 LeaseCommand.VERSION, LeaseCommand.RELEASE, second.address(), "admin", Instant.now()))
                         .outcome())
-                .isEqualTo(LeaseCommandResult.RECLAIMED);
-        assertThat(leaseState(second.address())).isEqualTo("FREE -");
+                .as("a declined address waits for its probation")
+                .isEqualTo(LeaseCommandResult.NOT_HELD);
+        assertThat(leaseState(second.address())).startsWith("DECLINED");
 
         String expiring = "02005e000133";
         LeaseReply third = exchange(request("DISCOVER", expiring, "0.0.0.0", null, null));

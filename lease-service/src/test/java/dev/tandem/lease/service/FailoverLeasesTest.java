@@ -8,6 +8,8 @@ import dev.tandem.protocol.bus.BindingUpdate;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.FailoverCommand;
 import dev.tandem.protocol.bus.FailoverStatus;
+import dev.tandem.protocol.bus.LeaseCommand;
+import dev.tandem.protocol.bus.LeaseCommandResult;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
 import dev.tandem.protocol.bus.ServerConfig;
@@ -86,6 +88,9 @@ class FailoverLeasesTest {
 
     @Inject
     ConfigHolder config;
+
+    @Inject
+    LeaseCommands commands;
 
     @Inject
     PoolBalancer balancer;
@@ -887,44 +892,37 @@ class FailoverLeasesTest {
     }
 
     /**
-     * A reserved address is given to its client by either server, whichever pool owns it (here the primary's FREE, on
-     * this secondary in NORMAL), as ISC dhcpd and Kea serve reservations in a pair; no other client gets it.
+     * An operator's release in a failover scope is carried out only where this server changes bindings for its
+     * clients: in RECOVER (its bindings may be stale, the partner's newer) it is refused and the lease stays; in NORMAL
+     * the lease ends as released and goes to the partner as a binding update.
      */
     @Test
     @Order(15)
-    void aReservedClientGetsItsAddressFromEitherPoolAndNoOtherClientDoes() throws Exception {
+    void anOperatorsReleaseIsRefusedWhereThisServerChangesNoBinding() throws Exception {
         configured();
         allFreeAndBackup();
-        sql("UPDATE lease SET backup = false WHERE address = " + unsigned("203.0.113.5") + " RETURNING 0");
+        String address = "203.0.113.4";
+        sql(
+                "UPDATE lease SET state = 'ACTIVE', client_key = 'hw:1:02005e0f0091', expires_at = now() + interval '1 hour'"
+                        + " WHERE address = " + unsigned(address) + " RETURNING 0");
+        state(FailoverState.RECOVER, Instant.now());
+        LeaseCommandResult refused = commands.handle(
+                        new LeaseCommand(LeaseCommand.VERSION, LeaseCommand.RELEASE, address, "admin", Instant.now()))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(refused.outcome()).isEqualTo(LeaseCommandResult.REFUSED);
+        assertThat(refused.detail()).contains("RECOVER");
+        assertThat(stateOf(address)).isEqualTo("ACTIVE");
+
+        long before = lastUpdate();
         state(FailoverState.NORMAL, Instant.now());
-        ServerConfig plain = configuration(50, true, true);
-        Scope scope = plain.scopes().get(0);
-        apply(new ServerConfig(
-                plain.version(),
-                plain.server(),
-                plain.revision(),
-                plain.serverIdentifier(),
-                plain.offerTimeout(),
-                plain.declineProbation(),
-                List.of(new Scope(
-                        scope.subnet(),
-                        scope.ranges(),
-                        scope.exclusions(),
-                        scope.leaseTime(),
-                        scope.renewalTime(),
-                        scope.rebindingTime(),
-                        scope.options(),
-                        List.of(new ServerConfig.Reservation("02005e0f0081", null, "203.0.113.5", null)))),
-                plain.failover()));
-        assertThat(backup("203.0.113.5")).as("the primary's address").isFalse();
-        for (int i = 0; i < 3; i++) {
-            assertThat(ask(String.format("02005e0f009%d", i)).address())
-                    .as("another client")
-                    .isNotEqualTo("203.0.113.5");
-        }
-        LeaseReply reserved = ask("02005e0f0081");
-        assertThat(reserved.action()).isEqualTo("OFFER");
-        assertThat(reserved.address()).isEqualTo("203.0.113.5");
+        LeaseCommandResult released = commands.handle(
+                        new LeaseCommand(LeaseCommand.VERSION, LeaseCommand.RELEASE, address, "admin", Instant.now()))
+                .await()
+                .atMost(Duration.ofSeconds(20));
+        assertThat(released.outcome()).isEqualTo(LeaseCommandResult.RELEASED);
+        assertThat(stateOf(address)).isEqualTo("RELEASED");
+        assertThat(lastUpdate()).as("a binding update for the partner").isGreaterThan(before);
     }
 
     static long unsigned(String address) {

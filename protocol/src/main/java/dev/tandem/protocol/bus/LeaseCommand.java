@@ -5,7 +5,7 @@ package dev.tandem.protocol.bus;
  * to its lease-service on {@code tandem.<server>.lease-commands} (request-reply; the answer is a
  * {@link LeaseCommandResult}).
  *
- * @param command {@link #RELEASE}: end the lease of {@code address} as if its client had released it (in a failover
+ * @param command {@link #RELEASE}: end the active lease of {@code address} as if its client had released it (in a failover
  *     scope the partner learns it by a binding update, as of any release); {@link #RECLAIM}: end now every lease,
  *     offer and decline probation that has run out, without waiting for the next reclaim pass
  * @param address {@link #RELEASE} only
@@ -16,8 +16,11 @@ package dev.tandem.protocol.bus;
  */
 public record LeaseCommand(int version, String command, String address, String by, java.time.Instant at) {
 
-    /** A command older than this is refused: the coordinator waits 10 s for the answer, then says it timed out. */
-    public static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(10);
+    /**
+     * A command older than this is refused; well inside the 10 s the coordinator waits for the answer, so one carried
+     * out is answered in time, and an operator told of a timeout may ask again.
+     */
+    public static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(5);
 
     public static final int VERSION = 1;
     public static final String RELEASE = "release";
