@@ -31,6 +31,7 @@ install_tools() {
     for tool in podman runc debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
     if [ ${#missing[@]} -gt 0 ]; then
         say "Installing ${missing[*]} from Debian"
+        apt-get update -q >/dev/null
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap >/dev/null
     fi
     mkdir -p "$CACHE"
