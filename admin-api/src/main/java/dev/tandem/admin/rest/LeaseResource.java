@@ -49,9 +49,10 @@ public class LeaseResource {
     }
 
     /**
-     * Ends the lease of an address on a server now, as if its client had released it (a declined address goes back to
-     * the pool), through the server's coordinator to its lease-service. In a failover scope the partner learns it by a
-     * binding update, as of any release.
+     * Ends the active lease of an address on a server now, as if its client had released it, through the server's
+     * coordinator to its lease-service; refused where the server changes no binding (a failover state other than
+     * NORMAL, COMMUNICATIONS-INTERRUPTED or PARTNER-DOWN). In a failover scope the partner learns it by a binding
+     * update, as of any release. The client is not told: for clients known to be gone.
      */
     @DELETE
     @Path("/{server}/{address}")

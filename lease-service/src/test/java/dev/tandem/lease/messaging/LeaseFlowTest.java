@@ -402,7 +402,7 @@ class LeaseFlowTest {
      * answered only once committed.
      */
     @Test
-    void anOperatorEndsALeaseFreesADeclinedAddressAndReclaimsNow() throws Exception {
+    void anOperatorEndsAnActiveLeaseOnlyAndReclaimsNow() throws Exception {
         String mac = "02005e000131";
         LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null));
         exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1"));
