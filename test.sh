@@ -8,15 +8,16 @@ cd "$(dirname "$0")"
 say() { printf '\033[1m[tandem test]\033[0m %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: the system tests create network namespaces and bind port 67" >&2; exit 1; }
-packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2 chromium)
+packages=(python3 postgresql udhcpc isc-dhcp-client isc-dhcp-relay isc-dhcp-server kea-admin curl jq iproute2 chromium bind9 bind9-dnsutils)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node.js and npm, for the console's browser test: Debian's, unless a Node.js with npm is installed already
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
     say "Installing Debian packages: ${missing[*]}"
-    # isc-dhcp-server's package would start dhcpd as a system service: forbid service starts while installing, so
-    # that no DHCP server ever runs on this machine's own interfaces (the tests run dhcpd in namespaces only).
+    # isc-dhcp-server's and bind9's packages would start dhcpd and named as system services: forbid service starts
+    # while installing, so that no DHCP or DNS server ever runs on this machine's own interfaces (the tests run dhcpd
+    # in namespaces and named on loopback or in namespaces only).
     policy=0
     if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; policy=1; fi
     apt-get update -q >/dev/null

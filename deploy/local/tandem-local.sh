@@ -33,7 +33,8 @@
 # system tests use them), TANDEM_ADMIN_PASSWORD and TANDEM_ADMIN_READER_PASSWORD (random if unset),
 # TANDEM_RELAY_SERVERS (where dhcrelay forwards: the relay-side gateways of both servers), TANDEM_SKIP_BUILD (0);
 # TANDEM_FAILOVER_STARTUP_TIME, TANDEM_FAILOVER_RECONNECT_INTERVAL and TANDEM_FAILOVER_POOL_BALANCE_INTERVAL pass
-# through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT and TANDEM_LEASE_OUTBOX_VACUUM_AFTER to the
+# through to the coordinators, TANDEM_LEASE_POOL_MISBALANCE_PERCENT, TANDEM_LEASE_OUTBOX_VACUUM_AFTER,
+# TANDEM_DDNS_ENABLED and TANDEM_DDNS_KEY_FILE (docs/ddns.md; a file under the sources or the run directory) to the
 # lease-services; TANDEM_KAFKA_PER_SERVER (0; 1: each server has a Kafka of its own, the second on TANDEM_KAFKA_PORT +
 # 10, with tandem.config mirrored to it and its lease events back); TANDEM_KAFKA_LIB (/var/cache/tandem/kafka-4.3.1:
 # the broker jars, kept across purges); QUARKUS_LOG_CONSOLE_JSON_ENABLED (true: the services log JSON lines);
@@ -502,7 +503,9 @@ java_env() { # name -> env assignments for the service
     done
     [ -n "${TANDEM_LEASE_POOL_MISBALANCE_PERCENT:-}" ] \
         && leasing+=(TANDEM_LEASE_POOL_MISBALANCE_PERCENT="$TANDEM_LEASE_POOL_MISBALANCE_PERCENT")
-    [ -n "${TANDEM_LEASE_OUTBOX_VACUUM_AFTER:-}" ] && leasing+=(TANDEM_LEASE_OUTBOX_VACUUM_AFTER="$TANDEM_LEASE_OUTBOX_VACUUM_AFTER")
+    for v in TANDEM_LEASE_OUTBOX_VACUUM_AFTER TANDEM_DDNS_ENABLED TANDEM_DDNS_KEY_FILE; do
+        [ -n "${!v:-}" ] && leasing+=("$v=${!v}")
+    done
     case "$1" in
         lease-service | lease-service-b)
             echo "${common[@]}" "${leasing[@]}" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka \

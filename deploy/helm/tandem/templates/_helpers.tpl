@@ -113,7 +113,7 @@ dev.tandem.protocol.access.BusAccess, which the chart tests compare it with.
 {{- $t := dict "requests" (printf "tandem.%s.lease-requests" $s) "replies" (printf "tandem.%s.lease-replies" $s) "state" (printf "tandem.%s.failover-state" $s) "updates" (printf "tandem.%s.binding-updates" $s) "acks" (printf "tandem.%s.binding-acks" $s) "partner" (printf "tandem.%s.partner-updates" $s) "partnerReplies" (printf "tandem.%s.partner-update-replies" $s) "commands" (printf "tandem.%s.failover-commands" $s) "health" (printf "tandem.%s.service-health" $s) "leaseCommands" (printf "tandem.%s.lease-commands" $s) "leaseCommandReplies" (printf "tandem.%s.lease-command-replies" $s) -}}
 {{- $reads := dict
     "gateway" (list "tandem.config" $t.state $t.replies)
-    "lease-service" (list "tandem.config" $t.state $t.requests $t.acks $t.partner $t.commands $t.leaseCommands)
+    "lease-service" (list "tandem.config" $t.state $t.requests $t.acks $t.partner $t.commands $t.leaseCommands "tandem.lease-events")
     "coordinator" (list "tandem.config" $t.state $t.updates $t.partnerReplies $t.leaseCommandReplies $t.health)
     "admin-api" (list "tandem.lease-events" "tandem.scope-statistics") -}}
 {{- $writes := dict

@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -57,11 +59,18 @@ class AdminApiSystemTest {
 
     @BeforeAll
     static void startStack() {
-        Stack.start(); // the services start with the file configuration of the other system tests
+        // the services start with the file configuration of the other system tests; the lease-services with dynamic
+        // DNS on and the key of the test's name server (#11), which the scopes use only once they are told to
+        Stack.start(Map.of(
+                "TANDEM_DDNS_ENABLED",
+                "true",
+                "TANDEM_DDNS_KEY_FILE",
+                Bind.keyFile().toString()));
     }
 
     @AfterAll
     static void stopStack() {
+        Bind.stop();
         Stack.stop();
     }
 
@@ -540,6 +549,98 @@ class AdminApiSystemTest {
         call("DELETE", "/api/v1/servers/" + A + "/scopes/198.18.135.0/reservations/198.18.135.150", null)
                 .expect(204);
         awaitStates("NORMAL", "NORMAL");
+    }
+
+    /**
+     * Dynamic DNS with real clients and a real BIND 9 in a namespace: the scope's ddns settings made through the API and
+     * replicated to the partner; a udhcpc client's host name gets its A, DHCID and PTR records from the server that
+     * bound it; during a handover the partner binds the same client and updates the same name (its DHCID is the
+     * client's), and a new client's name; the records go when the leases expire.
+     */
+    @Test
+    @Order(11)
+    void dynamicDnsNamesRealClientsAndFollowsThemAcrossAHandover() throws Exception {
+        madeThroughTheApi();
+        Bind.start();
+        String path = "/api/v1/servers/" + A + "/scopes/198.18.135.0";
+        Map<String, Object> scope = Map.of(
+                "subnet",
+                Pair.SCOPE,
+                "ranges",
+                List.of(Map.of("first", "198.18.135.110", "last", "198.18.135.150")),
+                "leaseTime",
+                60,
+                "options",
+                Map.of("routers", "198.18.135.1"),
+                "ddns",
+                Map.of(
+                        "forwardZone",
+                        Bind.ZONE,
+                        "reverseZone",
+                        Bind.REVERSE_ZONE,
+                        "server",
+                        Bind.ADDRESS,
+                        "key",
+                        Bind.KEY));
+        call("PUT", path, scope, call("GET", path, null).etag()).expect(200);
+        call("POST", "/api/v1/relationships/" + PAIR + "/scopes/198.18.135.0/replicate?from=" + A, null)
+                .expect(200);
+        assertThat(call("GET", "/api/v1/servers/" + B + "/scopes/198.18.135.0", null)
+                        .expect(200)
+                        .at("/ddns/forwardZone")
+                        .asText())
+                .isEqualTo(Bind.ZONE);
+
+        // a client of the primary's share, named by its host name option
+        String one = Pair.firstMac("02:00:5e:75:00", true);
+        String[] first = await().atMost(WAIT)
+                .until(() -> Pair.oneShot(one, "-t 4 -T 1 -x hostname:ddns-one"), Optional::isPresent)
+                .get();
+        assertThat(first[1]).isEqualTo(Pair.SERVER_ID_A);
+        await().atMost(WAIT).until(() -> Bind.dig("ddns-one." + Bind.ZONE, "A").equals(List.of(first[0])));
+        assertThat(Bind.dig(Bind.ptr(first[0]), "PTR")).containsExactly("ddns-one." + Bind.ZONE + ".");
+        assertThat(Bind.dig("ddns-one." + Bind.ZONE, "DHCID")).hasSize(1);
+
+        // the primary hands over: the partner binds the same client and updates its name, and names a new client
+        setPercentage(50);
+        call("POST", "/api/v1/relationships/" + PAIR + "/maintenance?server=" + A, null)
+                .expect(200);
+        awaitStates("SHUTDOWN", "PARTNER-DOWN");
+        try {
+            String[] again = await().atMost(WAIT)
+                    .until(() -> Pair.oneShot(one, "-t 4 -T 1 -x hostname:ddns-one"), Optional::isPresent)
+                    .get();
+            assertThat(again[1]).isEqualTo(Pair.SERVER_ID_B);
+            await().atMost(WAIT)
+                    .until(() -> serviceLog("lease-service-b").contains("Added DNS records of " + again[0] + " for "));
+            assertThat(Bind.dig("ddns-one." + Bind.ZONE, "A")).containsExactly(again[0]);
+            String two = Pair.firstMac("02:00:5e:75:01", true);
+            String[] second = await().atMost(WAIT)
+                    .until(() -> Pair.oneShot(two, "-t 4 -T 1 -x hostname:ddns-two"), Optional::isPresent)
+                    .get();
+            assertThat(second[1]).isEqualTo(Pair.SERVER_ID_B);
+            await().atMost(WAIT)
+                    .until(() -> Bind.dig("ddns-two." + Bind.ZONE, "A").equals(List.of(second[0])));
+            assertThat(Bind.dig(Bind.ptr(second[0]), "PTR")).containsExactly("ddns-two." + Bind.ZONE + ".");
+        } finally {
+            call("DELETE", "/api/v1/relationships/" + PAIR + "/maintenance?server=" + A, null)
+                    .expect(200);
+        }
+        awaitStates("NORMAL", "NORMAL");
+        assertThat(serviceLog("lease-service")).doesNotContain("not added: the name has a DHCID record of another");
+        assertThat(serviceLog("lease-service-b")).doesNotContain("not added: the name has a DHCID record of another");
+
+        // nobody renews: the leases (60 s at most) expire and their records go
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> Bind.dig("ddns-one." + Bind.ZONE, "A").isEmpty()
+                        && Bind.dig("ddns-two." + Bind.ZONE, "A").isEmpty());
+        assertThat(Bind.dig("ddns-one." + Bind.ZONE, "DHCID")).isEmpty();
+    }
+
+    /** A service's log in the stack's run directory. */
+    static String serviceLog(String name) throws IOException {
+        return Files.readString(Path.of(Stack.env().get("TANDEM_RUN_DIR"), "logs", name + ".log"));
     }
 
     /** The state of an address in each server's lease table, as the admin API's read model has it. */

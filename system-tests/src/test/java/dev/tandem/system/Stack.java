@@ -121,7 +121,6 @@ final class Stack {
         }
     }
 
-    /** {@code ip -n <namespace> <args>}: a change of (or a look at) a namespace's links, addresses, routes or rules. */
     /** {@code ip netns exec <namespace> <command...>}: a command run in one of the lab's namespaces. */
     static List<String> inNamespace(String namespace, String... command) {
         List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
@@ -129,6 +128,7 @@ final class Stack {
         return out;
     }
 
+    /** {@code ip -n <namespace> <args>}: a change of (or a look at) a namespace's links, addresses, routes or rules. */
     static String ip(String namespace, String... args) {
         List<String> command = new ArrayList<>(List.of("ip", "-n", namespace));
         command.addAll(List.of(args));

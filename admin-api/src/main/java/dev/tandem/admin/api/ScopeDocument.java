@@ -19,6 +19,7 @@ import java.util.Map;
  * @param renewalTime T1 seconds (absent: half the lease time)
  * @param rebindingTime T2 seconds (absent: 7/8 of the lease time)
  * @param options option name or code to its value in text (routers, domain-name-servers, 42, ...)
+ * @param ddns dynamic DNS of the scope (absent: none); see docs/ddns.md
  */
 public record ScopeDocument(
         @NotBlank String subnet,
@@ -29,10 +30,19 @@ public record ScopeDocument(
         @Min(1) Long renewalTime,
         @Min(1) Long rebindingTime,
         Map<String, String> options,
-        List<ServerConfig.@NotNull Reservation> reservations) {
+        List<ServerConfig.@NotNull Reservation> reservations,
+        ServerConfig.Ddns ddns) {
 
     public ServerConfig.Scope definition(String canonicalSubnet) {
         return new ServerConfig.Scope(
-                canonicalSubnet, ranges, exclusions, leaseTime, renewalTime, rebindingTime, options, reservations);
+                canonicalSubnet,
+                ranges,
+                exclusions,
+                leaseTime,
+                renewalTime,
+                rebindingTime,
+                options,
+                reservations,
+                ddns);
     }
 }

@@ -23,6 +23,7 @@ public record ScopeView(
         Long rebindingTime,
         Map<String, String> options,
         List<ServerConfig.Reservation> reservations,
+        ServerConfig.Ddns ddns,
         String relationship,
         List<String> servedBy,
         long version) {}

@@ -141,6 +141,7 @@ public class ScopeService {
                 d.rebindingTime(),
                 d.options(),
                 d.reservations(),
+                d.ddns(),
                 member == null ? null : member.relationship,
                 servedBy,
                 s.version);

@@ -380,6 +380,27 @@ class ChartTest {
     }
 
     @Test
+    void dynamicDnsIsOffUntilTurnedOnAndItsKeysComeFromTheirSecret() {
+        PodSpec off = Manifests.pod(objects(MINIMAL), "tandem-dhcp-a-lease-service");
+        assertThat(Manifests.env(off).get("TANDEM_DDNS_ENABLED").getValue()).isEqualTo("false");
+        assertThat(Manifests.env(off)).doesNotContainKey("TANDEM_DDNS_KEY_FILE");
+        List<HasMetadata> all = objects(t -> MINIMAL.apply(t)
+                .set("leaseService.ddns.enabled", true)
+                .set("leaseService.ddns.keySecret", "ddns-keys"));
+        for (String server : List.of("dhcp-a", "dhcp-b")) {
+            PodSpec pod = Manifests.pod(all, "tandem-" + server + "-lease-service");
+            assertThat(Manifests.env(pod).get("TANDEM_DDNS_ENABLED").getValue()).isEqualTo("true");
+            assertThat(Manifests.env(pod).get("TANDEM_DDNS_KEY_FILE").getValue())
+                    .isEqualTo("/etc/tandem/ddns/keys.conf");
+            assertThat(Manifests.secretVolumes(pod)).contains("ddns-keys");
+            assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+                assertThat(m.getMountPath()).isEqualTo("/etc/tandem/ddns");
+                assertThat(m.getReadOnly()).isTrue();
+            });
+        }
+    }
+
+    @Test
     void jsonLogsAreOneSwitchForEveryService() throws IOException {
         List<PodSpec> json = pods(objects(t -> MINIMAL.apply(t).set("logging.json", true))).stream()
                 .filter(p -> p.getContainers().get(0).getImage().contains("tandem"))

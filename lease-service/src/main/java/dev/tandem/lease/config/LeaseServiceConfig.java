@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of the lease-service ({@code tandem.*}). Scopes come from the config topic, not from here. */
 @ConfigMapping(prefix = "tandem")
@@ -70,5 +71,28 @@ public interface LeaseServiceConfig {
          */
         @WithDefault("10s")
         Duration partnerDownGuard();
+    }
+
+    Ddns ddns();
+
+    /** Dynamic DNS (docs/ddns.md): the scopes say what to update; this says whether and with which keys. */
+    interface Ddns {
+        /** Whether this lease-service updates DNS for the scopes that have ddns settings. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * TSIG keys in BIND's syntax ({@code key "name" { algorithm hmac-sha256; secret "..."; };}, as
+         * {@code tsig-keygen} writes them), named by the scopes' {@code ddns.key}.
+         */
+        Optional<String> keyFile();
+
+        /** How long one update waits for the name server's answer. */
+        @WithDefault("3s")
+        Duration timeout();
+
+        /** The longest wait between two attempts of a failed update (attempts start 1 s apart and double). */
+        @WithDefault("60s")
+        Duration maxRetryInterval();
     }
 }

@@ -104,21 +104,7 @@ public class EventPublisher {
             String json;
             try {
                 LeaseEvent parsed = mapper.readValue(stored.json(), LeaseEvent.class);
-                event = new LeaseEvent(
-                        parsed.version(),
-                        parsed.id(),
-                        parsed.type(),
-                        parsed.server(),
-                        parsed.scope(),
-                        parsed.address(),
-                        parsed.state(),
-                        parsed.clientKey(),
-                        parsed.hardwareAddress(),
-                        parsed.clientId(),
-                        parsed.hostname(),
-                        stored.sequence(),
-                        parsed.at(),
-                        parsed.expiresAt());
+                event = parsed.withSequence(stored.sequence());
                 json = mapper.writeValueAsString(event);
             } catch (Exception e) {
                 return Uni.createFrom().failure(e);

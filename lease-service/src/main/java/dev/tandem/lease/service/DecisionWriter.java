@@ -1,6 +1,7 @@
 package dev.tandem.lease.service;
 
 import dev.tandem.lease.domain.Decision;
+import dev.tandem.lease.domain.DnsIntent;
 import dev.tandem.lease.domain.Guard;
 import dev.tandem.lease.domain.LeasePolicy;
 import dev.tandem.lease.domain.LeaseState;
@@ -196,7 +197,8 @@ public class DecisionWriter {
                                     c.scope().id(),
                                     c.client(),
                                     c.now(),
-                                    until));
+                                    until,
+                                    DnsIntent.of(c.scope(), c.request()).orElse(null)));
                     return LeaseReplies.reply("ACK", ack.address(), times, c.scope(), c.request());
                 });
     }

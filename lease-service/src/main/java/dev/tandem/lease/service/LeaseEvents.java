@@ -3,6 +3,7 @@ package dev.tandem.lease.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.lease.config.LeaseServiceConfig;
+import dev.tandem.lease.domain.DnsIntent;
 import dev.tandem.lease.domain.LeaseState;
 import dev.tandem.lease.repository.LeaseRepository.Client;
 import dev.tandem.lease.repository.OutboxRepository.Pending;
@@ -26,6 +27,20 @@ public class LeaseEvents {
 
     public Pending pending(
             String type, LeaseState state, Ipv4 address, String scope, Client client, Instant at, Instant expiresAt) {
+        return pending(type, state, address, scope, client, at, expiresAt, null);
+    }
+
+    /** An event that names the DNS records this server registers for the client ({@code dns} null: none). */
+    public Pending pending(
+            String type,
+            LeaseState state,
+            Ipv4 address,
+            String scope,
+            Client client,
+            Instant at,
+            Instant expiresAt,
+            DnsIntent dns) {
+        boolean registers = dns != null && dns.updates();
         LeaseEvent event = new LeaseEvent(
                 LeaseEvent.VERSION,
                 UUID.randomUUID().toString(),
@@ -40,7 +55,9 @@ public class LeaseEvents {
                 client.hostname(),
                 0,
                 at,
-                expiresAt);
+                expiresAt,
+                registers ? dns.fqdn() : null,
+                registers ? dns.forward() : null);
         try {
             return new Pending(address.unsigned(), mapper.writeValueAsString(event));
         } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package dev.tandem.lease.service;
 
+import dev.tandem.lease.domain.DnsIntent;
 import dev.tandem.lease.domain.LeaseTimes;
 import dev.tandem.lease.domain.ReplyOptions;
 import dev.tandem.protocol.bus.LeaseReply;
@@ -26,6 +27,10 @@ final class LeaseReplies {
                 ReplyOptions.select(scope, r.parameterRequestList()).entrySet()) {
             options.add(new OptionValue(e.getKey(), HexFormat.of().formatHex(e.getValue())));
         }
+        DnsIntent.of(scope, r)
+                .map(DnsIntent::answer)
+                .ifPresent(answer -> options.add(new OptionValue(
+                        DhcpOption.CLIENT_FQDN.code(), HexFormat.of().formatHex(answer))));
         return new LeaseReply(
                 LeaseReply.VERSION,
                 action,

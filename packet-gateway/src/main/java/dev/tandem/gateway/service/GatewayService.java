@@ -275,7 +275,8 @@ public class GatewayService {
                 m.vendorClass().orElse(null),
                 prl,
                 m.broadcastFlag() || !m.giaddr().isAny() || m.ciaddr().isAny(),
-                clock.instant());
+                clock.instant(),
+                m.clientFqdn().map(HexFormat.of()::formatHex).orElse(null));
     }
 
     private void drop(String reason, String message) {

@@ -74,7 +74,9 @@ public final class BusAccess {
                         Topics.bindingAcks(server),
                         Topics.partnerUpdates(server),
                         Topics.failoverCommands(server),
-                        Topics.leaseCommands(server))
+                        Topics.leaseCommands(server),
+                        // its own events, for the DNS updates (docs/ddns.md)
+                        Topics.LEASE_EVENTS)
                 .writes(
                         Topics.leaseReplies(server),
                         Topics.LEASE_EVENTS,

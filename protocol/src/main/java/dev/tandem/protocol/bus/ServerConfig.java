@@ -169,13 +169,52 @@ public record ServerConfig(
             Long renewalTime,
             Long rebindingTime,
             Map<String, String> options,
-            List<Reservation> reservations) {
+            List<Reservation> reservations,
+            Ddns ddns) {
+
+        /** A scope without dynamic DNS. */
+        public Scope(
+                String subnet,
+                List<Range> ranges,
+                List<Range> exclusions,
+                long leaseTime,
+                Long renewalTime,
+                Long rebindingTime,
+                Map<String, String> options,
+                List<Reservation> reservations) {
+            this(subnet, ranges, exclusions, leaseTime, renewalTime, rebindingTime, options, reservations, null);
+        }
 
         /** This scope with other reservations. */
         public Scope withReservations(List<Reservation> others) {
-            return new Scope(subnet, ranges, exclusions, leaseTime, renewalTime, rebindingTime, options, others);
+            return new Scope(subnet, ranges, exclusions, leaseTime, renewalTime, rebindingTime, options, others, ddns);
         }
     }
+
+    /**
+     * Dynamic DNS of a scope (RFC 2136 updates, TSIG-signed, RFC 4701/4703 DHCID conflict rules), as ISC dhcpd's and
+     * Kea's DDNS settings. The TSIG secret is not here: {@code key} names a key of the lease-service's key file.
+     *
+     * @param forwardZone zone of the clients' A records (absent: no forward updates)
+     * @param reverseZone in-addr.arpa zone of the PTR records (absent: no reverse updates)
+     * @param server address of the primary name server of both zones
+     * @param port its port (53)
+     * @param key TSIG key name (absent: unsigned updates)
+     * @param qualifyingSuffix appended to a client's single-label name (absent: the forward zone)
+     * @param overrideClientUpdate update the A record even when the client says it updates it (option 81 S=0)
+     * @param overrideNoUpdate update even when the client asks for no updates (option 81 N=1)
+     * @param ttl of the records, seconds (absent or 0: a third of the lease time, at least 60)
+     */
+    public record Ddns(
+            String forwardZone,
+            String reverseZone,
+            String server,
+            Integer port,
+            String key,
+            String qualifyingSuffix,
+            Boolean overrideClientUpdate,
+            Boolean overrideNoUpdate,
+            Long ttl) {}
 
     /** Addresses from first to last, both included. */
     public record Range(String first, String last) {}

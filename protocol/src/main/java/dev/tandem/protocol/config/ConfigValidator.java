@@ -6,6 +6,7 @@ import dev.tandem.protocol.bus.ServerConfig.Relationship;
 import dev.tandem.protocol.bus.ServerConfig.Reservation;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
 import dev.tandem.protocol.config.ScopeConfig.AddressRange;
+import dev.tandem.protocol.config.ScopeConfig.DdnsConfig;
 import dev.tandem.protocol.config.ScopeConfig.ReservationConfig;
 import dev.tandem.protocol.dhcp.DhcpOption;
 import dev.tandem.protocol.dhcp.OptionType;
@@ -36,9 +37,11 @@ public final class ConfigValidator {
     public static final long MAX_LEASE_TIME = 365L * 24 * 3600;
 
     private static final Pattern SERVER_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern DNS_NAME =
+            Pattern.compile("([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
 
     /** Options the server sets itself; configuring them would contradict the lease decision. */
-    private static final Set<Integer> SERVER_CONTROLLED = Set.of(50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 82);
+    private static final Set<Integer> SERVER_CONTROLLED = Set.of(50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 81, 82);
 
     private ConfigValidator() {}
 
@@ -267,10 +270,68 @@ public final class ConfigValidator {
 
         Map<Integer, byte[]> options = options(s.options(), at, problems);
         List<ReservationConfig> reservations = reservations(s.reservations(), subnet, exclusions, at, problems);
+        DdnsConfig ddns = ddns(s.ddns(), lease, at + " ddns", problems);
         if (problems.size() > before) {
             return null;
         }
-        return new ScopeConfig(subnet, subtract(ranges, exclusions), lease, t1, t2, options, reservations);
+        return new ScopeConfig(subnet, subtract(ranges, exclusions), lease, t1, t2, options, reservations, ddns);
+    }
+
+    /** Dynamic DNS settings; null when the scope has none. */
+    private static DdnsConfig ddns(ServerConfig.Ddns d, long lease, String at, List<String> problems) {
+        if (d == null) {
+            return null;
+        }
+        String forward = dnsName(d.forwardZone(), at + ".forwardZone", problems);
+        String reverse = dnsName(d.reverseZone(), at + ".reverseZone", problems);
+        if (forward == null && reverse == null) {
+            problems.add(at + ": needs a forwardZone, a reverseZone or both");
+        }
+        if (reverse != null && !reverse.endsWith(".in-addr.arpa.")) {
+            problems.add(at + ".reverseZone: '" + d.reverseZone() + "' must be an in-addr.arpa zone");
+        }
+        Ipv4 server = null;
+        try {
+            server = Ipv4.parse(d.server());
+        } catch (RuntimeException e) {
+            problems.add(at + ".server: '" + d.server() + "' must be an IPv4 address");
+        }
+        int port = d.port() == null ? 53 : d.port();
+        if (port < 1 || port > 65535) {
+            problems.add(at + ".port: " + port + " must be 1..65535");
+        }
+        String key = d.key() == null ? null : dnsName(d.key(), at + ".key", problems);
+        String suffix = d.qualifyingSuffix() == null
+                ? forward
+                : dnsName(d.qualifyingSuffix(), at + ".qualifyingSuffix", problems);
+        long ttl = d.ttl() == null ? 0 : d.ttl();
+        if (ttl < 0 || ttl > MAX_LEASE_TIME) {
+            problems.add(at + ".ttl: " + ttl + " s must be 0.." + MAX_LEASE_TIME);
+        }
+        return new DdnsConfig(
+                forward,
+                reverse,
+                server,
+                port,
+                key,
+                suffix,
+                Boolean.TRUE.equals(d.overrideClientUpdate()),
+                Boolean.TRUE.equals(d.overrideNoUpdate()),
+                ttl > 0 ? ttl : Math.max(60, lease / 3));
+    }
+
+    /** A DNS name (RFC 1035 §2.3.4 lengths; letters, digits, hyphen, underscore) as lower-case absolute text. */
+    private static String dnsName(String text, String what, List<String> problems) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String name = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        if (bare.isEmpty() || bare.length() > 253 || !DNS_NAME.matcher(bare).matches()) {
+            problems.add(what + ": '" + text + "' is not a DNS name");
+            return null;
+        }
+        return bare + ".";
     }
 
     private static List<AddressRange> ranges(List<Range> input, Subnet subnet, String what, List<String> problems) {

@@ -17,7 +17,20 @@ public record ScopeConfig(
         long renewalTime,
         long rebindingTime,
         Map<Integer, byte[]> options,
-        List<ReservationConfig> reservations) {
+        List<ReservationConfig> reservations,
+        DdnsConfig ddns) {
+
+    /** A scope without dynamic DNS. */
+    public ScopeConfig(
+            Subnet subnet,
+            List<AddressRange> pool,
+            long leaseTime,
+            long renewalTime,
+            long rebindingTime,
+            Map<Integer, byte[]> options,
+            List<ReservationConfig> reservations) {
+        this(subnet, pool, leaseTime, renewalTime, rebindingTime, options, reservations, null);
+    }
 
     public String id() {
         return subnet.toString();
@@ -69,6 +82,25 @@ public record ScopeConfig(
             return first + "-" + last;
         }
     }
+
+    /**
+     * Validated dynamic DNS settings: zone and suffix names are lower case, absolute (ending in a dot); the TTL is
+     * resolved against the lease time.
+     *
+     * @param forwardZone null: no A records
+     * @param reverseZone null: no PTR records
+     * @param key TSIG key name, null: unsigned
+     */
+    public record DdnsConfig(
+            String forwardZone,
+            String reverseZone,
+            Ipv4 server,
+            int port,
+            String key,
+            String qualifyingSuffix,
+            boolean overrideClientUpdate,
+            boolean overrideNoUpdate,
+            long ttl) {}
 
     /** Hardware address and client identifier are lower-case hex without separators. */
     public record ReservationConfig(String hardwareAddress, String clientId, Ipv4 address, String hostname) {}

@@ -193,6 +193,11 @@ public final class DhcpMessage {
         return options.get(DhcpOption.HOST_NAME).filter(v -> v.length >= 1).map(OptionType.STRING::format);
     }
 
+    /** The client FQDN option (RFC 4702) as sent: flags, two rcodes, the name. */
+    public Optional<byte[]> clientFqdn() {
+        return options.get(DhcpOption.CLIENT_FQDN).filter(v -> v.length >= 3);
+    }
+
     public Optional<String> vendorClass() {
         return options.get(DhcpOption.VENDOR_CLASS_IDENTIFIER)
                 .filter(v -> v.length >= 1)

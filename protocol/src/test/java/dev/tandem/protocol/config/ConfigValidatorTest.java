@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.protocol.bus.ServerConfig;
+import dev.tandem.protocol.bus.ServerConfig.Ddns;
 import dev.tandem.protocol.bus.ServerConfig.Range;
 import dev.tandem.protocol.bus.ServerConfig.Reservation;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
@@ -236,7 +237,87 @@ class ConfigValidatorTest {
                 Arguments.of(
                         "bad server identifier",
                         new ServerConfig(1, "dhcp-a", 1, "192.0.2", 30, 600, List.of()),
-                        "serverIdentifier"));
+                        "serverIdentifier"),
+                Arguments.of(
+                        "ddns without a zone",
+                        config(s -> withDdns(s, new Ddns(null, " ", "192.0.2.53", null, null, null, null, null, null))),
+                        "ddns: needs a forwardZone, a reverseZone or both"),
+                Arguments.of(
+                        "ddns with a bad zone name",
+                        config(s -> withDdns(
+                                s, new Ddns("exa mple.test", null, "192.0.2.53", null, null, null, null, null, null))),
+                        "ddns.forwardZone: 'exa mple.test' is not a DNS name"),
+                Arguments.of(
+                        "ddns reverse zone outside in-addr.arpa",
+                        config(s -> withDdns(
+                                s, new Ddns(null, "example.test", "192.0.2.53", null, null, null, null, null, null))),
+                        "must be an in-addr.arpa zone"),
+                Arguments.of(
+                        "ddns server no address",
+                        config(s -> withDdns(
+                                s,
+                                new Ddns(
+                                        "example.test", null, "ns1.example.test", null, null, null, null, null, null))),
+                        "ddns.server: 'ns1.example.test' must be an IPv4 address"),
+                Arguments.of(
+                        "ddns port",
+                        config(s -> withDdns(
+                                s, new Ddns("example.test", null, "192.0.2.53", 70000, null, null, null, null, null))),
+                        "ddns.port: 70000"),
+                Arguments.of(
+                        "ddns negative ttl",
+                        config(s -> withDdns(
+                                s, new Ddns("example.test", null, "192.0.2.53", null, null, null, null, null, -1L))),
+                        "ddns.ttl: -1"),
+                Arguments.of(
+                        "option 81 configured",
+                        config(s -> with(
+                                s, s.ranges(), s.exclusions(), 3600, null, null, Map.of("81", "01:ff:ff"), List.of())),
+                        "81"));
+    }
+
+    static Scope withDdns(Scope s, Ddns ddns) {
+        return new Scope(
+                s.subnet(),
+                s.ranges(),
+                s.exclusions(),
+                s.leaseTime(),
+                s.renewalTime(),
+                s.rebindingTime(),
+                s.options(),
+                s.reservations(),
+                ddns);
+    }
+
+    @Test
+    void acceptsDynamicDnsWithItsDefaults() {
+        ScopeConfig scope = ConfigValidator.validate(config(s -> withDdns(
+                        s,
+                        new Ddns(
+                                "Example.TEST",
+                                "2.0.192.in-addr.arpa.",
+                                "192.0.2.53",
+                                null,
+                                "ddns-key",
+                                null,
+                                null,
+                                null,
+                                null))))
+                .scopes()
+                .get(0);
+        assertThat(scope.ddns())
+                .isEqualTo(new ScopeConfig.DdnsConfig(
+                        "example.test.",
+                        "2.0.192.in-addr.arpa.",
+                        Ipv4.parse("192.0.2.53"),
+                        53,
+                        "ddns-key.",
+                        "example.test.",
+                        false,
+                        false,
+                        1200));
+        assertThat(ConfigValidator.validate(config(s -> s)).scopes().get(0).ddns())
+                .isNull();
     }
 
     @ParameterizedTest(name = "{0}")
