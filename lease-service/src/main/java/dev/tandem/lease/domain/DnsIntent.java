@@ -25,11 +25,14 @@ import java.util.Optional;
  * <tr><td>option 81, N=1</td><td>nothing</td><td>N</td></tr>
  * <tr><td>option 81, N=1, overrideNoUpdate</td><td>A and PTR</td><td>S, O</td></tr>
  * <tr><td>host name (12) only, or a reservation's host name</td><td>A and PTR</td><td>no option 81</td></tr>
+ * <tr><td>a name outside the forward zone</td><td>nothing</td><td>N</td></tr>
+ * <tr><td>S=1 to a scope with a reverse zone only</td><td>PTR</td><td>O</td></tr>
  * </table>
  *
  * <p>The name: a reservation's host name first, then option 81's name, then option 12's; a partial name gets the
  * scope's qualifying suffix. Characters other than letters, digits and hyphens are dropped from each label (Kea's
- * default). The A record is updated only for a name inside the forward zone, the PTR only with a reverse zone.
+ * default). A name outside the forward zone gets no record at all, not even a PTR (a client could otherwise point its
+ * address at any name).
  *
  * @param fqdn absolute, lower case
  * @param forward this server updates the A record
@@ -68,34 +71,25 @@ public record DnsIntent(String fqdn, boolean forward, boolean reverse, byte[] an
         }
         boolean forward;
         boolean reverse;
-        int flags;
-        if (option == null) {
-            forward = true;
-            reverse = true;
-            flags = 0;
+        int asked = option == null ? S : option[0] & 0xff;
+        if ((asked & N) != 0 && !ddns.overrideNoUpdate()) {
+            forward = false;
+            reverse = false;
         } else {
-            int asked = option[0] & 0xff;
-            if ((asked & N) != 0 && !ddns.overrideNoUpdate()) {
-                forward = false;
-                reverse = false;
-                flags = N;
-            } else if ((asked & N) != 0 || ((asked & S) == 0 && ddns.overrideClientUpdate())) {
-                forward = true;
-                reverse = true;
-                flags = S | O;
-            } else if ((asked & S) == 0) {
-                forward = false;
-                reverse = true;
-                flags = 0;
-            } else {
-                forward = true;
-                reverse = true;
-                flags = S;
-            }
-            flags |= asked & E;
+            forward = (asked & N) != 0 || (asked & S) != 0 || ddns.overrideClientUpdate();
+            reverse = true;
         }
-        forward &= ddns.forwardZone() != null && inside(name, ddns.forwardZone());
+        if (ddns.forwardZone() != null && !inside(name, ddns.forwardZone())) {
+            // a name outside the zone is not this server's to publish, not even in a PTR record
+            forward = false;
+            reverse = false;
+        }
+        forward &= ddns.forwardZone() != null;
         reverse &= ddns.reverseZone() != null;
+        // RFC 4702 §4: S says whether the server updates A, O that this differs from what the client asked, N that the
+        // server updates nothing
+        int flags = forward || reverse ? (forward ? S : 0) | ((forward ? S : 0) != (asked & S) ? O : 0) : N;
+        flags |= asked & E;
         byte[] answer = option == null ? null : answer(flags, name);
         return Optional.of(new DnsIntent(name, forward, reverse, answer));
     }

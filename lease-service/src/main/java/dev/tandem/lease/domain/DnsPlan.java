@@ -1,21 +1,26 @@
 package dev.tandem.lease.domain;
 
 import dev.tandem.protocol.bus.LeaseEvent;
+import dev.tandem.protocol.config.ScopeConfig.DdnsConfig;
 import dev.tandem.protocol.net.Ipv4;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * What one of this server's lease events changes in DNS, given the name this server registered for the address and
- * the address's row now. The rules (docs/ddns.md):
+ * the address's row in the lease table now (which may be newer than the event). The rules (docs/ddns.md):
  *
  * <ul>
- *   <li>Only the server that binds a client registers its name (a committed or renewed event with a name; a
- *       partner's binding update never registers), so in a pair one server updates a given name per change.
- *   <li>The server that registered a name removes it when the binding ends, whichever server saw the end: released,
- *       declined, expired or reclaimed here, or a partner's update that ends it or gives the address to another
- *       client.
- *   <li>An end that the table has already overtaken (the address is again ACTIVE for the same client) removes nothing.
- *   <li>A renewal under the same name sends nothing; under another name it removes the old one first.
+ *   <li>Only the server that binds a client registers its name (a committed or renewed event with a name, while the
+ *       table still shows that binding); a partner's binding update never registers, so in a pair one server updates
+ *       a given name per change.
+ *   <li>The server that registered a name removes it once the table no longer shows the address ACTIVE for that
+ *       client, whichever event tells it: released, declined, expired or reclaimed here, a partner's update, or the
+ *       address bound to another client.
+ *   <li>A renewal under the same name sends nothing, except once a lease time after the name was last registered (the
+ *       partner may have removed it meanwhile); under another name, or another zone, it removes the old one first. A
+ *       binding without a name leaves the same client's records alone (a client may send its name only once).
  * </ul>
  *
  * @param remove the registration to take out of DNS (and out of {@code dns_name}); null: none
@@ -23,10 +28,24 @@ import java.util.Optional;
  */
 public record DnsPlan(Registration remove, Registration add) {
 
-    static final DnsPlan NOTHING = new DnsPlan(null, null);
+    public static final DnsPlan NOTHING = new DnsPlan(null, null);
 
-    /** A name registered for the client of an address; {@code forward}: the A record too, not only the PTR. */
-    public record Registration(Ipv4 address, String clientKey, String fqdn, boolean forward, boolean reverse) {}
+    /** Where a name is registered: the zones, their name server and the TSIG key (null: unsigned). */
+    public record Target(String forwardZone, String reverseZone, Ipv4 server, int port, String key) {
+        public static Target of(DdnsConfig d) {
+            return new Target(d.forwardZone(), d.reverseZone(), d.server(), d.port(), d.key());
+        }
+    }
+
+    /** A name registered for the client of an address; {@code forward}: the A and DHCID records too, not only PTR. */
+    public record Registration(Ipv4 address, String clientKey, String fqdn, boolean forward, Target target) {
+        public boolean reverse() {
+            return target.reverseZone() != null;
+        }
+    }
+
+    /** A registration as {@code dns_name} keeps it, with when it was last made. */
+    public record Stored(Registration registration, Instant at) {}
 
     /** The state of an address's lease row now, and its client. */
     public record Holder(String state, String clientKey) {}
@@ -35,33 +54,47 @@ public record DnsPlan(Registration remove, Registration add) {
         return remove == null && add == null;
     }
 
-    public static DnsPlan of(
-            LeaseEvent event, boolean reverseZone, Optional<Registration> registered, Optional<Holder> now) {
+    /**
+     * @param current the scope's dynamic DNS settings now; null: none (nothing is registered, an earlier registration
+     *     is still removed where it was made)
+     */
+    public static DnsPlan of(LeaseEvent event, DdnsConfig current, Optional<Stored> registered, Optional<Holder> now) {
         Ipv4 address = Ipv4.parse(event.address());
+        Optional<Registration> held = registered.map(Stored::registration);
         boolean bound = "committed".equals(event.type()) || "renewed".equals(event.type());
-        if (bound && event.fqdn() != null) {
-            Registration want = new Registration(
-                    address, event.clientKey(), event.fqdn(), Boolean.TRUE.equals(event.dnsForward()), reverseZone);
-            if (registered.isPresent() && registered.get().equals(want)) {
-                return NOTHING;
+        if (bound && activeFor(now, event.clientKey())) {
+            if (event.fqdn() != null && current != null) {
+                Registration want = new Registration(
+                        address,
+                        event.clientKey(),
+                        event.fqdn(),
+                        Boolean.TRUE.equals(event.dnsForward()),
+                        Target.of(current));
+                if (held.isPresent() && held.get().equals(want)) {
+                    return due(event, registered.get().at()) ? new DnsPlan(null, want) : NOTHING;
+                }
+                return new DnsPlan(held.orElse(null), want);
             }
-            return new DnsPlan(registered.orElse(null), want);
+            return held.filter(r -> !r.clientKey().equals(event.clientKey()))
+                    .map(r -> new DnsPlan(r, null))
+                    .orElse(NOTHING);
         }
-        if (registered.isEmpty()) {
-            return NOTHING;
+        return held.filter(r -> !activeFor(now, r.clientKey()))
+                .map(r -> new DnsPlan(r, null))
+                .orElse(NOTHING);
+    }
+
+    private static boolean activeFor(Optional<Holder> now, String clientKey) {
+        return now.filter(h -> "ACTIVE".equals(h.state()) && clientKey.equals(h.clientKey()))
+                .isPresent();
+    }
+
+    /** A renewal a lease time or more after the name was last registered: registered again, as a check. */
+    private static boolean due(LeaseEvent event, Instant registeredAt) {
+        if (!"renewed".equals(event.type()) || event.expiresAt() == null || event.at() == null) {
+            return false;
         }
-        Registration held = registered.get();
-        if (bound) {
-            return new DnsPlan(held, null); // bound again here without a name, or to another client
-        }
-        boolean activeForSame;
-        if ("partner-update".equals(event.type())) {
-            activeForSame = "ACTIVE".equals(event.state()) && held.clientKey().equals(event.clientKey());
-        } else {
-            activeForSame = now.filter(
-                            h -> "ACTIVE".equals(h.state()) && held.clientKey().equals(h.clientKey()))
-                    .isPresent();
-        }
-        return activeForSame ? NOTHING : new DnsPlan(held, null);
+        Duration lease = Duration.between(event.at(), event.expiresAt());
+        return !registeredAt.plus(lease).isAfter(event.at());
     }
 }

@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * The lease events, read back for dynamic DNS ({@code tandem.ddns.enabled}). One event at a time in each partition, in
- * order; a failed update is tried again (1 s, doubling up to {@code tandem.ddns.max-retry-interval}) until it
- * succeeds, holding back the later events of its partition, so an address's records follow its events in order. The
- * first failure of a run is logged as a warning, the recovery at info level.
+ * The lease events, read back for dynamic DNS ({@code tandem.ddns.enabled}). One event at a time, in order; an update
+ * without an answer (or before the configuration is in force) is tried again (1 s, doubling up to {@code
+ * tandem.ddns.max-retry-interval}) until it succeeds, holding back the later events, so an address's records follow
+ * its events in order. An update the name server refuses is not tried again ({@link DnsUpdates}). The first failure of
+ * a run is logged as a warning, the recovery at info level.
  */
 @ApplicationScoped
 public class DnsEventConsumer {
@@ -31,7 +32,9 @@ public class DnsEventConsumer {
 
     @Incoming("dns-events")
     public Uni<Void> on(LeaseEvent event) {
-        return updates.apply(event)
+        // deferred: each attempt reads the configuration in force then, so a corrected one is picked up
+        return Uni.createFrom()
+                .deferred(() -> updates.apply(event))
                 .onFailure()
                 .invoke(e -> {
                     updates.failed();

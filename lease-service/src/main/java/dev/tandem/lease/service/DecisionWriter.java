@@ -1,5 +1,6 @@
 package dev.tandem.lease.service;
 
+import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.domain.Decision;
 import dev.tandem.lease.domain.DnsIntent;
 import dev.tandem.lease.domain.Guard;
@@ -45,6 +46,7 @@ public class DecisionWriter {
     private final AddressAllocator allocator;
     private final LeaseEvents leaseEvents;
     private final MeterRegistry metrics;
+    private final boolean ddns;
     private final Map<String, Instant> exhaustionLogged = new ConcurrentHashMap<>();
 
     public DecisionWriter(
@@ -52,12 +54,19 @@ public class DecisionWriter {
             LeaseRepository leases,
             AddressAllocator allocator,
             LeaseEvents leaseEvents,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            LeaseServiceConfig config) {
         this.configHolder = configHolder;
         this.leases = leases;
         this.allocator = allocator;
         this.leaseEvents = leaseEvents;
         this.metrics = metrics;
+        this.ddns = config.ddns().enabled();
+    }
+
+    /** The DNS records this server registers for the client, when it updates DNS at all (docs/ddns.md). */
+    private DnsIntent dns(Context c) {
+        return ddns ? DnsIntent.of(c.scope(), c.request()).orElse(null) : null;
     }
 
     /** One request's decision on its rows, in the transaction of {@code conn}; its events go to {@code events}. */
@@ -131,7 +140,7 @@ public class DecisionWriter {
             return decline(c, decline.address());
         }
         if (decision instanceof Decision.InformAck) {
-            return Uni.createFrom().item(LeaseReplies.reply("ACK", null, null, c.scope(), c.request()));
+            return Uni.createFrom().item(LeaseReplies.reply("ACK", null, null, c.scope(), c.request(), null));
         }
         return Uni.createFrom().item(LeaseReply.none(((Decision.Ignore) decision).reason()));
     }
@@ -143,7 +152,8 @@ public class DecisionWriter {
                 .flatMap(x ->
                         leases.offer(c.conn(), c.scope().id(), address, c.client(), c.offerUntil(), c.now(), c.guard()))
                 .flatMap(ok -> ok
-                        ? Uni.createFrom().item(LeaseReplies.reply("OFFER", address, times, c.scope(), c.request()))
+                        ? Uni.createFrom()
+                                .item(LeaseReplies.reply("OFFER", address, times, c.scope(), c.request(), dns(c)))
                         : allocate(c));
     }
 
@@ -161,7 +171,7 @@ public class DecisionWriter {
                         exhausted(c.scope().id(), c.client(), c.now());
                         return LeaseReply.none("pool-exhausted");
                     }
-                    return LeaseReplies.reply("OFFER", address, times, c.scope(), c.request());
+                    return LeaseReplies.reply("OFFER", address, times, c.scope(), c.request(), dns(c));
                 });
     }
 
@@ -178,6 +188,7 @@ public class DecisionWriter {
     }
 
     private Uni<LeaseReply> ack(Context c, Decision.Ack ack) {
+        DnsIntent dns = dns(c);
         LeaseTimes desired = LeaseTimes.grant(c.scope(), c.request().requestedLeaseTime());
         LeaseTimes times = c.times(ack.address());
         Instant until = c.now().plusSeconds(times.lease());
@@ -198,8 +209,8 @@ public class DecisionWriter {
                                     c.client(),
                                     c.now(),
                                     until,
-                                    DnsIntent.of(c.scope(), c.request()).orElse(null)));
-                    return LeaseReplies.reply("ACK", ack.address(), times, c.scope(), c.request());
+                                    dns));
+                    return LeaseReplies.reply("ACK", ack.address(), times, c.scope(), c.request(), dns);
                 });
     }
 

@@ -4,7 +4,7 @@ import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.config.TsigKeys;
 import dev.tandem.lease.domain.Dhcid;
 import dev.tandem.lease.domain.DnsPlan.Registration;
-import dev.tandem.protocol.config.ScopeConfig.DdnsConfig;
+import dev.tandem.lease.domain.DnsPlan.Target;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DHCIDRecord;
@@ -35,9 +36,9 @@ import org.xbill.DNS.Update;
  *   <li>else leave the name alone: another client holds it (a conflict, counted and logged, not retried).
  * </ol>
  *
- * A removal deletes A and DHCID only while the DHCID is the client's, and the PTR only while it points at the name.
- * The PTR record is replaced without a conflict check (RFC 4703 §5.4). A failure (timeout, SERVFAIL, REFUSED, a bad
- * key) is an exception, for the caller to retry.
+ * A removal deletes the address's A record only while the DHCID is the client's, the DHCID once no A record is left,
+ * and the PTR only while it points at the name. The PTR record is replaced without a conflict check (RFC 4703 §5.4).
+ * A failure is a {@link DnsUpdateException} saying whether trying again can help.
  */
 @ApplicationScoped
 public class DnsRegistrar {
@@ -72,46 +73,49 @@ public class DnsRegistrar {
         this.keys = keys;
     }
 
-    public Uni<Outcome> register(DdnsConfig ddns, Registration r) {
+    public Uni<Outcome> register(Registration r, long ttl) {
+        Target t = r.target();
         Uni<Outcome> forward = Uni.createFrom().item(Outcome.DONE);
-        if (r.forward() && ddns.forwardZone() != null) {
-            forward = addForward(ddns, r);
+        if (r.forward() && t.forwardZone() != null) {
+            forward = addForward(r, ttl);
         }
-        return forward.flatMap(outcome -> outcome == Outcome.CONFLICT || !reverse(ddns, r)
+        return forward.flatMap(outcome -> outcome == Outcome.CONFLICT || !reverse(r)
                 ? Uni.createFrom().item(outcome)
-                : addReverse(ddns, r).replaceWith(outcome));
+                : addReverse(r, ttl).replaceWith(outcome));
     }
 
-    public Uni<Void> unregister(DdnsConfig ddns, Registration r) {
+    public Uni<Void> unregister(Registration r) {
         Uni<Void> forward = Uni.createFrom().voidItem();
-        if (r.forward() && ddns.forwardZone() != null) {
-            forward = removeForward(ddns, r);
+        if (r.forward() && r.target().forwardZone() != null) {
+            forward = removeForward(r);
         }
-        return forward.flatMap(x ->
-                reverse(ddns, r) ? removeReverse(ddns, r) : Uni.createFrom().voidItem());
+        return forward.flatMap(
+                x -> reverse(r) ? removeReverse(r) : Uni.createFrom().voidItem());
     }
 
-    private Uni<Outcome> addForward(DdnsConfig ddns, Registration r) {
+    private Uni<Outcome> addForward(Registration r, long ttl) {
         Name name = name(r.fqdn());
-        Name zone = name(ddns.forwardZone());
-        DHCIDRecord dhcid = new DHCIDRecord(name, DClass.IN, ddns.ttl(), Dhcid.of(r.clientKey(), r.fqdn()));
-        ARecord a = new ARecord(name, DClass.IN, ddns.ttl(), r.address().toInetAddress());
+        Name zone = name(r.target().forwardZone());
+        DHCIDRecord dhcid = new DHCIDRecord(name, DClass.IN, ttl, Dhcid.of(r.clientKey(), r.fqdn()));
+        ARecord a = new ARecord(name, DClass.IN, ttl, r.address().toInetAddress());
         Update add = new Update(zone);
         add.absent(name);
         add.add(a);
         add.add(dhcid);
-        return send(ddns, add, "add " + r.fqdn()).flatMap(rcode -> {
+        String what = "add " + r.fqdn();
+        return send(r.target(), add, what).flatMap(rcode -> {
             if (rcode == Rcode.NOERROR) {
                 return Uni.createFrom().item(Outcome.DONE);
             }
             if (rcode != Rcode.YXDOMAIN) {
-                return failed("add " + r.fqdn(), rcode);
+                return failed(what, rcode);
             }
+            // the name is in use: this client's (its DHCID) gets its new address, anyone else's is left alone
             Update replace = new Update(zone);
             replace.present(new DHCIDRecord(name, DClass.IN, 0, dhcid.getData()));
             replace.delete(name, Type.A);
             replace.add(a);
-            return send(ddns, replace, "replace " + r.fqdn()).flatMap(second -> {
+            return send(r.target(), replace, "replace " + r.fqdn()).flatMap(second -> {
                 if (second == Rcode.NOERROR) {
                     return Uni.createFrom().item(Outcome.DONE);
                 }
@@ -123,38 +127,53 @@ public class DnsRegistrar {
         });
     }
 
-    private Uni<Void> removeForward(DdnsConfig ddns, Registration r) {
+    /**
+     * RFC 4703 §5.5: while the DHCID is the client's, its A record for this address goes (not the A record of an address
+     * it holds now, the events of two addresses being in no fixed order); then the DHCID, once the name has no A record.
+     */
+    private Uni<Void> removeForward(Registration r) {
         Name name = name(r.fqdn());
-        Update remove = new Update(name(ddns.forwardZone()));
-        remove.present(new DHCIDRecord(name, DClass.IN, 0, Dhcid.of(r.clientKey(), r.fqdn())));
-        remove.delete(name, Type.A);
-        remove.delete(name, Type.DHCID);
-        return send(ddns, remove, "remove " + r.fqdn()).flatMap(rcode -> gone(rcode, "remove " + r.fqdn()));
+        Name zone = name(r.target().forwardZone());
+        DHCIDRecord dhcid = new DHCIDRecord(name, DClass.IN, 0, Dhcid.of(r.clientKey(), r.fqdn()));
+        Update address = new Update(zone);
+        address.present(dhcid);
+        address.delete(new ARecord(name, DClass.IN, 0, r.address().toInetAddress()));
+        Update last = new Update(zone);
+        last.present(dhcid);
+        last.absent(name, Type.A);
+        last.delete(name, Type.DHCID);
+        String what = "remove " + r.fqdn() + " " + r.address();
+        return send(r.target(), address, what)
+                .flatMap(rcode -> gone(rcode, what))
+                .flatMap(x -> send(r.target(), last, "remove DHCID of " + r.fqdn()))
+                .flatMap(rcode -> rcode == Rcode.YXRRSET
+                        ? Uni.createFrom().voidItem() // the client has another address under the name
+                        : gone(rcode, "remove DHCID of " + r.fqdn()));
     }
 
-    private Uni<Void> addReverse(DdnsConfig ddns, Registration r) {
+    private Uni<Void> addReverse(Registration r, long ttl) {
         Name ptr = ReverseMap.fromAddress(r.address().toInetAddress());
-        Update update = new Update(name(ddns.reverseZone()));
+        Update update = new Update(name(r.target().reverseZone()));
         update.delete(ptr, Type.PTR);
-        update.add(new PTRRecord(ptr, DClass.IN, ddns.ttl(), name(r.fqdn())));
-        return send(ddns, update, "add PTR " + ptr)
+        update.add(new PTRRecord(ptr, DClass.IN, ttl, name(r.fqdn())));
+        return send(r.target(), update, "add PTR " + ptr)
                 .flatMap(rcode ->
                         rcode == Rcode.NOERROR ? Uni.createFrom().voidItem() : failed("add PTR " + ptr, rcode));
     }
 
-    private Uni<Void> removeReverse(DdnsConfig ddns, Registration r) {
+    private Uni<Void> removeReverse(Registration r) {
         Name ptr = ReverseMap.fromAddress(r.address().toInetAddress());
-        Update update = new Update(name(ddns.reverseZone()));
+        Update update = new Update(name(r.target().reverseZone()));
         update.present(new PTRRecord(ptr, DClass.IN, 0, name(r.fqdn())));
         update.delete(ptr, Type.PTR);
-        return send(ddns, update, "remove PTR " + ptr).flatMap(rcode -> gone(rcode, "remove PTR " + ptr));
+        return send(r.target(), update, "remove PTR " + ptr).flatMap(rcode -> gone(rcode, "remove PTR " + ptr));
     }
 
     /** Whether the registration's PTR record is ours to write: a reverse zone that holds the address. */
-    private static boolean reverse(DdnsConfig ddns, Registration r) {
+    private static boolean reverse(Registration r) {
         return r.reverse()
-                && ddns.reverseZone() != null
-                && ReverseMap.fromAddress(r.address().toInetAddress()).subdomain(name(ddns.reverseZone()));
+                && ReverseMap.fromAddress(r.address().toInetAddress())
+                        .subdomain(name(r.target().reverseZone()));
     }
 
     /** A removal is done when it removed the records or there was nothing of the client's left to remove. */
@@ -164,31 +183,44 @@ public class DnsRegistrar {
                 : failed(what, rcode);
     }
 
+    /**
+     * An answer other than the ones expected. SERVFAIL is the name server's passing trouble: tried again. REFUSED,
+     * NOTAUTH, NOTZONE, FORMERR and NOTIMP say the update will never be taken as it is (the server's policy, the key, the
+     * zone): not tried again.
+     */
     private static <T> Uni<T> failed(String what, int rcode) {
         return Uni.createFrom()
-                .failure(new DnsUpdateException(what + ": the name server answered " + Rcode.string(rcode)));
+                .failure(new DnsUpdateException(
+                        what + ": the name server answered " + Rcode.string(rcode), rcode != Rcode.SERVFAIL));
     }
 
     /** Sends the update and gives the answer's RCODE; a signed update must get a signed answer. */
-    private Uni<Integer> send(DdnsConfig ddns, Update update, String what) {
+    private Uni<Integer> send(Target target, Update update, String what) {
         SimpleResolver resolver =
-                new SimpleResolver(new InetSocketAddress(ddns.server().toInetAddress(), ddns.port()));
+                new SimpleResolver(new InetSocketAddress(target.server().toInetAddress(), target.port()));
         resolver.setTimeout(config.timeout());
-        boolean signed = ddns.key() != null;
+        boolean signed = target.key() != null;
         if (signed) {
-            TsigKeys.Key key = keys.get(ddns.key())
-                    .orElseThrow(() ->
-                            new DnsUpdateException(what + ": no TSIG key " + ddns.key() + " in tandem.ddns.key-file"));
-            resolver.setTSIGKey(new TSIG(TSIG.algorithmToName(key.algorithm()), name(key.name()), key.secret()));
+            Optional<TsigKeys.Key> key = keys.get(target.key());
+            if (key.isEmpty()) {
+                return Uni.createFrom()
+                        .failure(new DnsUpdateException(
+                                what + ": no TSIG key " + target.key() + " in tandem.ddns.key-file", true));
+            }
+            resolver.setTSIGKey(new TSIG(
+                    TSIG.algorithmToName(key.get().algorithm()),
+                    name(key.get().name()),
+                    key.get().secret()));
         }
         return Uni.createFrom()
                 .completionStage(() -> resolver.sendAsync(update))
                 .onFailure(e -> !(e instanceof DnsUpdateException))
                 .transform(e -> new DnsUpdateException(
-                        what + ": no answer from " + ddns.server() + ":" + ddns.port() + " (" + e + ")"))
+                        what + ": no answer from " + target.server() + ":" + target.port() + " (" + e + ")", false))
                 .map(answer -> {
                     if (signed && answer.getRcode() != Rcode.NOTAUTH && !answer.isVerified()) {
-                        throw new DnsUpdateException(what + ": the answer is not signed with key " + ddns.key());
+                        throw new DnsUpdateException(
+                                what + ": the answer is not signed with key " + target.key(), false);
                     }
                     return answer.getRcode();
                 });
@@ -198,14 +230,24 @@ public class DnsRegistrar {
         try {
             return Name.fromString(text);
         } catch (IOException e) {
-            throw new DnsUpdateException("not a DNS name: " + text);
+            throw new DnsUpdateException("not a DNS name: " + text, true);
         }
     }
 
-    /** An update that did not reach its end and is to be tried again. */
+    /**
+     * An update that did not reach its end: {@code permanent} when trying again cannot help (refused by the name server,
+     * a missing key), else (no answer, SERVFAIL) to be tried again.
+     */
     public static final class DnsUpdateException extends RuntimeException {
-        public DnsUpdateException(String message) {
+        private final boolean permanent;
+
+        public DnsUpdateException(String message, boolean permanent) {
             super(message);
+            this.permanent = permanent;
+        }
+
+        public boolean permanent() {
+            return permanent;
         }
     }
 }

@@ -7,13 +7,17 @@ import dev.tandem.lease.repository.DnsNameRepository;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.config.ScopeConfig;
 import dev.tandem.protocol.config.ScopeConfig.DdnsConfig;
+import dev.tandem.protocol.config.ServerSettings;
 import dev.tandem.protocol.net.Ipv4;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Carries this server's lease events into DNS (docs/ddns.md): works out the change with {@link DnsPlan}, makes it with
@@ -29,6 +33,7 @@ public class DnsUpdates {
     private final MeterRegistry metrics;
     private final Clock clock;
     private final String server;
+    private final Map<String, Instant> refusalsLogged = new ConcurrentHashMap<>();
 
     public DnsUpdates(
             ConfigHolder config,
@@ -45,56 +50,95 @@ public class DnsUpdates {
         this.server = settings.server();
     }
 
-    /** Applies one event of the shared topic; another server's event, or one of a scope without DNS, does nothing. */
+    /**
+     * Applies one event of the shared topic; another server's event does nothing. Fails, to be tried again, while no
+     * configuration is in force yet or when the name server gives no answer; an update the name server refuses is
+     * counted and logged and not tried again.
+     */
     public Uni<Void> apply(LeaseEvent event) {
         if (event == null || !server.equals(event.server()) || event.address() == null) {
             return Uni.createFrom().voidItem();
         }
-        Optional<DdnsConfig> ddns =
-                config.current().flatMap(s -> s.scope(event.scope())).map(ScopeConfig::ddns);
-        if (ddns.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        Optional<ServerSettings> settings = config.current();
+        if (settings.isEmpty()) {
+            return Uni.createFrom()
+                    .failure(new DnsRegistrar.DnsUpdateException("no configuration in force yet", false));
         }
-        DdnsConfig d = ddns.get();
+        DdnsConfig current =
+                settings.get().scope(event.scope()).map(ScopeConfig::ddns).orElse(null);
         Ipv4 address = Ipv4.parse(event.address());
         return names.find(address)
-                .flatMap(registered ->
-                        names.holder(address).map(now -> DnsPlan.of(event, d.reverseZone() != null, registered, now)))
-                .flatMap(plan -> remove(d, plan.remove()).flatMap(x -> add(d, plan.add())));
+                .flatMap(registered -> registered.isEmpty() && (current == null || event.fqdn() == null)
+                        ? Uni.createFrom().item(DnsPlan.NOTHING)
+                        : names.holder(address).map(now -> DnsPlan.of(event, current, registered, now)))
+                .flatMap(plan -> remove(plan.remove()).flatMap(x -> add(plan.add(), current)));
     }
 
-    private Uni<Void> remove(DdnsConfig d, Registration r) {
+    private Uni<Void> remove(Registration r) {
         if (r == null) {
             return Uni.createFrom().voidItem();
         }
         return registrar
-                .unregister(d, r)
-                .flatMap(x -> names.delete(r.address()))
+                .unregister(r)
                 .invoke(() -> {
                     count("remove", "done");
                     Log.infof(
                             "Removed DNS records of %s for %s: %s (%s)",
                             r.address(), r.clientKey(), r.fqdn(), records(r));
-                });
+                })
+                .onFailure(DnsUpdates::permanent)
+                .recoverWithItem(e -> {
+                    refused("remove", e);
+                    return null;
+                })
+                .flatMap(x -> names.delete(r.address()));
     }
 
-    private Uni<Void> add(DdnsConfig d, Registration r) {
+    private Uni<Void> add(Registration r, DdnsConfig current) {
         if (r == null) {
             return Uni.createFrom().voidItem();
         }
-        return registrar.register(d, r).flatMap(outcome -> {
-            if (outcome == DnsRegistrar.Outcome.CONFLICT) {
-                count("add", "conflict");
-                Log.warnf(
-                        "Forward map from %s to %s not added: the name has a DHCID record of another client"
-                                + " (RFC 4703), left as it is",
-                        r.fqdn(), r.address());
-                return names.delete(r.address());
-            }
-            count("add", "done");
-            Log.infof("Added DNS records of %s for %s: %s (%s)", r.address(), r.clientKey(), r.fqdn(), records(r));
-            return names.save(r, clock.instant());
-        });
+        return registrar
+                .register(r, current.ttl())
+                .flatMap(outcome -> {
+                    if (outcome == DnsRegistrar.Outcome.CONFLICT) {
+                        count("add", "conflict");
+                        Log.warnf(
+                                "Forward map from %s to %s not added: the name has a DHCID record of another client"
+                                        + " (RFC 4703), left as it is",
+                                r.fqdn(), r.address());
+                        return names.delete(r.address());
+                    }
+                    count("add", "done");
+                    Log.infof(
+                            "Added DNS records of %s for %s: %s (%s)",
+                            r.address(), r.clientKey(), r.fqdn(), records(r));
+                    return names.save(r, clock.instant());
+                })
+                .onFailure(DnsUpdates::permanent)
+                .recoverWithUni(e -> {
+                    refused("add", e);
+                    return names.delete(r.address());
+                });
+    }
+
+    private static boolean permanent(Throwable e) {
+        return e instanceof DnsRegistrar.DnsUpdateException d && d.permanent();
+    }
+
+    /** An update trying again cannot help: counted, logged (at most once a minute per reason), not tried again. */
+    private void refused(String operation, Throwable e) {
+        count(operation, "refused");
+        String reason = e.getMessage().replaceAll("^[^:]*: ", "");
+        Instant now = clock.instant();
+        Instant last = refusalsLogged.get(reason);
+        if (last == null || last.plusSeconds(60).isBefore(now)) {
+            refusalsLogged.put(reason, now);
+            Log.warnf(
+                    "DNS update not made and not tried again (counted in tandem_ddns_updates_total{outcome=\"refused\"};"
+                            + " logged at most once a minute per reason): %s",
+                    e.getMessage());
+        }
     }
 
     /** Counts an update that failed and is to be tried again. */

@@ -20,17 +20,21 @@ final class LeaseReplies {
 
     private LeaseReplies() {}
 
-    /** An OFFER or ACK ({@code action}) of the address for the times, with the options the client asked for. */
-    static LeaseReply reply(String action, Ipv4 address, LeaseTimes times, ScopeConfig scope, LeaseRequest r) {
+    /**
+     * An OFFER or ACK ({@code action}) of the address for the times, with the options the client asked for and, when
+     * the client sent one and the server updates DNS, the client FQDN option of {@code dns}.
+     */
+    static LeaseReply reply(
+            String action, Ipv4 address, LeaseTimes times, ScopeConfig scope, LeaseRequest r, DnsIntent dns) {
         List<OptionValue> options = new ArrayList<>();
         for (Map.Entry<Integer, byte[]> e :
                 ReplyOptions.select(scope, r.parameterRequestList()).entrySet()) {
             options.add(new OptionValue(e.getKey(), HexFormat.of().formatHex(e.getValue())));
         }
-        DnsIntent.of(scope, r)
-                .map(DnsIntent::answer)
-                .ifPresent(answer -> options.add(new OptionValue(
-                        DhcpOption.CLIENT_FQDN.code(), HexFormat.of().formatHex(answer))));
+        if (dns != null && dns.answer() != null) {
+            options.add(new OptionValue(
+                    DhcpOption.CLIENT_FQDN.code(), HexFormat.of().formatHex(dns.answer())));
+        }
         return new LeaseReply(
                 LeaseReply.VERSION,
                 action,

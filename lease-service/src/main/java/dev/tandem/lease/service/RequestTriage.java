@@ -59,7 +59,7 @@ public class RequestTriage {
             return Triaged.answered(LeaseReply.none("failover-not-serving"));
         }
         if (request.kind() == RequestKind.INFORM) {
-            return Triaged.answered(LeaseReplies.reply("ACK", null, null, scope, r));
+            return Triaged.answered(LeaseReplies.reply("ACK", null, null, scope, r, null));
         }
         return new Triaged(null, r, scope, request, failover);
     }

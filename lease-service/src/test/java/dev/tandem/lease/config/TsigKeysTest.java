@@ -33,6 +33,17 @@ class TsigKeysTest {
         assertThat(keys.get("tandem-ddns").orElseThrow().toString()).doesNotContain(SECRET);
     }
 
+    @Test
+    void aSecretWithSlashesAndStatementsInEitherOrderAreRead() {
+        String secret = "AAAP/wAAD/8AAA//AAAP/wAAD/8AAA//AAAP/wAAD/8="; // "//" inside, as tsig-keygen may write
+        TsigKeys keys = TsigKeys.parse(
+                "/* two keys */ key a { secret \"" + secret + "\"; algorithm hmac-sha256; }; // done\n"
+                        + "key \"b\" { algorithm hmac-sha384; secret \"" + secret + "\"; }; # also done",
+                "test");
+        assertThat(keys.get("a")).map(TsigKeys.Key::secret).contains(secret);
+        assertThat(keys.get("b")).map(TsigKeys.Key::algorithm).contains("hmac-sha384");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
@@ -44,7 +55,9 @@ class TsigKeysTest {
                 "a key twice | key k { algorithm hmac-sha256; secret \"" + SECRET
                         + "\"; }; key K. { algorithm hmac-sha256; secret \"" + SECRET + "\"; }; | key k. twice",
                 "a secret not base64 | key k { algorithm hmac-sha256; secret \"a\"; }; | not base64",
-                "no semicolon | key k { algorithm hmac-sha256 secret \"" + SECRET + "\"; }; | not a key statement",
+                "no semicolon | key k { algorithm hmac-sha256 secret \"" + SECRET
+                        + "\"; }; | not one algorithm and one secret",
+                "no secret | key k { algorithm hmac-sha256; }; | needs 'algorithm ...;' and 'secret",
             })
     void refusesAFileWithTheReason(String name, String text, String reason) {
         assertThatThrownBy(() -> TsigKeys.parse(text, "keys.conf"))

@@ -93,8 +93,9 @@ class DnsIntentTest {
                 // N=1: no updates, unless the scope overrides that
                 "8, phone, -, false, false, phone.example.test., false, false, 8",
                 "8, phone, -, false, true, phone.example.test., true, true, 3",
-                // a name outside the forward zone: the PTR only
-                "1, phone.other.org., -, false, false, phone.other.org., false, true, 1",
+                // a name outside the forward zone: nothing, and the client is told so
+                "1, phone.other.org., -, false, false, phone.other.org., false, false, 8",
+                "0, phone.other.org., -, false, false, phone.other.org., false, false, 8",
                 // option 81 without a name: the host name
                 "1, '', laptop, false, false, laptop.example.test., true, true, 1",
                 // option 81's name before the host name
@@ -144,6 +145,35 @@ class DnsIntentTest {
             assertThat(HexFormat.of().formatHex(intent.get().answer()))
                     .isEqualTo("05ffff" + "0570686f6e65" + "076578616d706c65" + "0474657374" + "00");
         }
+    }
+
+    @Test
+    void aScopeWithAReverseZoneOnlyUpdatesThePtrAndSaysItOverrodeS() {
+        ScopeConfig full = scope(false, false);
+        DdnsConfig d = full.ddns();
+        ScopeConfig reverseOnly = new ScopeConfig(
+                full.subnet(),
+                full.pool(),
+                full.leaseTime(),
+                full.renewalTime(),
+                full.rebindingTime(),
+                full.options(),
+                full.reservations(),
+                new DdnsConfig(
+                        null,
+                        d.reverseZone(),
+                        d.server(),
+                        d.port(),
+                        d.key(),
+                        d.qualifyingSuffix(),
+                        false,
+                        false,
+                        d.ttl()));
+        DnsIntent intent = DnsIntent.of(reverseOnly, request("020000000001", null, ascii(1, "phone")))
+                .orElseThrow();
+        assertThat(intent.forward()).isFalse();
+        assertThat(intent.reverse()).isTrue();
+        assertThat(intent.answer()[0]).isEqualTo((byte) 0x02);
     }
 
     @Test

@@ -1,11 +1,15 @@
 package dev.tandem.lease.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.lease.NamedServer;
 import dev.tandem.lease.domain.Dhcid;
+import dev.tandem.lease.domain.DnsPlan.Registration;
+import dev.tandem.lease.domain.DnsPlan.Target;
 import dev.tandem.lease.service.ConfigHolder;
+import dev.tandem.lease.service.DnsRegistrar;
 import dev.tandem.protocol.bus.ClientKeys;
 import dev.tandem.protocol.bus.LeaseReply;
 import dev.tandem.protocol.bus.LeaseRequest;
@@ -14,6 +18,7 @@ import dev.tandem.protocol.bus.ServerConfig.Ddns;
 import dev.tandem.protocol.bus.ServerConfig.Range;
 import dev.tandem.protocol.bus.ServerConfig.Scope;
 import dev.tandem.protocol.bus.Topics;
+import dev.tandem.protocol.net.Ipv4;
 import dev.tandem.testsupport.ServerConfigs;
 import dev.tandem.testsupport.TandemTestResources;
 import dev.tandem.testsupport.TestKafka;
@@ -72,6 +77,9 @@ class DnsUpdatesTest {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    DnsRegistrar registrar;
+
     @BeforeEach
     void configured() {
         if (config.current().isEmpty()) {
@@ -82,25 +90,46 @@ class DnsUpdatesTest {
                     "192.0.2.1",
                     30,
                     600,
-                    List.of(new Scope(
-                            "192.0.2.0/24",
-                            List.of(new Range("192.0.2.10", "192.0.2.59")),
-                            List.of(),
-                            3600,
-                            null,
-                            null,
-                            Map.of(),
-                            List.of(),
-                            new Ddns(
-                                    "example.test",
-                                    "2.0.192.in-addr.arpa",
-                                    "127.0.0.1",
-                                    NamedServer.port(),
-                                    NamedServer.KEY,
+                    List.of(
+                            new Scope(
+                                    "198.51.100.0/24",
+                                    List.of(new Range("198.51.100.10", "198.51.100.20")),
+                                    List.of(),
+                                    3600,
                                     null,
-                                    false,
-                                    false,
-                                    null)))));
+                                    null,
+                                    Map.of(),
+                                    List.of(),
+                                    // unsigned: the name server refuses every update of this scope
+                                    new Ddns(
+                                            "example.test",
+                                            null,
+                                            "127.0.0.1",
+                                            NamedServer.port(),
+                                            null,
+                                            null,
+                                            false,
+                                            false,
+                                            null)),
+                            new Scope(
+                                    "192.0.2.0/24",
+                                    List.of(new Range("192.0.2.10", "192.0.2.59")),
+                                    List.of(),
+                                    3600,
+                                    null,
+                                    null,
+                                    Map.of(),
+                                    List.of(),
+                                    new Ddns(
+                                            "example.test",
+                                            "2.0.192.in-addr.arpa",
+                                            "127.0.0.1",
+                                            NamedServer.port(),
+                                            NamedServer.KEY,
+                                            null,
+                                            false,
+                                            false,
+                                            null)))));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
     }
@@ -200,14 +229,66 @@ class DnsUpdatesTest {
                 .until(() -> lookup("late.example.test.", Type.A).size() == 1);
     }
 
+    @Test
+    void anUpdateTheNameServerRefusesIsCountedAndHoldsNothingBack() throws Exception {
+        double refused = counter("add", "refused");
+        LeaseReply refusedAck = bind("02005e00a006", "198.51.100.0/24", "refused", null);
+        assertThat(refusedAck.action()).isEqualTo("ACK");
+        await().atMost(Duration.ofSeconds(20)).until(() -> counter("add", "refused") > refused);
+        assertThat(lookup("refused.example.test.", Type.A)).isEmpty();
+        // the next event is not held back behind it
+        String address = bind("02005e00a007", "after", null).address();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> lookup("after.example.test.", Type.A).equals(List.of(address)));
+    }
+
+    @Test
+    void removingAnAddressLeavesTheClientsOtherAddressAndItsDhcid() throws Exception {
+        // the events of a client's old and new address come in no fixed order: the old one's removal after the new
+        // one's registration must leave the new one
+        Target target = new Target(
+                "example.test.", "2.0.192.in-addr.arpa.", Ipv4.parse("127.0.0.1"), NamedServer.port(), "tandem-ddns.");
+        Registration old =
+                new Registration(Ipv4.parse("192.0.2.100"), "hw:1:02005e00a008", "mover.example.test.", true, target);
+        Registration now =
+                new Registration(Ipv4.parse("192.0.2.101"), "hw:1:02005e00a008", "mover.example.test.", true, target);
+        assertThat(registrar.register(old, 300).await().atMost(Duration.ofSeconds(10)))
+                .isEqualTo(DnsRegistrar.Outcome.DONE);
+        assertThat(registrar.register(now, 300).await().atMost(Duration.ofSeconds(10)))
+                .isEqualTo(DnsRegistrar.Outcome.DONE);
+        registrar.unregister(old).await().atMost(Duration.ofSeconds(10));
+        assertThat(lookup("mover.example.test.", Type.A)).containsExactly("192.0.2.101");
+        assertThat(lookup("mover.example.test.", Type.DHCID)).hasSize(1);
+        assertThat(lookup(ptr("192.0.2.101"), Type.PTR)).containsExactly("mover.example.test.");
+        registrar.unregister(now).await().atMost(Duration.ofSeconds(10));
+        assertThat(lookup("mover.example.test.", Type.A)).isEmpty();
+        assertThat(lookup("mover.example.test.", Type.DHCID)).isEmpty();
+        // a key the lease-service does not have: refused at once, not tried again
+        Registration unknownKey = new Registration(
+                Ipv4.parse("192.0.2.102"),
+                "hw:1:02005e00a009",
+                "nokey.example.test.",
+                true,
+                new Target("example.test.", null, Ipv4.parse("127.0.0.1"), NamedServer.port(), "missing."));
+        assertThatThrownBy(() -> registrar.register(unknownKey, 300).await().atMost(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(DnsRegistrar.DnsUpdateException.class, e -> {
+                    assertThat(e.permanent()).isTrue();
+                    assertThat(e.getMessage()).contains("no TSIG key missing.");
+                });
+    }
+
     // --- helpers ---
 
     /** DISCOVER then REQUEST; the ACK. */
     LeaseReply bind(String mac, String hostname, String clientFqdn) throws Exception {
-        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null, hostname, clientFqdn));
+        return bind(mac, "192.0.2.0/24", hostname, clientFqdn);
+    }
+
+    LeaseReply bind(String mac, String scope, String hostname, String clientFqdn) throws Exception {
+        LeaseReply offer = exchange(request("DISCOVER", mac, "0.0.0.0", null, null, hostname, clientFqdn, scope));
         assertThat(offer.action()).isEqualTo("OFFER");
         LeaseReply ack =
-                exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1", hostname, clientFqdn));
+                exchange(request("REQUEST", mac, "0.0.0.0", offer.address(), "192.0.2.1", hostname, clientFqdn, scope));
         assertThat(ack.action()).isEqualTo("ACK");
         return ack;
     }
@@ -220,11 +301,23 @@ class DnsUpdatesTest {
             String serverId,
             String hostname,
             String clientFqdn) {
+        return request(type, mac, ciaddr, requested, serverId, hostname, clientFqdn, "192.0.2.0/24");
+    }
+
+    static LeaseRequest request(
+            String type,
+            String mac,
+            String ciaddr,
+            String requested,
+            String serverId,
+            String hostname,
+            String clientFqdn,
+            String scope) {
         byte[] hw = HexFormat.of().parseHex(mac);
         return new LeaseRequest(
                 LeaseRequest.VERSION,
                 NamedServer.SERVER,
-                "192.0.2.0/24",
+                scope,
                 type,
                 ClientKeys.of(null, 1, hw),
                 1,

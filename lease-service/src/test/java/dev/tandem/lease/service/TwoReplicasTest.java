@@ -127,7 +127,7 @@ class TwoReplicasTest {
         LeaseService replicaB = new LeaseService(
                 holder,
                 new RequestTriage(config, new FailoverView("00000000-0000-0000-0000-000000000001")),
-                new DecisionWriter(holder, secondRepository, new AddressAllocator(), events, metrics),
+                new DecisionWriter(holder, secondRepository, new AddressAllocator(), events, metrics, config),
                 secondRepository,
                 new OutboxRepository(secondPool),
                 metrics,
