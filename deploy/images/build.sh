@@ -21,6 +21,9 @@ SERVICES=(packet-gateway lease-service failover-coordinator admin-api)
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 took() { echo "$(( $(date +%s) - $1 )) s"; }
+# The build an image holds: a digest of the service's application jars, as label dev.tandem.app (tandem-local.sh builds
+# the images again when the services were built since).
+app_digest() { cat "$ROOT/$1"/target/quarkus-app/app/*.jar "$ROOT/$1"/target/quarkus-app/quarkus/*.jar | sha256sum | cut -c1-16; }
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap and podman's root storage)"
 export CONTAINERS_CONF=$CACHE/containers.conf
@@ -79,7 +82,7 @@ build_services() {
         image=$REGISTRY/$service:$tag
         [ -f "$ROOT/$service/target/quarkus-app/quarkus-run.jar" ] || die "$service is not built"
         "${PODMAN[@]}" build -q --pull=never --build-arg "BASE=$BASE" -f "$HERE/Containerfile" -t "$image" \
-            "$ROOT/$service" >/dev/null
+            --label "dev.tandem.app=$(app_digest "$service")" "$ROOT/$service" >/dev/null
         rm -f "$OUT/$service.tar"
         "${PODMAN[@]}" save -q --format oci-archive -o "$OUT/$service.tar" "$image"
         say "$image: $("${PODMAN[@]}" image inspect -f '{{.Size}}' "$image" | numfmt --to=iec) ($(du -h "$OUT/$service.tar" | cut -f1) as an OCI archive), built in $(took "$start")"

@@ -153,10 +153,15 @@ build() {
     for j in "${jars[@]}"; do [ -f "$j" ] || die "missing $j: build with ./mvnw package -DskipTests"; done
 }
 
-images() { # the service images, for TANDEM_RUNTIME=podman: built (with their base) where missing
-    local service missing=0
+images() { # the service images, for TANDEM_RUNTIME=podman: built (with their base) where missing or older than the build
+    local service missing=0 image built
     for service in packet-gateway lease-service failover-coordinator admin-api; do
-        command -v podman >/dev/null && "${PODMAN[@]}" image exists "ghcr.io/tandem-dhcp/$service:$IMAGE_TAG" || missing=1
+        image=ghcr.io/tandem-dhcp/$service:$IMAGE_TAG
+        built=$(cat "$ROOT/$service"/target/quarkus-app/app/*.jar "$ROOT/$service"/target/quarkus-app/quarkus/*.jar \
+            | sha256sum | cut -c1-16) # as deploy/images/build.sh labels it
+        command -v podman >/dev/null && "${PODMAN[@]}" image exists "$image" \
+            && [ "$("${PODMAN[@]}" image inspect -f '{{index .Labels "dev.tandem.app"}}' "$image")" = "$built" ] \
+            || missing=1
     done
     if [ "$missing" = 1 ]; then
         say "Building the service images (deploy/images/build.sh)"

@@ -1,5 +1,6 @@
 package dev.tandem.system;
 
+import static dev.tandem.system.Pair.RELATIONSHIP;
 import static dev.tandem.system.Pair.SERVER_ID_A;
 import static dev.tandem.system.Pair.SERVER_ID_B;
 import static dev.tandem.system.Pair.WAIT;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The failover pair run from the four service images (deploy/images/build.sh: a Debian base made here, podman from
  * Debian), each service a container on the host network or in its lab namespace: real clients get leases, and with
- * every container of the primary killed the secondary serves the primary's clients; restarted, the pair is NORMAL and
- * the primary serves its share again.
+ * every container of the primary killed the secondary serves the primary's clients; restarted on the next image tag
+ * (one server of a rolling upgrade), the pair is NORMAL and the primary serves its share again. The chart's topics Job
+ * runs from the admin-api image.
  */
 @ExtendWith(ServiceLogsOnFailure.class)
 class ContainerImagesSystemTest {
@@ -38,14 +40,20 @@ class ContainerImagesSystemTest {
     @AfterAll
     static void stopStack() {
         Stack.stop();
+        // the upgrade's tags go; the images stay under their own
+        Stack.run(
+                Duration.ofSeconds(60),
+                PODMAN_ENV,
+                List.of(
+                        "sh",
+                        "-c",
+                        "podman --runtime runc images --format '{{.Repository}}:{{.Tag}}' | grep '^ghcr.io/tandem-dhcp/.*-next$'"
+                                + " | xargs -r podman --runtime runc untag; true"));
     }
 
     @Test
     void thePairRunsFromItsImagesAndThePartnerServesWhenThePrimarysContainersAreKilled() {
-        String containers = Stack.run(
-                Duration.ofSeconds(30),
-                Map.of("CONTAINERS_CONF", "/var/cache/tandem/images/containers.conf"),
-                List.of("podman", "--runtime", "runc", "ps", "--format", "{{.Names}} {{.Image}}"));
+        String containers = ps();
         for (String service : List.of(
                 "lease-service",
                 "gateway",
@@ -76,15 +84,155 @@ class ContainerImagesSystemTest {
                     .as("a new client of the primary's share, its containers killed")
                     .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(SERVER_ID_B));
         } finally {
+            // the primary comes back on the next image tag, the secondary stays on its own: one server of a rolling
+            // upgrade (the same bits under another tag; the chart's servers[].imageTag does the same)
             for (String service : PRIMARY) {
-                Stack.script("start-service", service);
+                Stack.run(
+                        Duration.ofSeconds(30),
+                        PODMAN_ENV,
+                        List.of(
+                                "podman",
+                                "--runtime",
+                                "runc",
+                                "tag",
+                                image(containers, service),
+                                upgraded(containers, service)));
+                Map<String, String> env = Stack.env();
+                env.put("TANDEM_IMAGE_TAG", tag(containers, service) + "-next");
+                Stack.run(
+                        Duration.ofMinutes(3),
+                        env,
+                        List.of(
+                                Stack.ROOT
+                                        .resolve("deploy/local/tandem-local.sh")
+                                        .toString(),
+                                "start-service",
+                                service));
             }
         }
         awaitStates("NORMAL", "NORMAL");
+        String after = ps();
+        for (String service : PRIMARY) {
+            assertThat(after)
+                    .as("%s upgraded", service)
+                    .contains(Stack.PREFIX + "-" + service + " " + upgraded(containers, service));
+            assertThat(after)
+                    .as("%s-b not", service)
+                    .contains(Stack.PREFIX + "-" + service + "-b " + image(containers, service + "-b"));
+        }
         Optional<String[]> again = Optional.empty();
         for (int attempt = 0; attempt < 10 && again.isEmpty(); attempt++) {
             again = oneShot(firstMac("02:00:5e:7c:00", true));
         }
         assertThat(again).hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(SERVER_ID_A));
+    }
+
+    /**
+     * The chart's topics Job for an external Kafka, as the chart runs it: the admin-api image with the Job's command,
+     * here against the stack's Kafka (as its super user), whose topics the local stack made: every one is found as
+     * planned.
+     */
+    @Test
+    void theTopicsJobRunsFromTheAdminApiImageAndFindsTheStacksTopicsAsPlanned() throws Exception {
+        String password = java.nio.file.Files.readString(java.nio.file.Path.of(
+                        Stack.env().get("TANDEM_RUN_DIR"), "kafka-users", Stack.KAFKA_ADMIN + ".password"))
+                .trim();
+        String out = Stack.run(
+                Duration.ofMinutes(2),
+                PODMAN_ENV,
+                List.of(
+                        "podman",
+                        "--runtime",
+                        "runc",
+                        "run",
+                        "--rm",
+                        "--network",
+                        "host",
+                        "--entrypoint",
+                        "java",
+                        "-e",
+                        "KAFKA_BOOTSTRAP_SERVERS=" + Stack.kafka(),
+                        "-e",
+                        "TANDEM_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+                        "-e",
+                        "TANDEM_KAFKA_USERNAME=" + Stack.KAFKA_ADMIN,
+                        "-e",
+                        "TANDEM_KAFKA_PASSWORD=" + password,
+                        image(ps(), "admin-api"),
+                        "-cp",
+                        "/deployments/app/*:/deployments/lib/main/*",
+                        "dev.tandem.admin.tools.CreateTopics",
+                        "dhcp-a,dhcp-b",
+                        "4",
+                        "1"));
+        assertThat(out)
+                .contains("present tandem.dhcp-a.failover-state: 1 partition(s), compact")
+                .contains("present tandem.dhcp-b.binding-updates: 1 partition(s), delete")
+                .contains("present tandem.lease-events: 4 partition(s), delete")
+                .doesNotContain("PROBLEM")
+                .doesNotContain("created ");
+    }
+
+    /** The chart's helm test as the chart runs it: the admin-api image reading both coordinators finds the pair NORMAL. */
+    @Test
+    void theHelmTestRunsFromTheAdminApiImageAndFindsThePairNormal() throws Exception {
+        awaitStates("NORMAL", "NORMAL");
+        String token = java.nio.file.Files.readString(
+                        java.nio.file.Path.of(Stack.env().get("TANDEM_RUN_DIR"), "admin", "command-token"))
+                .trim();
+        String out = Stack.run(
+                Duration.ofMinutes(2),
+                PODMAN_ENV,
+                List.of(
+                        "podman",
+                        "--runtime",
+                        "runc",
+                        "run",
+                        "--rm",
+                        "--network",
+                        "host",
+                        "--entrypoint",
+                        "java",
+                        "-e",
+                        "TANDEM_COMMAND_TOKEN=" + token,
+                        image(ps(), "admin-api"),
+                        "-cp",
+                        "/deployments/app/*:/deployments/lib/main/*",
+                        "dev.tandem.admin.tools.PairCheck",
+                        "--wait",
+                        "60",
+                        "http://127.0.0.1:" + (Stack.HTTP_BASE + 2),
+                        "http://198.18.133.2:" + (Stack.HTTP_BASE + 22)));
+        assertThat(out)
+                .contains("dhcp-a in " + RELATIONSHIP + ": NORMAL, partner NORMAL, serving")
+                .contains("dhcp-b in " + RELATIONSHIP + ": NORMAL, partner NORMAL, serving");
+    }
+
+    static final Map<String, String> PODMAN_ENV = Map.of("CONTAINERS_CONF", "/var/cache/tandem/images/containers.conf");
+
+    /** {@code podman ps}: each container's name and image. */
+    static String ps() {
+        return Stack.run(
+                Duration.ofSeconds(30),
+                PODMAN_ENV,
+                List.of("podman", "--runtime", "runc", "ps", "--format", "{{.Names}} {{.Image}}"));
+    }
+
+    /** The image a service's container runs, from {@link #ps()}'s lines. */
+    static String image(String ps, String service) {
+        return ps.lines()
+                .filter(l -> l.startsWith(Stack.PREFIX + "-" + service + " "))
+                .map(l -> l.substring(l.indexOf(' ') + 1).strip())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container of " + service + " in\n" + ps));
+    }
+
+    static String tag(String ps, String service) {
+        String image = image(ps, service);
+        return image.substring(image.lastIndexOf(':') + 1);
+    }
+
+    static String upgraded(String ps, String service) {
+        return image(ps, service) + "-next";
     }
 }

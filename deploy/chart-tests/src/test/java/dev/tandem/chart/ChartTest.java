@@ -8,19 +8,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.tandem.protocol.bus.TopicPlan;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -296,8 +301,21 @@ class ChartTest {
                         e.get("basicAuth").toString())
                 .contains("name=tandem-metrics-reader, key=username")
                 .contains("name=tandem-metrics-reader, key=password"));
-        // 3 shared topics and 11 per server
-        assertThat(kinds.stream().filter("KafkaTopic"::equals)).hasSize(3 + 2 * 11);
+        // exactly the topics of the plan: names, partitions, compaction
+        List<String> topics = ofType(all, GenericKubernetesResource.class).stream()
+                .filter(r -> r.getKind().equals("KafkaTopic"))
+                .map(r -> r.get("spec", "topicName") + " " + r.get("spec", "partitions") + " "
+                        + r.get("spec", "config", "cleanup.policy"))
+                .toList();
+        assertThat(topics)
+                .containsExactlyInAnyOrderElementsOf(TopicPlan.topics(List.of("dhcp-a", "dhcp-b"), 6).stream()
+                        .map(t -> t.name() + " " + t.partitions() + " " + (t.compacted() ? "compact" : "delete"))
+                        .toList());
+        assertThat(ofType(
+                        Manifests.hooks(t -> t.withValuesFile(Manifests.EXAMPLES.resolve("operators.yaml"))),
+                        Job.class))
+                .as("no topics Job with Strimzi")
+                .isEmpty();
         // the services use the operators' endpoints and the CloudNativePG Secret
         Deployment lease = ofType(all, Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals("tandem-dhcp-a-lease-service"))
@@ -376,6 +394,82 @@ class ChartTest {
                     env(deployment(all, "tandem-" + server + "-coordinator")).get("TANDEM_CONFIG_KEY");
             assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("tandem-admin");
             assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secret-key");
+        }
+    }
+
+    @Test
+    void anExternalKafkasTopicsAreMadeByAHookJobPerServerBeforeInstallAndUpgrade() {
+        List<HasMetadata> all = Manifests.hooks(t -> MINIMAL.apply(t)
+                .set("kafka.authentication", "scram-sha-512")
+                .set("kafka.credentialsSecretPrefix", "kafka-user-")
+                .set("kafka.topics.partitions", 4));
+        List<Job> jobs = ofType(all, Job.class);
+        assertThat(jobs)
+                .extracting(j -> j.getMetadata().getName())
+                .containsExactlyInAnyOrder("tandem-topics-dhcp-a", "tandem-topics-dhcp-b");
+        for (Job job : jobs) {
+            String server = job.getMetadata().getName().substring("tandem-topics-".length());
+            assertThat(job.getMetadata().getAnnotations())
+                    .containsEntry(Manifests.HOOK, "pre-install,pre-upgrade")
+                    .containsEntry(Manifests.HOOK + "-delete-policy", "before-hook-creation,hook-succeeded");
+            PodSpec pod = job.getSpec().getTemplate().getSpec();
+            assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+            Container c = pod.getContainers().get(0);
+            assertThat(c.getImage()).contains("/admin-api:");
+            assertThat(c.getCommand())
+                    .containsExactly(
+                            "java",
+                            "-cp",
+                            "/deployments/app/*:/deployments/lib/main/*",
+                            "dev.tandem.admin.tools.CreateTopics");
+            assertThat(c.getArgs()).containsExactly(server, "4", "3");
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            Map<String, EnvVar> env = new HashMap<>();
+            c.getEnv().forEach(e -> env.put(e.getName(), e));
+            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").getValue()).isEqualTo("kafka:9092");
+            assertThat(env.get("TANDEM_KAFKA_USERNAME").getValue()).isEqualTo("tandem-topics");
+            assertThat(env.get("TANDEM_KAFKA_PASSWORD")
+                            .getValueFrom()
+                            .getSecretKeyRef()
+                            .getName())
+                    .isEqualTo("kafka-user-tandem-topics");
+        }
+        assertThat(ofType(Manifests.hooks(t -> MINIMAL.apply(t).set("kafka.topics.create", false)), Job.class))
+                .isEmpty();
+        assertThat(ofType(objects(MINIMAL), Job.class))
+                .as("a hook, not part of the release's manifest")
+                .isEmpty();
+    }
+
+    @Test
+    void helmTestChecksBothCoordinatorsAndTheNetworkPolicyLetsItRead() {
+        List<HasMetadata> all = Manifests.hooks(t -> MINIMAL.apply(t)
+                .set("coordinator.commandTokenSecret", "tandem-command")
+                .set("networkPolicy.enabled", true));
+        Pod test = ofType(all, Pod.class).stream()
+                .filter(p -> "test".equals(p.getMetadata().getAnnotations().get(Manifests.HOOK)))
+                .findFirst()
+                .orElseThrow();
+        Container c = test.getSpec().getContainers().get(0);
+        assertThat(c.getCommand()).endsWith("dev.tandem.admin.tools.PairCheck");
+        assertThat(c.getArgs())
+                .containsExactly(
+                        "--wait",
+                        "120",
+                        "http://tandem-dhcp-a-coordinator:8080",
+                        "http://tandem-dhcp-b-coordinator:8080");
+        assertThat(c.getEnv()).singleElement().satisfies(e -> assertThat(
+                        e.getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("tandem-command"));
+        assertThat(test.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        // each coordinator's NetworkPolicy lets exactly this pod's labels read its HTTP port
+        Map<String, String> labels = test.getMetadata().getLabels();
+        for (NetworkPolicy policy :
+                ofType(objects(t -> MINIMAL.apply(t).set("networkPolicy.enabled", true)), NetworkPolicy.class)) {
+            assertThat(policy.getSpec().getIngress().get(0).getFrom()).anySatisfy(peer -> assertThat(labels)
+                    .containsAllEntriesOf(peer.getPodSelector().getMatchLabels())
+                    .containsEntry("app.kubernetes.io/component", "helm-test"));
         }
     }
 
@@ -586,7 +680,7 @@ class ChartTest {
      * from the partner's coordinator, plus the peers the operator names.
      */
     @Test
-    void onlyTheAdminApiReachesACoordinatorAndOnlyThePartnerItsFailoverPort() {
+    void onlyTheAdminApiAndHelmTestReachACoordinatorAndOnlyThePartnerItsFailoverPort() {
         List<HasMetadata> all =
                 objects(t -> MINIMAL.apply(t).set("networkPolicy.failoverPeers[0].ipBlock.cidr", "192.0.2.10/32"));
         List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> policies =
@@ -606,9 +700,10 @@ class ChartTest {
             assertThat(rules.get(0).getPorts())
                     .singleElement()
                     .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(8080));
-            assertThat(rules.get(0).getFrom()).singleElement().satisfies(f -> assertThat(
-                            f.getPodSelector().getMatchLabels())
-                    .containsEntry("app.kubernetes.io/component", "admin-api"));
+            // the admin API and the chart's helm test, nothing else
+            assertThat(rules.get(0).getFrom())
+                    .extracting(f -> f.getPodSelector().getMatchLabels().get("app.kubernetes.io/component"))
+                    .containsExactly("admin-api", "helm-test");
             assertThat(rules.get(1).getPorts())
                     .singleElement()
                     .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(647));

@@ -56,6 +56,57 @@ final class Manifests {
         return items.stream().map(HasMetadata.class::cast).toList();
     }
 
+    /** Where hook annotations show in {@link #hooks}: {@code helm.sh/hook...} renamed to this prefix. */
+    static final String HOOK = "rendered.helm.sh/hook";
+
+    private static Path withoutHooks;
+
+    /**
+     * The chart's hooks (its topics Job, its {@code helm test} pod), which the embedded Helm leaves out of a template as
+     * {@code helm install} leaves them out of the release's manifest: rendered from a copy of the chart whose hook
+     * annotations are renamed ({@code helm.sh/hook} to {@link #HOOK}, {@code helm.sh/hook-weight} to {@code
+     * rendered.helm.sh/hook-weight}, ...), so that they render as plain objects with the annotations still to check.
+     */
+    static List<HasMetadata> hooks(UnaryOperator<TemplateCommand> values) {
+        Path chart = copyWithRenamedHooks();
+        List<HasMetadata> all = parse(values.apply(new Helm(chart)
+                        .template()
+                        .withName("tandem")
+                        .withNamespace("dhcp")
+                        .withKubeVersion("1.30.0"))
+                .call());
+        return all.stream()
+                .filter(o -> o.getMetadata().getAnnotations() != null
+                        && o.getMetadata().getAnnotations().containsKey(HOOK))
+                .toList();
+    }
+
+    private static synchronized Path copyWithRenamedHooks() {
+        if (withoutHooks != null) {
+            return withoutHooks;
+        }
+        try {
+            Path copy = java.nio.file.Files.createTempDirectory("tandem-chart");
+            try (var files = java.nio.file.Files.walk(CHART)) {
+                for (Path from : files.toList()) {
+                    Path to = copy.resolve(CHART.relativize(from).toString());
+                    if (java.nio.file.Files.isDirectory(from)) {
+                        java.nio.file.Files.createDirectories(to);
+                    } else {
+                        String text = java.nio.file.Files.readString(from);
+                        java.nio.file.Files.writeString(
+                                to,
+                                from.toString().endsWith(".yaml") ? text.replace("\"helm.sh/hook", "\"" + HOOK) : text);
+                    }
+                }
+            }
+            withoutHooks = copy;
+            return copy;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static List<HasMetadata> objects(UnaryOperator<TemplateCommand> values) {
         return parse(render(values));
     }

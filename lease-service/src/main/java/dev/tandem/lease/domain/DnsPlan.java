@@ -18,8 +18,9 @@ import java.util.Optional;
  *   <li>The server that registered a name removes it once the table no longer shows the address ACTIVE for that
  *       client, whichever event tells it: released, declined, expired or reclaimed here, a partner's update, or the
  *       address bound to another client.
- *   <li>A renewal under the same name sends nothing, except once a lease time after the name was last registered (the
- *       partner may have removed it meanwhile); under another name, or another zone, it removes the old one first. A
+ *   <li>Binding the client again under the same name sends nothing, except once a lease time after the name was last
+ *       registered (the partner may have removed it meanwhile); under another name, or other settings, it removes the
+ *       old one first. A
  *       binding without a name leaves the same client's records alone (a client may send its name only once).
  * </ul>
  *
@@ -41,6 +42,11 @@ public record DnsPlan(Registration remove, Registration add) {
     public record Registration(Ipv4 address, String clientKey, String fqdn, boolean forward, Target target) {
         public boolean reverse() {
             return target.reverseZone() != null;
+        }
+
+        /** The same records at another name server or with another key. */
+        public Registration at(Target other) {
+            return new Registration(address, clientKey, fqdn, forward, other);
         }
     }
 
@@ -89,9 +95,9 @@ public record DnsPlan(Registration remove, Registration add) {
                 .isPresent();
     }
 
-    /** A renewal a lease time or more after the name was last registered: registered again, as a check. */
+    /** A binding a lease time or more after the name was last registered: registered again, as a check. */
     private static boolean due(LeaseEvent event, Instant registeredAt) {
-        if (!"renewed".equals(event.type()) || event.expiresAt() == null || event.at() == null) {
+        if (event.expiresAt() == null || event.at() == null) {
             return false;
         }
         Duration lease = Duration.between(event.at(), event.expiresAt());

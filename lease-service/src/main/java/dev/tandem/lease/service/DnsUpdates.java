@@ -3,6 +3,7 @@ package dev.tandem.lease.service;
 import dev.tandem.lease.config.LeaseServiceConfig;
 import dev.tandem.lease.domain.DnsPlan;
 import dev.tandem.lease.domain.DnsPlan.Registration;
+import dev.tandem.lease.domain.DnsPlan.Target;
 import dev.tandem.lease.repository.DnsNameRepository;
 import dev.tandem.protocol.bus.LeaseEvent;
 import dev.tandem.protocol.config.ScopeConfig;
@@ -16,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -71,27 +73,37 @@ public class DnsUpdates {
                 .flatMap(registered -> registered.isEmpty() && (current == null || event.fqdn() == null)
                         ? Uni.createFrom().item(DnsPlan.NOTHING)
                         : names.holder(address).map(now -> DnsPlan.of(event, current, registered, now)))
-                .flatMap(plan -> remove(plan.remove()).flatMap(x -> add(plan.add(), current)));
+                .flatMap(plan -> remove(plan.remove(), current).flatMap(x -> add(plan.add(), current)));
     }
 
-    private Uni<Void> remove(Registration r) {
-        if (r == null) {
+    /**
+     * Takes a registration out of DNS: at the scope's name server, with its key, as they are now while its zones are
+     * the ones the name was registered in; else where it was registered, and then without retries (no scope uses that
+     * server any more: it may be gone). The row goes once the records are gone; a removal that cannot be made keeps it,
+     * for the address's next event to try again.
+     */
+    private Uni<Void> remove(Registration stored, DdnsConfig current) {
+        if (stored == null) {
             return Uni.createFrom().voidItem();
         }
+        boolean sameZones = current != null
+                && Objects.equals(stored.target().forwardZone(), current.forwardZone())
+                && Objects.equals(stored.target().reverseZone(), current.reverseZone());
+        Registration r = sameZones ? stored.at(Target.of(current)) : stored;
         return registrar
                 .unregister(r)
+                .flatMap(x -> names.delete(r.address()))
                 .invoke(() -> {
                     count("remove", "done");
                     Log.infof(
                             "Removed DNS records of %s for %s: %s (%s)",
                             r.address(), r.clientKey(), r.fqdn(), records(r));
                 })
-                .onFailure(DnsUpdates::permanent)
+                .onFailure(e -> e instanceof DnsRegistrar.DnsUpdateException d && (d.permanent() || !sameZones))
                 .recoverWithItem(e -> {
                     refused("remove", e);
                     return null;
-                })
-                .flatMap(x -> names.delete(r.address()));
+                });
     }
 
     private Uni<Void> add(Registration r, DdnsConfig current) {
@@ -117,8 +129,9 @@ public class DnsUpdates {
                 })
                 .onFailure(DnsUpdates::permanent)
                 .recoverWithUni(e -> {
+                    // part of it may be in DNS (A and DHCID, the PTR refused): kept, for the removal at the end
                     refused("add", e);
-                    return names.delete(r.address());
+                    return names.save(r, clock.instant());
                 });
     }
 

@@ -57,13 +57,14 @@ class DnsPlanTest {
     @CsvSource(
             nullValues = "-",
             value = {
-                // this server binds a client with a name: registered once; a plain renewal sends nothing until a lease
+                // this server binds a client with a name: registered once; binding it again sends nothing until a lease
                 // time has passed since the name was last registered
                 "committed, ACTIVE, a, pc, true, on, -, ACTIVE:a, -, a/pc/true",
                 "renewed, ACTIVE, a, pc, true, on, -, ACTIVE:a, -, a/pc/true",
                 "renewed, ACTIVE, a, pc, true, on, a/pc/true/1800, ACTIVE:a, -, -",
                 "renewed, ACTIVE, a, pc, true, on, a/pc/true/3600, ACTIVE:a, -, a/pc/true",
-                "committed, ACTIVE, a, pc, true, on, a/pc/true/7200, ACTIVE:a, -, -",
+                "committed, ACTIVE, a, pc, true, on, a/pc/true/7200, ACTIVE:a, -, a/pc/true",
+                "committed, ACTIVE, a, pc, true, on, a/pc/true/1800, ACTIVE:a, -, -",
                 // a new name, a change of who updates A, another client, other settings: the old registration first
                 "renewed, ACTIVE, a, new, true, on, a/pc/true, ACTIVE:a, a/pc/true, a/new/true",
                 "renewed, ACTIVE, a, pc, false, on, a/pc/true, ACTIVE:a, a/pc/true, a/pc/false",

@@ -100,13 +100,13 @@ class DnsUpdatesTest {
                                     null,
                                     Map.of(),
                                     List.of(),
-                                    // unsigned: the name server refuses every update of this scope
+                                    // a reverse zone this name server does not serve: its PTR updates are refused
                                     new Ddns(
                                             "example.test",
-                                            null,
+                                            "100.51.198.in-addr.arpa",
                                             "127.0.0.1",
                                             NamedServer.port(),
-                                            null,
+                                            NamedServer.KEY,
                                             null,
                                             false,
                                             false,
@@ -230,16 +230,31 @@ class DnsUpdatesTest {
     }
 
     @Test
-    void anUpdateTheNameServerRefusesIsCountedAndHoldsNothingBack() throws Exception {
+    void anUpdateTheNameServerRefusesIsCountedHoldsNothingBackAndWhatWasAddedIsRemovedAtTheEnd() throws Exception {
         double refused = counter("add", "refused");
         LeaseReply refusedAck = bind("02005e00a006", "198.51.100.0/24", "refused", null);
         assertThat(refusedAck.action()).isEqualTo("ACK");
         await().atMost(Duration.ofSeconds(20)).until(() -> counter("add", "refused") > refused);
-        assertThat(lookup("refused.example.test.", Type.A)).isEmpty();
+        // A and DHCID went in, the PTR was refused: the row stays, for the removal
+        assertThat(lookup("refused.example.test.", Type.A)).containsExactly(refusedAck.address());
+        assertThat(registered(refusedAck.address())).isEqualTo("refused.example.test.");
         // the next event is not held back behind it
         String address = bind("02005e00a007", "after", null).address();
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> lookup("after.example.test.", Type.A).equals(List.of(address)));
+        // the binding ends: the A record and DHCID go although the PTR cannot
+        send(request(
+                "RELEASE",
+                "02005e00a006",
+                refusedAck.address(),
+                null,
+                "192.0.2.1",
+                "refused",
+                null,
+                "198.51.100.0/24"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> lookup("refused.example.test.", Type.A).isEmpty());
+        assertThat(lookup("refused.example.test.", Type.DHCID)).isEmpty();
     }
 
     @Test
