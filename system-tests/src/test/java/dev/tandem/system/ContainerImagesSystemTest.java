@@ -137,34 +137,16 @@ class ContainerImagesSystemTest {
         String password = java.nio.file.Files.readString(java.nio.file.Path.of(
                         Stack.env().get("TANDEM_RUN_DIR"), "kafka-users", Stack.KAFKA_ADMIN + ".password"))
                 .trim();
-        String out = Stack.run(
-                Duration.ofMinutes(2),
-                PODMAN_ENV,
+        String out = adminApiTool(
                 List.of(
-                        "podman",
-                        "--runtime",
-                        "runc",
-                        "run",
-                        "--rm",
-                        "--network",
-                        "host",
-                        "--entrypoint",
-                        "java",
-                        "-e",
                         "KAFKA_BOOTSTRAP_SERVERS=" + Stack.kafka(),
-                        "-e",
                         "TANDEM_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT",
-                        "-e",
                         "TANDEM_KAFKA_USERNAME=" + Stack.KAFKA_ADMIN,
-                        "-e",
-                        "TANDEM_KAFKA_PASSWORD=" + password,
-                        image(ps(), "admin-api"),
-                        "-cp",
-                        "/deployments/app/*:/deployments/lib/main/*",
-                        "dev.tandem.admin.tools.CreateTopics",
-                        "dhcp-a,dhcp-b",
-                        "4",
-                        "1"));
+                        "TANDEM_KAFKA_PASSWORD=" + password),
+                "dev.tandem.admin.tools.CreateTopics",
+                "dhcp-a,dhcp-b",
+                "4",
+                "1");
         assertThat(out)
                 .contains("present tandem.dhcp-a.failover-state: 1 partition(s), compact")
                 .contains("present tandem.dhcp-b.binding-updates: 1 partition(s), delete")
@@ -180,32 +162,27 @@ class ContainerImagesSystemTest {
         String token = java.nio.file.Files.readString(
                         java.nio.file.Path.of(Stack.env().get("TANDEM_RUN_DIR"), "admin", "command-token"))
                 .trim();
-        String out = Stack.run(
-                Duration.ofMinutes(2),
-                PODMAN_ENV,
-                List.of(
-                        "podman",
-                        "--runtime",
-                        "runc",
-                        "run",
-                        "--rm",
-                        "--network",
-                        "host",
-                        "--entrypoint",
-                        "java",
-                        "-e",
-                        "TANDEM_COMMAND_TOKEN=" + token,
-                        image(ps(), "admin-api"),
-                        "-cp",
-                        "/deployments/app/*:/deployments/lib/main/*",
-                        "dev.tandem.admin.tools.PairCheck",
-                        "--wait",
-                        "60",
-                        "http://127.0.0.1:" + (Stack.HTTP_BASE + 2),
-                        "http://198.18.133.2:" + (Stack.HTTP_BASE + 22)));
+        String out = adminApiTool(
+                List.of("TANDEM_COMMAND_TOKEN=" + token),
+                "dev.tandem.admin.tools.PairCheck",
+                "--wait",
+                "60",
+                "http://127.0.0.1:" + (Stack.HTTP_BASE + 2),
+                "http://198.18.133.2:" + (Stack.HTTP_BASE + 22));
         assertThat(out)
                 .contains("dhcp-a in " + RELATIONSHIP + ": NORMAL, partner NORMAL, serving")
                 .contains("dhcp-b in " + RELATIONSHIP + ": NORMAL, partner NORMAL, serving");
+    }
+
+    /** A tool of the admin-api image run as the chart's Job and test pod run it (on the host network here). */
+    static String adminApiTool(List<String> env, String mainClass, String... args) {
+        List<String> command = new java.util.ArrayList<>(
+                List.of("podman", "--runtime", "runc", "run", "--rm", "--network", "host", "--entrypoint", "java"));
+        env.forEach(e -> command.addAll(List.of("-e", e)));
+        command.addAll(
+                List.of(image(ps(), "admin-api"), "-cp", "/deployments/app/*:/deployments/lib/main/*", mainClass));
+        command.addAll(List.of(args));
+        return Stack.run(Duration.ofMinutes(2), PODMAN_ENV, command);
     }
 
     static final Map<String, String> PODMAN_ENV = Map.of("CONTAINERS_CONF", "/var/cache/tandem/images/containers.conf");

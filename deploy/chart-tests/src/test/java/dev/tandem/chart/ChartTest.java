@@ -740,12 +740,16 @@ class ChartTest {
         assertThat(relay)
                 .contains("port-forward svc/tandem-admin-api 8090:8090")
                 .contains("get svc tandem-dhcp-a-gateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}'")
-                .contains("get svc tandem-dhcp-b-coordinator");
+                .contains("get svc tandem-dhcp-b-coordinator")
+                .contains("serverIdentifier")
+                .contains("LoadBalancer: that server's gateway Service address");
         assertThat(notes(t -> t.set("networking.relay.serviceType", "NodePort")))
                 .contains("get svc tandem-dhcp-b-gateway -o jsonpath='{.spec.ports[0].nodePort}'")
+                .contains("NodePort: the address of what forwards port 67 to that server's gateway node port")
                 .doesNotContain("loadBalancer.ingress");
         assertThat(notes(t -> t.set("networking.mode", "hostNetwork")))
                 .contains("hostNetwork mode: the gateways answer on port 67 of the nodes")
+                .contains("hostNetwork: the address of the node that server's gateway runs on")
                 .doesNotContain("-gateway -o jsonpath");
     }
 
