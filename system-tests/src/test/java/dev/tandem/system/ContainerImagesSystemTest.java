@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The failover pair run from the four service images (deploy/images/build.sh: a Debian base made here, podman from
  * Debian), each service a container on the host network or in its lab namespace: real clients get leases, and with
  * every container of the primary killed the secondary serves the primary's clients; restarted on the next image tag
- * (one server of a rolling upgrade), the pair is NORMAL and the primary serves its share again. The chart's topics Job
+ * while the secondary keeps its own, the pair is NORMAL and the primary serves its share again; then the secondary
+ * moves to the next tag too, one service at a time (a rolling upgrade of the pair, one server at a time). The chart's topics Job
  * runs from the admin-api image.
  */
 @ExtendWith(ServiceLogsOnFailure.class)
@@ -84,40 +85,20 @@ class ContainerImagesSystemTest {
                     .as("a new client of the primary's share, its containers killed")
                     .hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(SERVER_ID_B));
         } finally {
-            // the primary comes back on the next image tag, the secondary stays on its own: one server of a rolling
-            // upgrade (the same bits under another tag; the chart's servers[].imageTag does the same)
+            // the primary comes back on the next image tag, the secondary stays on its own: the first server of a
+            // rolling upgrade (the same bits under another tag; the chart's servers[].imageTag does the same)
             for (String service : PRIMARY) {
-                Stack.run(
-                        Duration.ofSeconds(30),
-                        PODMAN_ENV,
-                        List.of(
-                                "podman",
-                                "--runtime",
-                                "runc",
-                                "tag",
-                                image(containers, service),
-                                upgraded(containers, service)));
-                Map<String, String> env = Stack.env();
-                env.put("TANDEM_IMAGE_TAG", tag(containers, service) + "-next");
-                Stack.run(
-                        Duration.ofMinutes(3),
-                        env,
-                        List.of(
-                                Stack.ROOT
-                                        .resolve("deploy/local/tandem-local.sh")
-                                        .toString(),
-                                "start-service",
-                                service));
+                upgrade(containers, service);
             }
         }
         awaitStates("NORMAL", "NORMAL");
-        String after = ps();
+        String half = ps();
         for (String service : PRIMARY) {
-            assertThat(after)
+            assertThat(half)
                     .as("%s upgraded", service)
                     .contains(Stack.PREFIX + "-" + service + " " + upgraded(containers, service));
-            assertThat(after)
-                    .as("%s-b not", service)
+            assertThat(half)
+                    .as("%s-b not yet", service)
                     .contains(Stack.PREFIX + "-" + service + "-b " + image(containers, service + "-b"));
         }
         Optional<String[]> again = Optional.empty();
@@ -125,6 +106,45 @@ class ContainerImagesSystemTest {
             again = oneShot(firstMac("02:00:5e:7c:00", true));
         }
         assertThat(again).hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(SERVER_ID_A));
+
+        // then the secondary, one service at a time (stopped, started on the next tag): the pair is NORMAL again and
+        // each server serves its own share
+        for (String service : PRIMARY) {
+            Stack.script("stop-service", service + "-b");
+            upgrade(containers, service + "-b");
+        }
+        awaitStates("NORMAL", "NORMAL");
+        String done = ps();
+        for (String service : PRIMARY) {
+            assertThat(done)
+                    .as("%s-b upgraded", service)
+                    .contains(Stack.PREFIX + "-" + service + "-b " + upgraded(containers, service + "-b"));
+        }
+        Optional<String[]> secondary = Optional.empty();
+        for (int attempt = 0; attempt < 10 && secondary.isEmpty(); attempt++) {
+            secondary = oneShot(firstMac("02:00:5e:7d:00", false));
+        }
+        assertThat(secondary).hasValueSatisfying(l -> assertThat(l[1]).isEqualTo(SERVER_ID_B));
+    }
+
+    /** Starts the service from its image under the next tag (made here from the image it ran). */
+    static void upgrade(String containers, String service) {
+        Stack.run(
+                Duration.ofSeconds(30),
+                PODMAN_ENV,
+                List.of(
+                        "podman",
+                        "--runtime",
+                        "runc",
+                        "tag",
+                        image(containers, service),
+                        upgraded(containers, service)));
+        Map<String, String> env = Stack.env();
+        env.put("TANDEM_IMAGE_TAG", tag(containers, service) + "-next");
+        Stack.run(
+                Duration.ofMinutes(3),
+                env,
+                List.of(Stack.ROOT.resolve("deploy/local/tandem-local.sh").toString(), "start-service", service));
     }
 
     /**
