@@ -1,5 +1,7 @@
 package dev.tandem.lease;
 
+import static org.awaitility.Awaitility.await;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -109,31 +111,24 @@ public class NamedServer implements QuarkusTestResourceLifecycleManager {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("named.log").toFile())
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!named.isAlive()) {
-                throw new IllegalStateException("named ended at start: " + Files.readString(dir.resolve("named.log")));
-            }
-            try {
-                SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", port));
-                resolver.setTimeout(Duration.ofMillis(500));
-                Message answer = resolver.send(
-                        Message.newQuery(Record.newRecord(Name.fromString("example.test."), Type.SOA, DClass.IN)));
-                if (answer.getRcode() == Rcode.NOERROR) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+        Path log = dir.resolve("named.log");
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .failFast("named ended at start (" + log + ")", () -> !named.isAlive())
+                .until(NamedServer::answers);
+    }
+
+    /** Whether named answers for example.test (not listening yet: no). */
+    private static boolean answers() {
+        try {
+            SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", port));
+            resolver.setTimeout(Duration.ofMillis(500));
+            Message answer = resolver.send(
+                    Message.newQuery(Record.newRecord(Name.fromString("example.test."), Type.SOA, DClass.IN)));
+            return answer.getRcode() == Rcode.NOERROR;
+        } catch (IOException notYet) {
+            return false;
         }
-        throw new IllegalStateException(
-                "named did not answer within 20 s: " + Files.readString(dir.resolve("named.log")));
     }
 
     /** Ends the named this resource started, by its process. */

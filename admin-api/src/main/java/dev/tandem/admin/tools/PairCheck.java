@@ -10,6 +10,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The chart's {@code helm test}: each server's coordinator answers, and each of its failover relationships is NORMAL,
@@ -44,27 +49,46 @@ public final class PairCheck {
         String token = System.getenv("TANDEM_COMMAND_TOKEN");
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-        List<String> problems;
-        List<String> fine = new ArrayList<>();
-        while (true) {
-            problems = new ArrayList<>();
-            fine.clear();
-            for (String url : urls) {
-                problems.addAll(check(http, url, token, fine));
-            }
-            if (problems.isEmpty() || System.nanoTime() > deadline) {
-                break;
-            }
-            Thread.sleep(2000);
-        }
-        fine.forEach(System.out::println);
-        problems.forEach(p -> System.err.println("PROBLEM " + p));
-        System.exit(problems.isEmpty() ? 0 : 1);
+        // checked every 2 s until the pair is healthy (the latch) or the wait is over, whichever comes first
+        AtomicReference<Outcome> last = new AtomicReference<>();
+        CountDownLatch healthy = new CountDownLatch(1);
+        ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor();
+        checks.scheduleWithFixedDelay(
+                () -> {
+                    if (healthy.getCount() == 0) {
+                        return; // the healthy outcome stands
+                    }
+                    Outcome outcome = checkAll(http, urls, token);
+                    last.set(outcome);
+                    if (outcome.problems().isEmpty()) {
+                        healthy.countDown();
+                    }
+                },
+                0,
+                2,
+                TimeUnit.SECONDS);
+        healthy.await(waitSeconds, TimeUnit.SECONDS);
+        checks.shutdown();
+        checks.awaitTermination(30, TimeUnit.SECONDS); // a check under way ends (its requests time out in 10 s)
+        Outcome outcome = last.get() != null ? last.get() : checkAll(http, urls, token);
+        outcome.fine().forEach(System.out::println);
+        outcome.problems().forEach(p -> System.err.println("PROBLEM " + p));
+        System.exit(outcome.problems().isEmpty() ? 0 : 1);
     }
 
-    private static List<String> check(HttpClient http, String url, String token, List<String> fine)
-            throws InterruptedException {
+    /** One round over the coordinators: what is right, what is wrong. */
+    record Outcome(List<String> fine, List<String> problems) {}
+
+    private static Outcome checkAll(HttpClient http, List<String> urls, String token) {
+        List<String> fine = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String url : urls) {
+            problems.addAll(check(http, url, token, fine));
+        }
+        return new Outcome(fine, problems);
+    }
+
+    private static List<String> check(HttpClient http, String url, String token, List<String> fine) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/v1/relationships"))
                 .timeout(Duration.ofSeconds(10))
                 .GET();
@@ -76,6 +100,9 @@ public final class PairCheck {
             return problems(url, response.statusCode(), response.body(), fine);
         } catch (IOException e) {
             return List.of(url + ": no answer (" + e + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(url + ": interrupted");
         }
     }
 

@@ -91,45 +91,9 @@ class DnsUpdatesTest {
                     30,
                     600,
                     List.of(
-                            new Scope(
-                                    "198.51.100.0/24",
-                                    List.of(new Range("198.51.100.10", "198.51.100.20")),
-                                    List.of(),
-                                    3600,
-                                    null,
-                                    null,
-                                    Map.of(),
-                                    List.of(),
-                                    // a reverse zone this name server does not serve: its PTR updates are refused
-                                    new Ddns(
-                                            "example.test",
-                                            "100.51.198.in-addr.arpa",
-                                            "127.0.0.1",
-                                            NamedServer.port(),
-                                            NamedServer.KEY,
-                                            null,
-                                            false,
-                                            false,
-                                            null)),
-                            new Scope(
-                                    "192.0.2.0/24",
-                                    List.of(new Range("192.0.2.10", "192.0.2.59")),
-                                    List.of(),
-                                    3600,
-                                    null,
-                                    null,
-                                    Map.of(),
-                                    List.of(),
-                                    new Ddns(
-                                            "example.test",
-                                            "2.0.192.in-addr.arpa",
-                                            "127.0.0.1",
-                                            NamedServer.port(),
-                                            NamedServer.KEY,
-                                            null,
-                                            false,
-                                            false,
-                                            null)))));
+                            // a reverse zone this name server does not serve: its PTR updates are refused
+                            scope("198.51.100.0/24", "198.51.100.10", "198.51.100.20", "100.51.198.in-addr.arpa"),
+                            scope("192.0.2.0/24", "192.0.2.10", "192.0.2.59", "2.0.192.in-addr.arpa"))));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> config.current().isPresent());
     }
@@ -293,6 +257,29 @@ class DnsUpdatesTest {
     }
 
     // --- helpers ---
+
+    /** A scope whose names go to example.test and the reverse zone at the test's name server, signed. */
+    static Scope scope(String subnet, String first, String last, String reverseZone) {
+        return new Scope(
+                subnet,
+                List.of(new Range(first, last)),
+                List.of(),
+                3600,
+                null,
+                null,
+                Map.of(),
+                List.of(),
+                new Ddns(
+                        "example.test",
+                        reverseZone,
+                        "127.0.0.1",
+                        NamedServer.port(),
+                        NamedServer.KEY,
+                        null,
+                        false,
+                        false,
+                        null));
+    }
 
     /** DISCOVER then REQUEST; the ACK. */
     LeaseReply bind(String mac, String hostname, String clientFqdn) throws Exception {
